@@ -1,0 +1,12 @@
+# Settings shared by every target we write ourselves. Third-party code (the
+# generated protobuf sources) does not get -Werror: a new protoc must not break
+# our build with warnings in code we do not own.
+function(qtrace_set_warnings target)
+  # -Wno-restrict: GCC 12 reports false positives inside libstdc++ for
+  # `"literal" + std::string` at -O2 (GCC bug 105329).
+  target_compile_options(${target} PRIVATE -Wall -Wextra -Werror -Wno-restrict)
+  if(QTRACE_SANITIZE)
+    target_compile_options(${target} PRIVATE -fsanitize=${QTRACE_SANITIZE} -fno-omit-frame-pointer -fno-sanitize-recover=all)
+    target_link_options(${target} PRIVATE -fsanitize=${QTRACE_SANITIZE})
+  endif()
+endfunction()

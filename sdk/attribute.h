@@ -1,0 +1,83 @@
+// Attributes: key/value pairs on spans, events, links and the resource.
+//
+// A value is one of the OTLP scalar types (bool, int64, double, string) or a
+// homogeneous array of one of them. AttributeList enforces the span limits: a
+// count cap (new keys past it are dropped and counted; an existing key is
+// overwritten in place) and a length cap applied to every string.
+//
+// Memory: the list keeps its storage when cleared, so a record reused from a
+// pool re-fills the same vectors and strings without touching the heap.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+#include <span>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+namespace qtrace {
+
+using AttributeValue = std::variant<bool, std::int64_t, double, std::string, std::vector<bool>,
+                                    std::vector<std::int64_t>, std::vector<double>,
+                                    std::vector<std::string>>;
+
+struct Attribute {
+  std::string key;
+  AttributeValue value;
+  friend bool operator==(const Attribute&, const Attribute&) = default;
+};
+
+class AttributeList {
+ public:
+  static constexpr std::size_t kUnlimited = std::numeric_limits<std::size_t>::max();
+
+  AttributeList() = default;
+  AttributeList(std::size_t count_limit, std::size_t value_length_limit)
+      : count_limit_(count_limit), value_length_limit_(value_length_limit) {}
+
+  // Sets key to value, truncating strings to the length limit. An existing key
+  // is overwritten; a new key past the count limit is dropped and counted.
+  void Set(std::string_view key, bool value);
+  void Set(std::string_view key, std::int64_t value);
+  void Set(std::string_view key, int value) { Set(key, static_cast<std::int64_t>(value)); }
+  void Set(std::string_view key, double value);
+  void Set(std::string_view key, std::string_view value);
+  void Set(std::string_view key, const char* value) { Set(key, std::string_view(value)); }
+  void Set(std::string_view key, const std::string& value) { Set(key, std::string_view(value)); }
+  void Set(std::string_view key, AttributeValue value);
+
+  // Empties the list and its dropped count, keeping the allocated storage.
+  void Clear();
+  void SetLimits(std::size_t count_limit, std::size_t value_length_limit) {
+    count_limit_ = count_limit;
+    value_length_limit_ = value_length_limit;
+  }
+
+  const Attribute* Find(std::string_view key) const;
+  std::span<const Attribute> items() const { return {items_.data(), size_}; }
+  std::size_t size() const { return size_; }
+  std::uint32_t dropped() const { return dropped_; }
+  bool empty() const { return size_ == 0; }
+
+  auto begin() const { return items_.begin(); }
+  auto end() const { return items_.begin() + static_cast<std::ptrdiff_t>(size_); }
+
+ private:
+  // The slot for key: the existing one, a reused one past size_, or null when
+  // the count limit is reached (the drop is counted).
+  Attribute* SlotFor(std::string_view key);
+  void Truncate(std::string& s) const;
+
+  // items_[0, size_) are live; items_[size_, items_.size()) are spare storage
+  // kept from an earlier use so that refilling does not allocate.
+  std::vector<Attribute> items_;
+  std::size_t size_ = 0;
+  std::uint32_t dropped_ = 0;
+  std::size_t count_limit_ = 128;
+  std::size_t value_length_limit_ = kUnlimited;
+};
+
+}  // namespace qtrace

@@ -1,0 +1,469 @@
+#include "sdk/config.h"
+
+#include <unistd.h>
+
+#include <cstdlib>
+
+#include "qtrace/version.h"
+#include "sdk/otlp_endpoint.h"
+#include "sdk/propagation/percent_encoding.h"
+#include "sdk/resource.h"
+#include "sdk/strings.h"
+
+namespace qtrace {
+namespace {
+
+// Reads variables and collects warnings; one instance per resolution.
+class EnvReader {
+ public:
+  EnvReader(const EnvLookup& env, std::vector<std::string>& warnings) : env_(env), warnings_(warnings) {}
+
+  // The value, trimmed; nullopt when unset or empty (the specification treats
+  // an empty value as unset).
+  std::optional<std::string> Get(std::string_view name) const {
+    std::optional<std::string> value = env_(name);
+    if (!value) return std::nullopt;
+    std::string trimmed(Trim(*value));
+    if (trimmed.empty()) return std::nullopt;
+    return trimmed;
+  }
+
+  // The first of names that is set (the _TRACES_ form first).
+  std::optional<std::pair<std::string_view, std::string>> First(
+      std::initializer_list<std::string_view> names) const {
+    for (std::string_view name : names) {
+      if (auto value = Get(name)) return std::make_pair(name, *value);
+    }
+    return std::nullopt;
+  }
+
+  void Warn(std::string_view name, std::string_view value, std::string_view why) {
+    warnings_.push_back(StrCat("invalid ", name, "='", value, "': ", why));
+  }
+
+  // "true"/"false" in any case; anything else warns and gives fallback.
+  bool Bool(std::string_view name, bool fallback) {
+    auto value = Get(name);
+    if (!value) return fallback;
+    const std::string lower = ToLower(*value);
+    if (lower == "true") return true;
+    if (lower == "false") return false;
+    Warn(name, *value, StrCat("expected true or false; using ", fallback ? "true" : "false"));
+    return fallback;
+  }
+
+  // A non-negative integer no larger than max; otherwise warns and gives fallback.
+  std::int64_t Integer(std::string_view name, std::int64_t fallback, std::int64_t min = 0,
+                       std::int64_t max = INT64_MAX) {
+    auto value = Get(name);
+    if (!value) return fallback;
+    std::int64_t parsed = 0;
+    if (!ParseInt64(*value, &parsed) || parsed < min || parsed > max) {
+      Warn(name, *value, StrCat("expected an integer from ", min, " to ", max, "; using ", fallback));
+      return fallback;
+    }
+    return parsed;
+  }
+
+  std::size_t Limit(std::initializer_list<std::string_view> names, std::size_t fallback) {
+    for (std::string_view name : names) {
+      if (Get(name)) return static_cast<std::size_t>(Integer(name, static_cast<std::int64_t>(fallback)));
+    }
+    return fallback;
+  }
+
+ private:
+  const EnvLookup& env_;
+  std::vector<std::string>& warnings_;
+};
+
+std::optional<double> ParseRatio(std::string_view text) {
+  double ratio = 0;
+  if (!ParseDouble(text, &ratio) || !(ratio >= 0.0 && ratio <= 1.0)) return std::nullopt;
+  return ratio;
+}
+
+double EnvironmentDefaultRatio(std::string_view environment) {
+  const std::string lower = ToLower(environment);
+  if (lower == "production" || lower == "prod") return 0.1;
+  if (lower == "staging" || lower == "stage") return 0.5;
+  return 1.0;
+}
+
+std::optional<SamplerKind> ParseSamplerKind(std::string_view name) {
+  static constexpr std::pair<std::string_view, SamplerKind> kKinds[] = {
+      {"always_on", SamplerKind::kAlwaysOn},
+      {"always_off", SamplerKind::kAlwaysOff},
+      {"traceidratio", SamplerKind::kTraceIdRatio},
+      {"parentbased_always_on", SamplerKind::kParentBasedAlwaysOn},
+      {"parentbased_always_off", SamplerKind::kParentBasedAlwaysOff},
+      {"parentbased_traceidratio", SamplerKind::kParentBasedTraceIdRatio},
+  };
+  for (const auto& [text, kind] : kKinds) {
+    if (name == text) return kind;
+  }
+  return std::nullopt;
+}
+
+bool IsRatioKind(SamplerKind kind) {
+  return kind == SamplerKind::kTraceIdRatio || kind == SamplerKind::kParentBasedTraceIdRatio;
+}
+
+std::optional<ExportProtocol> ParseProtocol(std::string_view text) {
+  if (text == "grpc") return ExportProtocol::kGrpc;
+  if (text == "http/protobuf") return ExportProtocol::kHttpProtobuf;
+  if (text == "http/json") return ExportProtocol::kHttpJson;
+  if (text == "console") return ExportProtocol::kConsole;
+  if (text == "none") return ExportProtocol::kNone;
+  return std::nullopt;
+}
+
+std::optional<LogLevel> ParseLogLevel(std::string_view text) {
+  const std::string lower = ToLower(text);
+  if (lower == "debug" || lower == "trace") return LogLevel::kDebug;
+  if (lower == "info") return LogLevel::kInfo;
+  if (lower == "warn" || lower == "warning") return LogLevel::kWarn;
+  if (lower == "error" || lower == "fatal") return LogLevel::kError;
+  return std::nullopt;
+}
+
+void ResolveIdentity(EnvReader& env, const TracingFlags& flags, Config& c,
+                     std::vector<std::string>& warnings) {
+  if (auto attrs = env.Get("OTEL_RESOURCE_ATTRIBUTES")) {
+    c.resource_attributes = ParseResourceAttributes(*attrs, &warnings);
+  }
+  auto from_resource = [&](std::string_view key) -> std::optional<std::string> {
+    for (const Attribute& a : c.resource_attributes) {
+      if (a.key == key) {
+        if (const auto* s = std::get_if<std::string>(&a.value)) return *s;
+      }
+    }
+    return std::nullopt;
+  };
+  c.service_name = env.Get("OTEL_SERVICE_NAME").value_or(from_resource("service.name").value_or("qa-pms-api"));
+  c.service_version =
+      env.Get("OTEL_SERVICE_VERSION").value_or(from_resource("service.version").value_or(QTRACE_VERSION));
+  c.environment = flags.environment.value_or(env.Get("OTEL_ENVIRONMENT").value_or(
+      from_resource("deployment.environment.name").value_or("development")));
+}
+
+void ResolveSampling(EnvReader& env, Config& c) {
+  SamplingConfig& s = c.sampling;
+  bool explicit_kind = false;
+  if (auto name = env.Get("OTEL_TRACES_SAMPLER")) {
+    if (auto kind = ParseSamplerKind(*name)) {
+      s.kind = *kind;
+      explicit_kind = true;
+    } else {
+      env.Warn("OTEL_TRACES_SAMPLER", *name,
+               "expected always_on, always_off, traceidratio or parentbased_*; using "
+               "parentbased_traceidratio");
+    }
+  }
+  s.ratio = EnvironmentDefaultRatio(c.environment);
+  s.ratio_source = StrCat("default for environment '", c.environment, "'");
+  if (auto seed = env.Get("OTEL_SAMPLING_RATIO")) {
+    if (auto ratio = ParseRatio(*seed)) {
+      s.ratio = *ratio;
+      s.ratio_source = "OTEL_SAMPLING_RATIO";
+      if (explicit_kind && !IsRatioKind(s.kind)) {
+        env.Warn("OTEL_SAMPLING_RATIO", *seed,
+                 StrCat("ignored: OTEL_TRACES_SAMPLER=", ToString(s.kind), " takes no ratio"));
+      }
+    } else {
+      env.Warn("OTEL_SAMPLING_RATIO", *seed, "expected a number from 0.0 to 1.0");
+    }
+  }
+  if (auto arg = env.Get("OTEL_TRACES_SAMPLER_ARG"); arg && IsRatioKind(s.kind)) {
+    if (auto ratio = ParseRatio(*arg)) {
+      s.ratio = *ratio;
+      s.ratio_source = "OTEL_TRACES_SAMPLER_ARG";
+    } else {
+      env.Warn("OTEL_TRACES_SAMPLER_ARG", *arg, "expected a number from 0.0 to 1.0");
+    }
+  }
+}
+
+absl::Status ApplySamplingFlag(const TracingFlags& flags, SamplingConfig& s) {
+  if (!flags.sampling_ratio) return absl::OkStatus();
+  auto ratio = ParseRatio(*flags.sampling_ratio);
+  if (!ratio) {
+    return absl::InvalidArgumentError(
+        StrCat("--sampling-ratio '", *flags.sampling_ratio, "': expected a number from 0.0 to 1.0"));
+  }
+  s.ratio = *ratio;
+  s.ratio_source = "--sampling-ratio";
+  // The flag is the most explicit setting: it turns a fixed sampler into the
+  // matching ratio sampler.
+  if (s.kind == SamplerKind::kAlwaysOn || s.kind == SamplerKind::kAlwaysOff) {
+    s.kind = SamplerKind::kTraceIdRatio;
+  } else if (!IsRatioKind(s.kind)) {
+    s.kind = SamplerKind::kParentBasedTraceIdRatio;
+  }
+  return absl::OkStatus();
+}
+
+void ResolvePropagators(EnvReader& env, Config& c) {
+  auto value = env.Get("OTEL_PROPAGATORS");
+  if (!value) return;
+  c.propagators.clear();
+  for (std::string_view raw : Split(*value, ',')) {
+    if (Trim(raw).empty()) continue;
+    const std::string name = ToLower(Trim(raw));
+    if (name == "tracecontext" || name == "baggage" || name == "none") {
+      c.propagators.push_back(name);
+    } else {
+      env.Warn("OTEL_PROPAGATORS", name, "unsupported propagator (supported: tracecontext, baggage, none); skipped");
+    }
+  }
+}
+
+void ResolveBatch(EnvReader& env, BatchConfig& b) {
+  b.schedule_delay = absl::Milliseconds(env.Integer("OTEL_BSP_SCHEDULE_DELAY", 5000));
+  b.export_timeout = absl::Milliseconds(env.Integer("OTEL_BSP_EXPORT_TIMEOUT", 30000));
+  b.max_queue_size = static_cast<std::size_t>(env.Integer("OTEL_BSP_MAX_QUEUE_SIZE", 2048, 1, 1 << 24));
+  b.max_export_batch_size =
+      static_cast<std::size_t>(env.Integer("OTEL_BSP_MAX_EXPORT_BATCH_SIZE", 512, 1, 1 << 24));
+  if (b.max_export_batch_size > b.max_queue_size) {
+    env.Warn("OTEL_BSP_MAX_EXPORT_BATCH_SIZE", std::to_string(b.max_export_batch_size),
+             StrCat("larger than OTEL_BSP_MAX_QUEUE_SIZE; using ", b.max_queue_size));
+    b.max_export_batch_size = b.max_queue_size;
+  }
+}
+
+void ResolveLimits(EnvReader& env, SpanLimits& l) {
+  l.attribute_count = env.Limit({"OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT", "OTEL_ATTRIBUTE_COUNT_LIMIT"}, 128);
+  l.attribute_value_length = env.Limit(
+      {"OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT", "OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT"}, AttributeList::kUnlimited);
+  l.event_count = env.Limit({"OTEL_SPAN_EVENT_COUNT_LIMIT"}, 128);
+  l.link_count = env.Limit({"OTEL_SPAN_LINK_COUNT_LIMIT"}, 128);
+  l.attributes_per_event = env.Limit({"OTEL_EVENT_ATTRIBUTE_COUNT_LIMIT", "OTEL_ATTRIBUTE_COUNT_LIMIT"}, 128);
+  l.attributes_per_link = env.Limit({"OTEL_LINK_ATTRIBUTE_COUNT_LIMIT", "OTEL_ATTRIBUTE_COUNT_LIMIT"}, 128);
+}
+
+// OTEL_EXPORTER_OTLP_HEADERS: "key=value,key2=value2", values percent-decoded.
+// A bad entry is skipped; its value is never echoed (it may be a credential).
+void ParseHeaders(EnvReader& env, std::string_view name, std::string_view text,
+                  std::vector<std::pair<std::string, std::string>>& out) {
+  int index = 0;
+  for (std::string_view entry : Split(text, ',')) {
+    if (Trim(entry).empty()) continue;
+    ++index;
+    const std::size_t eq = entry.find('=');
+    const std::string key = ToLower(Trim(entry.substr(0, eq)));
+    std::optional<std::string> value;
+    if (eq != std::string_view::npos) value = PercentDecode(Trim(entry.substr(eq + 1)));
+    if (key.empty() || !value) {
+      env.Warn(name, "<hidden>", StrCat("entry ", index, " is not key=value with valid percent-encoding; skipped"));
+      continue;
+    }
+    out.emplace_back(key, std::move(*value));
+  }
+}
+
+absl::Status CheckReadableFile(std::string_view name, const std::string& path) {
+  if (path.empty() || access(path.c_str(), R_OK) == 0) return absl::OkStatus();
+  return absl::InvalidArgumentError(StrCat(name, "='", path, "': file does not exist or cannot be read"));
+}
+
+absl::Status ResolveOtlp(EnvReader& env, const TracingFlags& flags, OtlpConfig& o) {
+  // Which exporter, then which OTLP protocol; the flag names both at once.
+  ExportProtocol protocol = ExportProtocol::kHttpProtobuf;
+  if (auto p = env.First({"OTEL_EXPORTER_OTLP_TRACES_PROTOCOL", "OTEL_EXPORTER_OTLP_PROTOCOL"})) {
+    auto parsed = ParseProtocol(p->second);
+    if (parsed && *parsed != ExportProtocol::kConsole && *parsed != ExportProtocol::kNone) {
+      protocol = *parsed;
+    } else {
+      env.Warn(p->first, p->second, "expected grpc, http/protobuf or http/json; using http/protobuf");
+    }
+  }
+  if (auto exporter = env.Get("OTEL_TRACES_EXPORTER")) {
+    const std::string first = ToLower(std::string(Trim(
+        std::string_view(*exporter).substr(0, exporter->find(',')))));
+    if (first == "console" || first == "logging") {
+      protocol = ExportProtocol::kConsole;
+    } else if (first == "none") {
+      protocol = ExportProtocol::kNone;
+    } else if (first != "otlp") {
+      env.Warn("OTEL_TRACES_EXPORTER", *exporter, "expected otlp, console or none; using otlp");
+    }
+  }
+  if (flags.otlp_protocol) {
+    auto parsed = ParseProtocol(*flags.otlp_protocol);
+    if (!parsed) {
+      return absl::InvalidArgumentError(StrCat("--otlp-protocol '", *flags.otlp_protocol,
+                                                     "': expected grpc, http/protobuf, http/json, console or none"));
+    }
+    protocol = *parsed;
+  }
+  o.protocol = protocol;
+
+  // The endpoint rule of the specification: the _TRACES_ URL is used as it is;
+  // the general one gets /v1/traces appended for HTTP.
+  const bool http = protocol == ExportProtocol::kHttpProtobuf || protocol == ExportProtocol::kHttpJson;
+  std::string_view endpoint_source = "default";
+  std::string given;  // the URL as the user wrote it, checked before any path is added
+  if (flags.otlp_endpoint) {
+    endpoint_source = "--otlp-endpoint";
+    given = *flags.otlp_endpoint;
+    o.endpoint = http ? TracesUrlFromFlag(given) : given;
+  } else if (auto e = env.Get("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT")) {
+    endpoint_source = "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT";
+    given = o.endpoint = *e;
+  } else if (auto e = env.Get("OTEL_EXPORTER_OTLP_ENDPOINT")) {
+    endpoint_source = "OTEL_EXPORTER_OTLP_ENDPOINT";
+    given = *e;
+    o.endpoint = http ? AppendTracesPath(given) : given;
+  } else {
+    given = o.endpoint = http ? "http://localhost:4318/v1/traces" : "http://localhost:4317";
+  }
+  if (protocol != ExportProtocol::kConsole && protocol != ExportProtocol::kNone) {
+    for (const std::string& url : {given, o.endpoint}) {
+      absl::StatusOr<ParsedEndpoint> parsed = ParseEndpoint(url);
+      if (!parsed.ok()) return absl::InvalidArgumentError(StrCat(endpoint_source, ": ", MessageOf(parsed.status())));
+    }
+  }
+
+  if (auto h = env.Get("OTEL_EXPORTER_OTLP_HEADERS")) ParseHeaders(env, "OTEL_EXPORTER_OTLP_HEADERS", *h, o.headers);
+  if (auto h = env.Get("OTEL_EXPORTER_OTLP_TRACES_HEADERS")) {
+    // Per-signal headers replace general ones of the same name.
+    std::vector<std::pair<std::string, std::string>> traces;
+    ParseHeaders(env, "OTEL_EXPORTER_OTLP_TRACES_HEADERS", *h, traces);
+    for (auto& [key, value] : traces) {
+      std::erase_if(o.headers, [&](const auto& kv) { return kv.first == key; });
+      o.headers.emplace_back(key, std::move(value));
+    }
+  }
+
+  const std::string_view timeout_var =
+      env.Get("OTEL_EXPORTER_OTLP_TRACES_TIMEOUT") ? "OTEL_EXPORTER_OTLP_TRACES_TIMEOUT" : "OTEL_EXPORTER_OTLP_TIMEOUT";
+  o.timeout = absl::Milliseconds(env.Integer(timeout_var, 10000, 1));
+
+  if (auto c = env.First({"OTEL_EXPORTER_OTLP_TRACES_COMPRESSION", "OTEL_EXPORTER_OTLP_COMPRESSION"})) {
+    const std::string lower = ToLower(c->second);
+    if (lower == "gzip") {
+      o.compression = Compression::kGzip;
+    } else if (lower != "none") {
+      env.Warn(c->first, c->second, "expected gzip or none; using none");
+    }
+  }
+
+  const std::string_view insecure_var =
+      env.Get("OTEL_EXPORTER_OTLP_TRACES_INSECURE") ? "OTEL_EXPORTER_OTLP_TRACES_INSECURE" : "OTEL_EXPORTER_OTLP_INSECURE";
+  o.insecure = env.Bool(insecure_var, false);
+
+  struct FileSetting {
+    std::string_view traces_var;
+    std::string_view general_var;
+    std::string* target;
+  };
+  const FileSetting files[] = {
+      {"OTEL_EXPORTER_OTLP_TRACES_CERTIFICATE", "OTEL_EXPORTER_OTLP_CERTIFICATE", &o.certificate_file},
+      {"OTEL_EXPORTER_OTLP_TRACES_CLIENT_KEY", "OTEL_EXPORTER_OTLP_CLIENT_KEY", &o.client_key_file},
+      {"OTEL_EXPORTER_OTLP_TRACES_CLIENT_CERTIFICATE", "OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE",
+       &o.client_certificate_file},
+  };
+  for (const FileSetting& f : files) {
+    if (auto v = env.First({f.traces_var, f.general_var})) {
+      *f.target = v->second;
+      if (absl::Status s = CheckReadableFile(v->first, v->second); !s.ok()) return s;
+    }
+  }
+  if (o.client_key_file.empty() != o.client_certificate_file.empty()) {
+    return absl::InvalidArgumentError(
+        "OTEL_EXPORTER_OTLP_CLIENT_KEY and OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE must be set together");
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+bool ParseTracingFlag(std::string_view name, std::string_view value, TracingFlags& flags) {
+  std::optional<std::string>* slot = nullptr;
+  if (name == "otlp-protocol") slot = &flags.otlp_protocol;
+  if (name == "otlp-endpoint") slot = &flags.otlp_endpoint;
+  if (name == "sampling-ratio") slot = &flags.sampling_ratio;
+  if (name == "environment") slot = &flags.environment;
+  if (name == "log-level") slot = &flags.log_level;
+  if (slot == nullptr) return false;
+  *slot = std::string(value);
+  return true;
+}
+
+EnvLookup ProcessEnvironment() {
+  return [](std::string_view name) -> std::optional<std::string> {
+    const char* value = std::getenv(std::string(name).c_str());
+    if (value == nullptr) return std::nullopt;
+    return std::string(value);
+  };
+}
+
+absl::StatusOr<ResolvedConfig> ResolveConfig(const EnvLookup& lookup, const TracingFlags& flags) {
+  ResolvedConfig out;
+  Config& c = out.config;
+  EnvReader env(lookup, out.warnings);
+
+  // OTEL_SDK_DISABLED is the specification's switch, OTEL_ENABLED the older
+  // one of this project: either can turn tracing off.
+  c.sdk_disabled = env.Bool("OTEL_SDK_DISABLED", false) || !env.Bool("OTEL_ENABLED", true);
+
+  ResolveIdentity(env, flags, c, out.warnings);
+  ResolveSampling(env, c);
+  if (absl::Status s = ApplySamplingFlag(flags, c.sampling); !s.ok()) return s;
+  ResolvePropagators(env, c);
+  ResolveBatch(env, c.batch);
+  ResolveLimits(env, c.limits);
+  if (absl::Status s = ResolveOtlp(env, flags, c.otlp); !s.ok()) return s;
+
+  if (auto level = env.Get("OTEL_LOG_LEVEL")) {
+    if (auto parsed = ParseLogLevel(*level)) {
+      c.log_level = *parsed;
+    } else {
+      env.Warn("OTEL_LOG_LEVEL", *level, "expected debug, info, warn or error; using info");
+    }
+  }
+  if (flags.log_level) {
+    auto parsed = ParseLogLevel(*flags.log_level);
+    if (!parsed) {
+      return absl::InvalidArgumentError(
+          StrCat("--log-level '", *flags.log_level, "': expected debug, info, warn or error"));
+    }
+    c.log_level = *parsed;
+  }
+  return out;
+}
+
+std::string_view ToString(ExportProtocol protocol) {
+  switch (protocol) {
+    case ExportProtocol::kGrpc: return "grpc";
+    case ExportProtocol::kHttpProtobuf: return "http/protobuf";
+    case ExportProtocol::kHttpJson: return "http/json";
+    case ExportProtocol::kConsole: return "console";
+    case ExportProtocol::kNone: return "none";
+  }
+  return "none";
+}
+
+std::string_view ToString(SamplerKind kind) {
+  switch (kind) {
+    case SamplerKind::kAlwaysOn: return "always_on";
+    case SamplerKind::kAlwaysOff: return "always_off";
+    case SamplerKind::kTraceIdRatio: return "traceidratio";
+    case SamplerKind::kParentBasedAlwaysOn: return "parentbased_always_on";
+    case SamplerKind::kParentBasedAlwaysOff: return "parentbased_always_off";
+    case SamplerKind::kParentBasedTraceIdRatio: return "parentbased_traceidratio";
+  }
+  return "parentbased_traceidratio";
+}
+
+std::string_view ToString(LogLevel level) {
+  switch (level) {
+    case LogLevel::kDebug: return "debug";
+    case LogLevel::kInfo: return "info";
+    case LogLevel::kWarn: return "warn";
+    case LogLevel::kError: return "error";
+  }
+  return "info";
+}
+
+}  // namespace qtrace

@@ -1,0 +1,111 @@
+// Config: every setting of the tracing engine, resolved once at start-up from
+// the environment and then from command-line flags over it.
+//
+// Resolution rules (the README has the full table):
+//  * An invalid value gives one warning naming the variable and the value, and
+//    the default is used, as the OpenTelemetry specification asks. Secrets
+//    (OTLP header values) are never echoed.
+//  * A value that would leave the service unable to export (a malformed
+//    endpoint URL, a certificate file that cannot be read) is an error: the
+//    caller prints it and exits with code 2.
+//  * For each OTLP setting the _TRACES_ variable wins over the general one.
+//  * Sampling ratio: --sampling-ratio, then OTEL_TRACES_SAMPLER_ARG (for the
+//    ratio samplers), then OTEL_SAMPLING_RATIO, then the environment's default
+//    (development 1.0, staging 0.5, production 0.1).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "sdk/attribute.h"
+#include "sdk/sampler.h"
+#include "sdk/span_limits.h"
+
+namespace qtrace {
+
+// Where spans go: the OTLP transports, readable lines on stdout, or nowhere.
+enum class ExportProtocol : std::uint8_t { kGrpc, kHttpProtobuf, kHttpJson, kConsole, kNone };
+enum class Compression : std::uint8_t { kNone, kGzip };
+enum class LogLevel : std::uint8_t { kDebug, kInfo, kWarn, kError };
+
+std::string_view ToString(ExportProtocol protocol);
+std::string_view ToString(SamplerKind kind);
+std::string_view ToString(LogLevel level);
+
+struct OtlpConfig {
+  ExportProtocol protocol = ExportProtocol::kHttpProtobuf;
+  // The full URL spans are sent to (for HTTP, including /v1/traces).
+  std::string endpoint = "http://localhost:4318/v1/traces";
+  std::vector<std::pair<std::string, std::string>> headers;  // values are secrets
+  absl::Duration timeout = absl::Seconds(10);
+  Compression compression = Compression::kNone;
+  std::string certificate_file;         // CA bundle to trust instead of the system roots
+  std::string client_key_file;          // mTLS
+  std::string client_certificate_file;  // mTLS
+  bool insecure = false;                // gRPC: plaintext even without an http:// scheme
+};
+
+struct BatchConfig {
+  absl::Duration schedule_delay = absl::Milliseconds(5000);
+  absl::Duration export_timeout = absl::Milliseconds(30000);
+  std::size_t max_queue_size = 2048;
+  std::size_t max_export_batch_size = 512;
+};
+
+struct SamplingConfig {
+  SamplerKind kind = SamplerKind::kParentBasedTraceIdRatio;
+  double ratio = 1.0;
+  std::string ratio_source = "default for development";  // which setting gave the ratio
+};
+
+struct Config {
+  bool sdk_disabled = false;
+  std::string service_name = "qa-pms-api";
+  std::string service_version;  // defaults to the project version
+  std::string environment = "development";
+  std::vector<Attribute> resource_attributes;  // from OTEL_RESOURCE_ATTRIBUTES
+  SamplingConfig sampling;
+  std::vector<std::string> propagators = {"tracecontext", "baggage"};
+  BatchConfig batch;
+  OtlpConfig otlp;
+  SpanLimits limits;
+  LogLevel log_level = LogLevel::kInfo;
+};
+
+// Command-line flags that override the environment. Flag values are explicit,
+// so a bad one is an error rather than a warning.
+struct TracingFlags {
+  std::optional<std::string> otlp_protocol;  // --otlp-protocol
+  std::optional<std::string> otlp_endpoint;  // --otlp-endpoint
+  std::optional<std::string> sampling_ratio;  // --sampling-ratio
+  std::optional<std::string> environment;    // --environment
+  std::optional<std::string> log_level;      // --log-level
+};
+
+// Stores the flag if name (without the leading dashes) is one of the tracing
+// flags above; returns false for any other name.
+bool ParseTracingFlag(std::string_view name, std::string_view value, TracingFlags& flags);
+
+// Reads one environment variable; nullopt when unset.
+using EnvLookup = std::function<std::optional<std::string>(std::string_view)>;
+EnvLookup ProcessEnvironment();
+
+struct ResolvedConfig {
+  Config config;
+  std::vector<std::string> warnings;  // one line each, for the log
+};
+
+absl::StatusOr<ResolvedConfig> ResolveConfig(const EnvLookup& env, const TracingFlags& flags);
+
+// The resolved configuration as a JSON object, OTLP header values redacted.
+std::string ConfigToJson(const Config& config);
+
+}  // namespace qtrace

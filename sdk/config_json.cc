@@ -1,0 +1,114 @@
+// ConfigToJson: what `--print-config` shows. Header values are redacted: they
+// usually hold API keys.
+#include "absl/time/time.h"
+#include "sdk/config.h"
+#include "sdk/json_writer.h"
+
+namespace qtrace {
+namespace {
+
+void WriteAttributeValue(JsonWriter& w, const AttributeValue& value) {
+  std::visit(
+      [&w](const auto& v) {
+        using T = std::decay_t<decltype(v)>;
+        if constexpr (std::is_same_v<T, bool>) {
+          w.Bool(v);
+        } else if constexpr (std::is_same_v<T, std::int64_t>) {
+          w.Int(v);
+        } else if constexpr (std::is_same_v<T, double>) {
+          w.Double(v);
+        } else if constexpr (std::is_same_v<T, std::string>) {
+          w.String(v);
+        } else {
+          w.BeginArray();
+          for (const auto& item : v) {
+            if constexpr (std::is_same_v<typename T::value_type, std::string>) {
+              w.String(item);
+            } else if constexpr (std::is_same_v<typename T::value_type, double>) {
+              w.Double(item);
+            } else if constexpr (std::is_same_v<typename T::value_type, bool>) {
+              w.Bool(item);
+            } else {
+              w.Int(item);
+            }
+          }
+          w.EndArray();
+        }
+      },
+      value);
+}
+
+std::int64_t Millis(absl::Duration d) { return absl::ToInt64Milliseconds(d); }
+
+void WriteLimit(JsonWriter& w, std::string_view key, std::size_t value) {
+  w.Key(key);
+  if (value == AttributeList::kUnlimited) {
+    w.String("unlimited");
+  } else {
+    w.Int(static_cast<std::int64_t>(value));
+  }
+}
+
+}  // namespace
+
+std::string ConfigToJson(const Config& c) {
+  JsonWriter w;
+  w.BeginObject();
+  w.Key("sdk_disabled").Bool(c.sdk_disabled);
+  w.Key("service_name").String(c.service_name);
+  w.Key("service_version").String(c.service_version);
+  w.Key("environment").String(c.environment);
+  w.Key("resource_attributes").BeginObject();
+  for (const Attribute& a : c.resource_attributes) {
+    w.Key(a.key);
+    WriteAttributeValue(w, a.value);
+  }
+  w.EndObject();
+
+  w.Key("sampler").BeginObject();
+  w.Key("name").String(ToString(c.sampling.kind));
+  w.Key("ratio").Double(c.sampling.ratio);
+  w.Key("ratio_source").String(c.sampling.ratio_source);
+  w.Key("description").String(MakeSampler(c.sampling.kind, c.sampling.ratio)->Description());
+  w.EndObject();
+
+  w.Key("propagators").BeginArray();
+  for (const std::string& p : c.propagators) w.String(p);
+  w.EndArray();
+
+  w.Key("exporter").BeginObject();
+  w.Key("protocol").String(ToString(c.otlp.protocol));
+  w.Key("endpoint").String(c.otlp.endpoint);
+  w.Key("headers").BeginObject();
+  for (const auto& header : c.otlp.headers) w.Key(header.first).String("<redacted>");
+  w.EndObject();
+  w.Key("timeout_ms").Int(Millis(c.otlp.timeout));
+  w.Key("compression").String(c.otlp.compression == Compression::kGzip ? "gzip" : "none");
+  w.Key("certificate").String(c.otlp.certificate_file);
+  w.Key("client_key").String(c.otlp.client_key_file);
+  w.Key("client_certificate").String(c.otlp.client_certificate_file);
+  w.Key("insecure").Bool(c.otlp.insecure);
+  w.EndObject();
+
+  w.Key("batch").BeginObject();
+  w.Key("schedule_delay_ms").Int(Millis(c.batch.schedule_delay));
+  w.Key("export_timeout_ms").Int(Millis(c.batch.export_timeout));
+  w.Key("max_queue_size").Int(static_cast<std::int64_t>(c.batch.max_queue_size));
+  w.Key("max_export_batch_size").Int(static_cast<std::int64_t>(c.batch.max_export_batch_size));
+  w.EndObject();
+
+  w.Key("span_limits").BeginObject();
+  WriteLimit(w, "attribute_count", c.limits.attribute_count);
+  WriteLimit(w, "attribute_value_length", c.limits.attribute_value_length);
+  WriteLimit(w, "event_count", c.limits.event_count);
+  WriteLimit(w, "link_count", c.limits.link_count);
+  WriteLimit(w, "attributes_per_event", c.limits.attributes_per_event);
+  WriteLimit(w, "attributes_per_link", c.limits.attributes_per_link);
+  w.EndObject();
+
+  w.Key("log_level").String(ToString(c.log_level));
+  w.EndObject();
+  return w.str();
+}
+
+}  // namespace qtrace

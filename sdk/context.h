@@ -1,0 +1,78 @@
+// Context: what a unit of work knows of its trace: the active span's
+// SpanContext and the baggage. Each thread has a current Context; a Scope makes
+// another one current and restores the previous on destruction.
+//
+// To carry work across threads, capture a Context on one thread and attach it
+// on the other:
+//
+//   qtrace::Context ctx = qtrace::Context::Current();
+//   pool.Submit([ctx] {
+//     qtrace::Scope scope = ctx.Attach();
+//     auto span = tracer.StartSpan("work");  // child of the captured span
+//   });
+//
+// Thread safety: a Context is an immutable value and may be copied between
+// threads; the "current" slot is thread-local and touched only by its thread.
+#pragma once
+
+#include <utility>
+
+#include "sdk/baggage.h"
+#include "sdk/span_context.h"
+
+namespace qtrace {
+
+class Scope;
+
+class Context {
+ public:
+  Context() = default;
+
+  // A copy of this thread's current context (empty when nothing is attached).
+  static Context Current();
+
+  Context WithSpanContext(SpanContext span_context) const {
+    Context copy = *this;
+    copy.span_context_ = std::move(span_context);
+    return copy;
+  }
+  Context WithBaggage(BaggagePtr baggage) const {
+    Context copy = *this;
+    copy.baggage_ = std::move(baggage);
+    return copy;
+  }
+
+  // The active span's context; invalid when there is none.
+  const SpanContext& span_context() const { return span_context_; }
+  // Never null: absent baggage reads as the shared empty one.
+  const Baggage& baggage() const;
+  const BaggagePtr& baggage_ptr() const { return baggage_; }
+
+  // Makes this context current on the calling thread until the Scope ends.
+  [[nodiscard]] Scope Attach() const;
+
+ private:
+  SpanContext span_context_;
+  BaggagePtr baggage_;
+};
+
+// RAII: restores the previously current Context when destroyed. Scopes nest and
+// must end in reverse order on the thread that made them; they cannot be copied
+// or moved to another thread.
+class Scope {
+ public:
+  explicit Scope(Context context);
+  ~Scope();
+  Scope(const Scope&) = delete;
+  Scope& operator=(const Scope&) = delete;
+  Scope(Scope&&) = delete;
+  Scope& operator=(Scope&&) = delete;
+
+ private:
+  Context previous_;
+};
+
+// The current context of this thread without a copy (for the span start path).
+const Context& CurrentContextRef();
+
+}  // namespace qtrace

@@ -1,0 +1,31 @@
+#include "sdk/in_memory_exporter.h"
+
+namespace qtrace {
+
+void InMemorySpanStore::Add(const SpanRecord& record) {
+  absl::MutexLock lock(&mu_);
+  spans_.push_back(record);
+}
+
+std::vector<SpanRecord> InMemorySpanStore::Spans() const {
+  absl::MutexLock lock(&mu_);
+  return spans_;
+}
+
+void InMemorySpanStore::Clear() {
+  absl::MutexLock lock(&mu_);
+  spans_.clear();
+}
+
+absl::Status InMemoryExporter::Export(std::span<const SpanRecordPtr> batch) {
+  if (shut_down_) return absl::FailedPreconditionError("exporter is shut down");
+  for (const SpanRecordPtr& record : batch) store_->Add(*record);
+  return absl::OkStatus();
+}
+
+absl::Status InMemoryExporter::Shutdown(absl::Duration) {
+  shut_down_ = true;
+  return absl::OkStatus();
+}
+
+}  // namespace qtrace

@@ -1,0 +1,63 @@
+#include "sdk/resource_detector.h"
+
+#include <limits.h>
+#include <unistd.h>
+
+#include <array>
+#include <cstdio>
+#include <string>
+
+#include "qtrace/version.h"
+#include "sdk/ids.h"
+
+namespace qtrace {
+namespace {
+
+std::string HostName() {
+  char buf[HOST_NAME_MAX + 1] = {};
+  if (gethostname(buf, sizeof buf - 1) != 0) return "unknown";
+  return buf;
+}
+
+std::string ExecutableName() {
+  char buf[PATH_MAX] = {};
+  const ssize_t n = readlink("/proc/self/exe", buf, sizeof buf - 1);
+  if (n <= 0) return "unknown";
+  std::string path(buf, static_cast<std::size_t>(n));
+  return path.substr(path.rfind('/') + 1);
+}
+
+// A UUIDv4 from the id generator: unique per process start, as
+// service.instance.id asks.
+std::string RandomUuid() {
+  const TraceId random = RandomTraceId();
+  std::array<std::uint8_t, 16> b = random.bytes();
+  b[6] = static_cast<std::uint8_t>((b[6] & 0x0f) | 0x40);
+  b[8] = static_cast<std::uint8_t>((b[8] & 0x3f) | 0x80);
+  char hex[33];
+  WriteLowerHex(b.data(), b.size(), hex);
+  std::string s(hex, 32);
+  return s.substr(0, 8) + "-" + s.substr(8, 4) + "-" + s.substr(12, 4) + "-" + s.substr(16, 4) + "-" +
+         s.substr(20);
+}
+
+}  // namespace
+
+Resource DetectResource(const Config& config) {
+  Resource r;
+  r.Set("telemetry.sdk.name", kSdkName);
+  r.Set("telemetry.sdk.language", "cpp");
+  r.Set("telemetry.sdk.version", QTRACE_VERSION);
+  r.Set("host.name", HostName());
+  r.Set("process.pid", static_cast<std::int64_t>(getpid()));
+  r.Set("process.executable.name", ExecutableName());
+  r.Set("service.instance.id", RandomUuid());
+  for (const Attribute& a : config.resource_attributes) r.Set(a.key, a.value);
+  r.Set("service.name", config.service_name);
+  r.Set("service.version", config.service_version);
+  r.Set("deployment.environment.name", config.environment);
+  r.Set("deployment.environment", config.environment);  // for backends that predate the .name form
+  return r;
+}
+
+}  // namespace qtrace

@@ -1,0 +1,113 @@
+#include "sdk/sampler.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+
+namespace qtrace {
+namespace {
+
+class AlwaysOnSampler final : public Sampler {
+ public:
+  SamplingDecision ShouldSample(const SpanContext&, const TraceId&, std::string_view,
+                                SpanKind) const override {
+    return SamplingDecision::kRecordAndSample;
+  }
+  std::string Description() const override { return "AlwaysOnSampler"; }
+};
+
+class AlwaysOffSampler final : public Sampler {
+ public:
+  SamplingDecision ShouldSample(const SpanContext&, const TraceId&, std::string_view,
+                                SpanKind) const override {
+    return SamplingDecision::kDrop;
+  }
+  std::string Description() const override { return "AlwaysOffSampler"; }
+};
+
+// The bound below which the 63-bit value of a trace id is sampled. Computed
+// once: ShouldSample is then one load, one shift and one compare.
+std::uint64_t UpperBound(double ratio) {
+  if (ratio >= 1.0) return std::uint64_t{1} << 63;
+  if (ratio <= 0.0) return 0;
+  return static_cast<std::uint64_t>(std::ldexp(ratio, 63));
+}
+
+std::uint64_t Random63Bits(const TraceId& trace_id) {
+  std::uint64_t x = 0;
+  for (int i = 8; i < 16; ++i) x = (x << 8) | trace_id.bytes()[i];
+  return x >> 1;
+}
+
+class TraceIdRatioSampler final : public Sampler {
+ public:
+  explicit TraceIdRatioSampler(double ratio)
+      : ratio_(std::clamp(ratio, 0.0, 1.0)), upper_bound_(UpperBound(ratio_)) {}
+
+  SamplingDecision ShouldSample(const SpanContext&, const TraceId& trace_id, std::string_view,
+                                SpanKind) const override {
+    return Random63Bits(trace_id) < upper_bound_ ? SamplingDecision::kRecordAndSample
+                                                 : SamplingDecision::kDrop;
+  }
+  std::string Description() const override {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "TraceIdRatioBased{%f}", ratio_);
+    return buf;
+  }
+
+ private:
+  double ratio_;
+  std::uint64_t upper_bound_;
+};
+
+class ParentBasedSampler final : public Sampler {
+ public:
+  explicit ParentBasedSampler(std::unique_ptr<Sampler> root) : root_(std::move(root)) {}
+
+  SamplingDecision ShouldSample(const SpanContext& parent, const TraceId& trace_id,
+                                std::string_view name, SpanKind kind) const override {
+    if (!parent.IsValid()) return root_->ShouldSample(parent, trace_id, name, kind);
+    return parent.IsSampled() ? SamplingDecision::kRecordAndSample : SamplingDecision::kDrop;
+  }
+  std::string Description() const override {
+    return "ParentBased{root=" + root_->Description() + "}";
+  }
+
+ private:
+  std::unique_ptr<Sampler> root_;
+};
+
+}  // namespace
+
+bool TraceIdUnderRatio(const TraceId& trace_id, double ratio) {
+  return Random63Bits(trace_id) < UpperBound(std::clamp(ratio, 0.0, 1.0));
+}
+
+std::unique_ptr<Sampler> MakeAlwaysOnSampler() { return std::make_unique<AlwaysOnSampler>(); }
+std::unique_ptr<Sampler> MakeAlwaysOffSampler() { return std::make_unique<AlwaysOffSampler>(); }
+std::unique_ptr<Sampler> MakeTraceIdRatioSampler(double ratio) {
+  return std::make_unique<TraceIdRatioSampler>(ratio);
+}
+std::unique_ptr<Sampler> MakeParentBasedSampler(std::unique_ptr<Sampler> root) {
+  return std::make_unique<ParentBasedSampler>(std::move(root));
+}
+
+std::unique_ptr<Sampler> MakeSampler(SamplerKind kind, double ratio) {
+  switch (kind) {
+    case SamplerKind::kAlwaysOn:
+      return MakeAlwaysOnSampler();
+    case SamplerKind::kAlwaysOff:
+      return MakeAlwaysOffSampler();
+    case SamplerKind::kTraceIdRatio:
+      return MakeTraceIdRatioSampler(ratio);
+    case SamplerKind::kParentBasedAlwaysOn:
+      return MakeParentBasedSampler(MakeAlwaysOnSampler());
+    case SamplerKind::kParentBasedAlwaysOff:
+      return MakeParentBasedSampler(MakeAlwaysOffSampler());
+    case SamplerKind::kParentBasedTraceIdRatio:
+      return MakeParentBasedSampler(MakeTraceIdRatioSampler(ratio));
+  }
+  return MakeParentBasedSampler(MakeAlwaysOnSampler());
+}
+
+}  // namespace qtrace

@@ -1,0 +1,62 @@
+// Samplers decide, when a span starts, whether it is recorded and exported.
+// The decision uses only the parent context and the trace id, so it is cheap
+// (no lock, no allocation) and, for TraceIdRatioBased, the same in every
+// process that sees the same trace id.
+//
+//   AlwaysOn / AlwaysOff      record and sample everything / nothing
+//   TraceIdRatioBased(r)      sample when the trace id's low 63 random bits,
+//                             read big-endian from bytes 8..15, fall below r * 2^63
+//   ParentBased(root, ...)    follow a valid parent's sampled flag; use root for
+//                             spans without a parent
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "sdk/span_context.h"
+#include "sdk/span_record.h"
+
+namespace qtrace {
+
+enum class SamplingDecision : std::uint8_t {
+  kDrop,             // not recorded: the span is a cheap non-recording handle
+  kRecordOnly,       // recorded, not sampled (not exported unless promoted)
+  kRecordAndSample,  // recorded and exported, sampled flag set
+};
+
+class Sampler {
+ public:
+  virtual ~Sampler() = default;
+  // parent is invalid for a root span.
+  virtual SamplingDecision ShouldSample(const SpanContext& parent, const TraceId& trace_id,
+                                        std::string_view name, SpanKind kind) const = 0;
+  // As the specification asks, e.g. "ParentBased{root=TraceIdRatioBased{0.100000}}".
+  virtual std::string Description() const = 0;
+};
+
+std::unique_ptr<Sampler> MakeAlwaysOnSampler();
+std::unique_ptr<Sampler> MakeAlwaysOffSampler();
+// ratio is clamped to [0, 1].
+std::unique_ptr<Sampler> MakeTraceIdRatioSampler(double ratio);
+// root decides for spans without a parent; the four others default to the
+// specification's choices (follow the parent's flag).
+std::unique_ptr<Sampler> MakeParentBasedSampler(std::unique_ptr<Sampler> root);
+
+// The samplers OTEL_TRACES_SAMPLER names.
+enum class SamplerKind : std::uint8_t {
+  kAlwaysOn,
+  kAlwaysOff,
+  kTraceIdRatio,
+  kParentBasedAlwaysOn,
+  kParentBasedAlwaysOff,
+  kParentBasedTraceIdRatio,
+};
+// The sampler of that kind; ratio matters only for the ratio kinds.
+std::unique_ptr<Sampler> MakeSampler(SamplerKind kind, double ratio);
+
+// True when the trace id falls under ratio (the TraceIdRatioBased rule).
+bool TraceIdUnderRatio(const TraceId& trace_id, double ratio);
+
+}  // namespace qtrace

@@ -1,0 +1,85 @@
+// Span: the RAII handle a caller holds while an operation runs. Starting one
+// (Tracer::StartSpan) reads the clock and makes ids; destroying or End()ing it
+// reads the clock again and hands the record to the SpanProcessor.
+//
+// A span that the sampler dropped (or that the SDK made while disabled) is
+// non-recording: every setter is a cheap no-op, but context() is still valid so
+// that propagation keeps working.
+//
+// Thread safety: one Span is used by one thread at a time (move it to hand it
+// over). REQUIRES: the TracerProvider outlives every Span it started.
+#pragma once
+
+#include <cstdint>
+#include <exception>
+#include <initializer_list>
+#include <string_view>
+
+#include "sdk/context.h"
+#include "sdk/span_limits.h"
+#include "sdk/span_processor.h"
+#include "sdk/span_record.h"
+
+namespace qtrace {
+
+class Span {
+ public:
+  Span() = default;  // non-recording with an invalid context
+  // A non-recording span that carries context (dropped by the sampler).
+  explicit Span(SpanContext context) : context_(std::move(context)) {}
+  // A recording span. REQUIRES: record->context == context.
+  Span(SpanRecordPtr record, SpanProcessor* processor, const SpanLimits* limits);
+
+  ~Span() { End(); }
+  Span(Span&& other) noexcept = default;
+  Span& operator=(Span&& other) noexcept;
+  Span(const Span&) = delete;
+  Span& operator=(const Span&) = delete;
+
+  [[nodiscard]] bool IsRecording() const { return record_ != nullptr; }
+  const SpanContext& context() const { return context_; }
+
+  // Attribute setters; strings are copied into the record.
+  template <class T>
+  Span& SetAttribute(std::string_view key, const T& value) {
+    if (record_) record_->attributes.Set(key, value);
+    return *this;
+  }
+
+  // Adds a timestamped event (time 0 means now). Past the event limit the
+  // event is dropped and counted.
+  Span& AddEvent(std::string_view name, std::initializer_list<Attribute> attributes = {},
+                 std::int64_t time_unix_ns = 0);
+  // Links this span to another span's context. An invalid context is ignored.
+  Span& AddLink(const SpanContext& linked, std::initializer_list<Attribute> attributes = {});
+
+  // Status rules of the specification: Ok is final; Unset never replaces a
+  // status already set; a description is kept only with Error.
+  Span& SetStatus(StatusCode code, std::string_view description = {});
+  Span& UpdateName(std::string_view name);
+
+  // Adds an "exception" event with exception.type and exception.message. Does
+  // not set the status: the caller decides whether the exception is an error.
+  Span& RecordException(std::string_view type, std::string_view message);
+  Span& RecordException(const std::exception& e);
+
+  // Ends the span (idempotent). end_unix_ns 0 means now; the duration then
+  // comes from the monotonic clock.
+  void End(std::int64_t end_unix_ns = 0);
+
+  // Makes this span the current one on this thread until the Scope ends, so
+  // that spans started meanwhile become its children.
+  [[nodiscard]] Scope Activate() const { return CurrentContextRef().WithSpanContext(context_).Attach(); }
+
+  // Read access for instrumentation that decides on what it already wrote
+  // (null when not recording).
+  const SpanRecord* record() const { return record_.get(); }
+
+ private:
+  SpanContext context_;
+  SpanRecordPtr record_;
+  SpanProcessor* processor_ = nullptr;
+  const SpanLimits* limits_ = nullptr;
+};
+
+}  // namespace qtrace

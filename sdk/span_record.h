@@ -1,0 +1,59 @@
+// SpanRecord: everything a span holds, from start to export. The Span handle
+// (sdk/span.h) writes it on the request thread; once the span ends the record
+// is handed to the SpanProcessor and belongs to the export pipeline, which
+// encodes it and gives it back for reuse.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "sdk/attribute.h"
+#include "sdk/span_context.h"
+
+namespace qtrace {
+
+enum class SpanKind : std::uint8_t { kInternal = 1, kServer = 2, kClient = 3, kProducer = 4, kConsumer = 5 };
+enum class StatusCode : std::uint8_t { kUnset = 0, kOk = 1, kError = 2 };
+
+// The library that made the span: a Tracer's name and version.
+struct InstrumentationScope {
+  std::string name;
+  std::string version;
+};
+
+struct SpanEvent {
+  std::string name;
+  std::int64_t time_unix_ns = 0;
+  AttributeList attributes;
+};
+
+struct SpanLink {
+  SpanContext context;
+  AttributeList attributes;
+};
+
+struct SpanRecord {
+  SpanContext context;
+  SpanId parent_span_id;  // invalid for a root span
+  bool parent_is_remote = false;
+  std::string name;
+  SpanKind kind = SpanKind::kInternal;
+  std::int64_t start_unix_ns = 0;
+  std::int64_t end_unix_ns = 0;
+  std::int64_t start_monotonic_ns = 0;  // for the duration; not exported
+  AttributeList attributes;
+  std::vector<SpanEvent> events;
+  std::uint32_t dropped_events = 0;
+  std::vector<SpanLink> links;
+  std::uint32_t dropped_links = 0;
+  StatusCode status = StatusCode::kUnset;
+  std::string status_message;
+  // Owned by the TracerProvider, which outlives every record it hands out.
+  const InstrumentationScope* scope = nullptr;
+};
+
+using SpanRecordPtr = std::unique_ptr<SpanRecord>;
+
+}  // namespace qtrace

@@ -1,0 +1,60 @@
+// Small string helpers on std::string_view.
+//
+// Why not absl/strings: Debian 12's Abseil is built with its own
+// absl::string_view (not an alias of std::string_view), so its string
+// functions do not take the std::string_view our code uses everywhere. Only
+// absl::Status, Mutex and Time are used from Abseil.
+#pragma once
+
+#include <charconv>
+#include <concepts>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/status.h"
+
+namespace qtrace {
+
+// Spaces, tabs, CR and LF removed from both ends.
+std::string_view Trim(std::string_view s);
+
+// Every piece between separators, empty ones included ("a,,b" gives 3).
+std::vector<std::string_view> Split(std::string_view s, char separator);
+
+std::string ToLower(std::string_view s);
+
+bool StartsWith(std::string_view s, std::string_view prefix);
+bool EndsWith(std::string_view s, std::string_view suffix);
+
+// The whole text must be the number (no spaces, no trailing junk).
+bool ParseInt64(std::string_view text, std::int64_t* out);
+bool ParseDouble(std::string_view text, double* out);
+
+// A status's message as std::string_view.
+inline std::string_view MessageOf(const absl::Status& status) {
+  return {status.message().data(), status.message().size()};
+}
+
+namespace strings_internal {
+inline void AppendPiece(std::string& out, std::string_view piece) { out.append(piece); }
+inline void AppendPiece(std::string& out, const char* piece) { out.append(piece); }
+inline void AppendPiece(std::string& out, const std::string& piece) { out.append(piece); }
+inline void AppendPiece(std::string& out, char c) { out.push_back(c); }
+template <std::integral T>
+void AppendPiece(std::string& out, T value) {
+  out.append(std::to_string(value));
+}
+void AppendPiece(std::string& out, double value);
+}  // namespace strings_internal
+
+// Concatenates strings, characters and numbers.
+template <class... Parts>
+std::string StrCat(const Parts&... parts) {
+  std::string out;
+  (strings_internal::AppendPiece(out, parts), ...);
+  return out;
+}
+
+}  // namespace qtrace

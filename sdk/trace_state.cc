@@ -1,0 +1,116 @@
+#include "sdk/trace_state.h"
+
+#include <algorithm>
+
+namespace qtrace {
+namespace {
+
+// Key length limits from the grammar in trace_state.h: the first character
+// plus the repeat count of the rest.
+constexpr std::size_t kMaxSimpleKeySize = 256;
+constexpr std::size_t kMaxTenantIdSize = 241;
+constexpr std::size_t kMaxSystemIdSize = 14;
+constexpr std::size_t kMaxValueSize = 256;
+
+bool IsLcAlpha(char c) { return c >= 'a' && c <= 'z'; }
+bool IsDigit(char c) { return c >= '0' && c <= '9'; }
+
+// The characters allowed after the first one in every kind of key.
+bool IsKeyChar(char c) {
+  return IsLcAlpha(c) || IsDigit(c) || c == '_' || c == '-' || c == '*' || c == '/';
+}
+
+// nblk-chr = %x21-2B / %x2D-3C / %x3E-7E: printable ASCII except space, ","
+// and "=", which would break the list and member syntax.
+bool IsNonBlankValueChar(char c) {
+  return c >= 0x21 && c <= 0x7E && c != ',' && c != '=';
+}
+
+bool IsOws(char c) { return c == ' ' || c == '\t'; }
+
+std::string_view TrimOws(std::string_view s) {
+  while (!s.empty() && IsOws(s.front())) s.remove_prefix(1);
+  while (!s.empty() && IsOws(s.back())) s.remove_suffix(1);
+  return s;
+}
+
+// A key part: first character checked by first_ok, the rest are key chars.
+bool IsValidKeyPart(std::string_view part, std::size_t max_size, bool (*first_ok)(char)) {
+  if (part.empty() || part.size() > max_size) return false;
+  if (!first_ok(part.front())) return false;
+  return std::all_of(part.begin() + 1, part.end(), IsKeyChar);
+}
+
+bool IsLcAlphaOrDigit(char c) { return IsLcAlpha(c) || IsDigit(c); }
+
+}  // namespace
+
+bool TraceState::IsValidKey(std::string_view key) {
+  const std::size_t at = key.find('@');
+  if (at == std::string_view::npos) return IsValidKeyPart(key, kMaxSimpleKeySize, IsLcAlpha);
+  // multi-tenant-key = tenant-id "@" system-id; a second "@" lands in the
+  // system id, where it is not a key char, so it is rejected there.
+  return IsValidKeyPart(key.substr(0, at), kMaxTenantIdSize, IsLcAlphaOrDigit) &&
+         IsValidKeyPart(key.substr(at + 1), kMaxSystemIdSize, IsLcAlpha);
+}
+
+bool TraceState::IsValidValue(std::string_view value) {
+  if (value.empty() || value.size() > kMaxValueSize) return false;
+  // chr = %x20 / nblk-chr, and the last one must not be blank.
+  if (!IsNonBlankValueChar(value.back())) return false;
+  return std::all_of(value.begin(), value.end(),
+                     [](char c) { return c == ' ' || IsNonBlankValueChar(c); });
+}
+
+std::optional<TraceState> TraceState::Parse(std::string_view header) {
+  TraceState result;
+  std::size_t start = 0;
+  while (start <= header.size()) {
+    std::size_t comma = header.find(',', start);
+    if (comma == std::string_view::npos) comma = header.size();
+    const std::string_view member = TrimOws(header.substr(start, comma - start));
+    start = comma + 1;
+    if (member.empty()) continue;  // ",," and whitespace-only members are allowed
+
+    // No OWS around "=": the member is exactly key "=" value.
+    const std::size_t eq = member.find('=');
+    if (eq == std::string_view::npos) return std::nullopt;
+    const std::string_view key = member.substr(0, eq);
+    const std::string_view value = member.substr(eq + 1);
+    if (!IsValidKey(key) || !IsValidValue(value)) return std::nullopt;
+    if (result.Get(key).has_value()) return std::nullopt;  // duplicate key
+    if (result.members_.size() == kMaxMembers) return std::nullopt;
+    result.members_.emplace_back(key, value);
+  }
+  return result;
+}
+
+std::string TraceState::Serialize() const {
+  std::string out;
+  for (const auto& [key, value] : members_) {
+    if (!out.empty()) out += ',';
+    out.append(key).append("=").append(value);
+  }
+  return out;
+}
+
+std::optional<std::string_view> TraceState::Get(std::string_view key) const {
+  for (const auto& [k, v] : members_) {
+    if (k == key) return std::string_view(v);
+  }
+  return std::nullopt;
+}
+
+std::optional<TraceState> TraceState::With(std::string_view key, std::string_view value) const {
+  if (!IsValidKey(key) || !IsValidValue(value)) return std::nullopt;
+  TraceState result;
+  result.members_.reserve(std::min(members_.size() + 1, kMaxMembers));
+  result.members_.emplace_back(key, value);
+  for (const auto& member : members_) {
+    if (result.members_.size() == kMaxMembers) break;  // drop from the right
+    if (member.first != key) result.members_.push_back(member);
+  }
+  return result;
+}
+
+}  // namespace qtrace

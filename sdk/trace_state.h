@@ -1,0 +1,64 @@
+// W3C tracestate: an ordered list of vendor key/value pairs carried beside
+// traceparent. Immutable once built; shared between a span and its children
+// through std::shared_ptr<const TraceState> so that a child copies a pointer,
+// not strings.
+//
+// Grammar (W3C Trace Context Level 1, section 3.3):
+//   key    = simple-key / multi-tenant-key
+//   simple-key       = lcalpha 0*255( lcalpha / DIGIT / "_" / "-" / "*" / "/" )
+//   multi-tenant-key = tenant-id "@" system-id
+//   tenant-id = ( lcalpha / DIGIT ) 0*240( lcalpha / DIGIT / "_" / "-" / "*" / "/" )
+//   system-id = lcalpha 0*13( lcalpha / DIGIT / "_" / "-" / "*" / "/" )
+//   value  = 0*255(chr) nblk-chr ; chr = %x20 / nblk-chr
+//   nblk-chr = %x21-2B / %x2D-3C / %x3E-7E
+// Members are separated by "," with optional spaces and tabs around them; empty
+// members are allowed and ignored; at most 32 members; a key appears at most once.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace qtrace {
+
+class TraceState {
+ public:
+  static constexpr std::size_t kMaxMembers = 32;
+
+  TraceState() = default;
+
+  // Parses a tracestate header value (several header lines already joined with
+  // ","). Returns nullopt when any member breaks the grammar, a key repeats, or
+  // there are more than 32 members: the W3C rule is then to discard the whole
+  // value. An empty or all-whitespace header gives an empty TraceState.
+  static std::optional<TraceState> Parse(std::string_view header);
+
+  static bool IsValidKey(std::string_view key);
+  static bool IsValidValue(std::string_view value);
+
+  // The header value, members in order, joined with ",".
+  std::string Serialize() const;
+
+  std::optional<std::string_view> Get(std::string_view key) const;
+
+  // A copy with key set to value and moved to the front (the W3C rule for the
+  // vendor that updates its entry). Returns nullopt for an invalid key or value.
+  // When the list would exceed 32 members the right-most member is dropped.
+  std::optional<TraceState> With(std::string_view key, std::string_view value) const;
+
+  const std::vector<std::pair<std::string, std::string>>& members() const { return members_; }
+  bool empty() const { return members_.empty(); }
+
+  friend bool operator==(const TraceState&, const TraceState&) = default;
+
+ private:
+  std::vector<std::pair<std::string, std::string>> members_;
+};
+
+using TraceStatePtr = std::shared_ptr<const TraceState>;
+
+}  // namespace qtrace

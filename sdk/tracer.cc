@@ -1,0 +1,38 @@
+#include "sdk/tracer.h"
+
+#include <memory>
+
+#include "sdk/clock.h"
+#include "sdk/tracer_provider.h"
+
+namespace qtrace {
+
+Span Tracer::StartSpan(std::string_view name, SpanKind kind, const StartSpanOptions& options) const {
+  static const SpanContext kNoParent;
+  const Context& parent_context = options.parent ? *options.parent : CurrentContextRef();
+  const SpanContext& parent = options.new_root ? kNoParent : parent_context.span_context();
+
+  // Disabled SDK: behave like the API without an SDK and pass the parent on,
+  // so that propagation to downstream services still works.
+  if (!state_->enabled) return Span(parent);
+
+  const TraceId trace_id = parent.IsValid() ? parent.trace_id() : RandomTraceId();
+  const SamplingDecision decision = state_->sampler->ShouldSample(parent, trace_id, name, kind);
+  const std::uint8_t flags = decision == SamplingDecision::kRecordAndSample ? TraceFlags::kSampled : 0;
+  SpanContext context(trace_id, RandomSpanId(), flags, /*is_remote=*/false, parent.trace_state_ptr());
+  if (decision == SamplingDecision::kDrop || state_->processor == nullptr) return Span(std::move(context));
+
+  auto record = std::make_unique<SpanRecord>();
+  record->context = context;
+  record->parent_span_id = parent.span_id();
+  record->parent_is_remote = parent.is_remote();
+  record->name.assign(name);
+  record->kind = kind;
+  record->start_monotonic_ns = MonotonicNanos();
+  record->start_unix_ns = options.start_unix_ns != 0 ? options.start_unix_ns : WallNanos();
+  record->attributes.SetLimits(state_->limits.attribute_count, state_->limits.attribute_value_length);
+  record->scope = &scope_;
+  return Span(std::move(record), state_->processor.get(), &state_->limits);
+}
+
+}  // namespace qtrace

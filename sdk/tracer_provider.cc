@@ -1,0 +1,40 @@
+#include "sdk/tracer_provider.h"
+
+namespace qtrace {
+
+TracerProvider::TracerProvider(TracerProviderOptions options) {
+  state_.resource = std::move(options.resource);
+  state_.sampler = options.sampler ? std::move(options.sampler)
+                                   : MakeParentBasedSampler(MakeAlwaysOnSampler());
+  state_.processor = std::move(options.processor);
+  state_.limits = options.limits;
+  state_.enabled = options.enabled;
+}
+
+TracerProvider::~TracerProvider() {
+  if (!shut_down_.load(std::memory_order_acquire)) (void)Shutdown(absl::Seconds(5));
+}
+
+Tracer& TracerProvider::GetTracer(std::string_view name, std::string_view version) {
+  absl::MutexLock lock(&mu_);
+  for (Tracer& tracer : tracers_) {
+    if (tracer.scope().name == name && tracer.scope().version == version) return tracer;
+  }
+  return tracers_.emplace_back(&state_, InstrumentationScope{std::string(name), std::string(version)});
+}
+
+absl::Status TracerProvider::ForceFlush(absl::Duration timeout) {
+  if (shut_down_.load(std::memory_order_acquire)) {
+    return absl::FailedPreconditionError("tracer provider is shut down");
+  }
+  return state_.processor ? state_.processor->ForceFlush(timeout) : absl::OkStatus();
+}
+
+absl::Status TracerProvider::Shutdown(absl::Duration timeout) {
+  if (shut_down_.exchange(true, std::memory_order_acq_rel)) {
+    return absl::FailedPreconditionError("tracer provider already shut down");
+  }
+  return state_.processor ? state_.processor->Shutdown(timeout) : absl::OkStatus();
+}
+
+}  // namespace qtrace

@@ -1,0 +1,72 @@
+// TracerProvider: owns the pipeline (sampler, processor, limits, resource) and
+// hands out Tracers. One per process, built from the configuration in main(),
+// and shut down last.
+//
+// Thread safety: GetTracer takes a mutex (call it at set-up, keep the
+// reference); spans never touch that mutex. ForceFlush and Shutdown may be
+// called from any thread.
+#pragma once
+
+#include <atomic>
+#include <deque>
+#include <memory>
+#include <string_view>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/status.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "sdk/resource.h"
+#include "sdk/sampler.h"
+#include "sdk/span_limits.h"
+#include "sdk/span_processor.h"
+#include "sdk/tracer.h"
+
+namespace qtrace {
+
+struct TracerProviderOptions {
+  Resource resource;
+  std::unique_ptr<Sampler> sampler;          // null means ParentBased(AlwaysOn)
+  std::unique_ptr<SpanProcessor> processor;  // null means spans are not recorded
+  SpanLimits limits;
+  bool enabled = true;  // false: OTEL_SDK_DISABLED; spans pass the parent context through
+};
+
+// What every Tracer of a provider reads on the span path; immutable after
+// construction.
+struct TracerState {
+  Resource resource;
+  std::unique_ptr<Sampler> sampler;
+  std::unique_ptr<SpanProcessor> processor;
+  SpanLimits limits;
+  bool enabled = true;
+};
+
+class TracerProvider {
+ public:
+  explicit TracerProvider(TracerProviderOptions options);
+  // Shuts down with a 5 s timeout if Shutdown was not called.
+  ~TracerProvider();
+  TracerProvider(const TracerProvider&) = delete;
+  TracerProvider& operator=(const TracerProvider&) = delete;
+
+  // The tracer for (name, version), made on first request. The reference stays
+  // valid for the provider's lifetime.
+  Tracer& GetTracer(std::string_view name, std::string_view version = {});
+
+  // Exports every span ended before the call; see SpanProcessor.
+  absl::Status ForceFlush(absl::Duration timeout);
+  // Flushes and stops the pipeline within timeout. Later calls fail.
+  absl::Status Shutdown(absl::Duration timeout);
+
+  const Resource& resource() const { return state_.resource; }
+  const Sampler& sampler() const { return *state_.sampler; }
+
+ private:
+  TracerState state_;
+  std::atomic<bool> shut_down_{false};
+  absl::Mutex mu_;
+  std::deque<Tracer> tracers_ ABSL_GUARDED_BY(mu_);
+};
+
+}  // namespace qtrace

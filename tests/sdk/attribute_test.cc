@@ -1,0 +1,73 @@
+#include "sdk/attribute.h"
+
+#include "gtest/gtest.h"
+
+namespace qtrace {
+namespace {
+
+TEST(AttributeListTest, HoldsEveryType) {
+  AttributeList list;
+  list.Set("b", true);
+  list.Set("i", 42);
+  list.Set("d", 1.5);
+  list.Set("s", "text");
+  list.Set("ab", AttributeValue(std::vector<bool>{true, false}));
+  list.Set("ai", AttributeValue(std::vector<std::int64_t>{1, 2}));
+  list.Set("ad", AttributeValue(std::vector<double>{0.5}));
+  list.Set("as", AttributeValue(std::vector<std::string>{"x", "y"}));
+  ASSERT_EQ(list.size(), 8u);
+  EXPECT_EQ(std::get<bool>(list.Find("b")->value), true);
+  EXPECT_EQ(std::get<std::int64_t>(list.Find("i")->value), 42);
+  EXPECT_EQ(std::get<double>(list.Find("d")->value), 1.5);
+  EXPECT_EQ(std::get<std::string>(list.Find("s")->value), "text");
+  EXPECT_EQ(std::get<std::vector<std::string>>(list.Find("as")->value).size(), 2u);
+}
+
+TEST(AttributeListTest, SameKeyOverwritesWithoutCounting) {
+  AttributeList list(2, AttributeList::kUnlimited);
+  list.Set("a", 1);
+  list.Set("a", "now a string");
+  list.Set("b", 2);
+  EXPECT_EQ(list.size(), 2u);
+  EXPECT_EQ(list.dropped(), 0u);
+  EXPECT_EQ(std::get<std::string>(list.Find("a")->value), "now a string");
+}
+
+TEST(AttributeListTest, CountLimitDropsAndCounts) {
+  AttributeList list(3, AttributeList::kUnlimited);
+  for (int i = 0; i < 10; ++i) list.Set("k" + std::to_string(i), i);
+  EXPECT_EQ(list.size(), 3u);
+  EXPECT_EQ(list.dropped(), 7u);
+  EXPECT_EQ(list.Find("k3"), nullptr);
+  list.Set("k0", 100);  // an existing key still updates at the limit
+  EXPECT_EQ(std::get<std::int64_t>(list.Find("k0")->value), 100);
+  EXPECT_EQ(list.dropped(), 7u);
+}
+
+TEST(AttributeListTest, LengthLimitTruncatesStringsAndArrayStrings) {
+  AttributeList list(10, 4);
+  list.Set("s", "abcdefgh");
+  list.Set("as", AttributeValue(std::vector<std::string>{"123456", "ab"}));
+  list.Set("i", 123456789);  // numbers are never truncated
+  EXPECT_EQ(std::get<std::string>(list.Find("s")->value), "abcd");
+  EXPECT_EQ(std::get<std::vector<std::string>>(list.Find("as")->value),
+            (std::vector<std::string>{"1234", "ab"}));
+  EXPECT_EQ(std::get<std::int64_t>(list.Find("i")->value), 123456789);
+}
+
+TEST(AttributeListTest, ClearKeepsStorageAndResetsCounts) {
+  AttributeList list(1, AttributeList::kUnlimited);
+  list.Set("a", std::string(100, 'x'));
+  list.Set("b", 1);
+  ASSERT_EQ(list.dropped(), 1u);
+  const char* storage = std::get<std::string>(list.Find("a")->value).data();
+  list.Clear();
+  EXPECT_TRUE(list.empty());
+  EXPECT_EQ(list.dropped(), 0u);
+  EXPECT_EQ(list.Find("a"), nullptr);
+  list.Set("c", std::string(50, 'y'));  // reuses the slot and its string buffer
+  EXPECT_EQ(std::get<std::string>(list.Find("c")->value).data(), storage);
+}
+
+}  // namespace
+}  // namespace qtrace

@@ -1,0 +1,339 @@
+#include "sdk/config.h"
+
+#include <fstream>
+#include <map>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "qtrace/version.h"
+
+namespace qtrace {
+namespace {
+
+using ::testing::HasSubstr;
+
+EnvLookup MapEnv(std::map<std::string, std::string> vars) {
+  return [vars = std::move(vars)](std::string_view name) -> std::optional<std::string> {
+    auto it = vars.find(std::string(name));
+    if (it == vars.end()) return std::nullopt;
+    return it->second;
+  };
+}
+
+ResolvedConfig Resolve(std::map<std::string, std::string> vars, TracingFlags flags = {}) {
+  absl::StatusOr<ResolvedConfig> r = ResolveConfig(MapEnv(std::move(vars)), flags);
+  EXPECT_TRUE(r.ok()) << r.status();
+  return r.ok() ? *r : ResolvedConfig{};
+}
+
+bool HasWarningAbout(const ResolvedConfig& r, std::string_view variable) {
+  for (const std::string& w : r.warnings) {
+    if (w.find(variable) != std::string::npos) return true;
+  }
+  return false;
+}
+
+// The seed's first configuration test: the defaults.
+TEST(ConfigTest, Defaults) {
+  const ResolvedConfig r = Resolve({});
+  const Config& c = r.config;
+  EXPECT_TRUE(r.warnings.empty());
+  EXPECT_FALSE(c.sdk_disabled);
+  EXPECT_EQ(c.service_name, "qa-pms-api");
+  EXPECT_EQ(c.service_version, QTRACE_VERSION);
+  EXPECT_EQ(c.environment, "development");
+  EXPECT_EQ(c.sampling.kind, SamplerKind::kParentBasedTraceIdRatio);
+  EXPECT_DOUBLE_EQ(c.sampling.ratio, 1.0);
+  EXPECT_EQ(c.propagators, (std::vector<std::string>{"tracecontext", "baggage"}));
+  EXPECT_EQ(c.otlp.protocol, ExportProtocol::kHttpProtobuf);
+  EXPECT_EQ(c.otlp.endpoint, "http://localhost:4318/v1/traces");
+  EXPECT_EQ(c.otlp.timeout, absl::Seconds(10));
+  EXPECT_EQ(c.otlp.compression, Compression::kNone);
+  EXPECT_EQ(c.batch.schedule_delay, absl::Milliseconds(5000));
+  EXPECT_EQ(c.batch.export_timeout, absl::Milliseconds(30000));
+  EXPECT_EQ(c.batch.max_queue_size, 2048u);
+  EXPECT_EQ(c.batch.max_export_batch_size, 512u);
+  EXPECT_EQ(c.limits.attribute_count, 128u);
+  EXPECT_EQ(c.limits.attribute_value_length, AttributeList::kUnlimited);
+  EXPECT_EQ(c.log_level, LogLevel::kInfo);
+}
+
+// The seed's second: the environment overrides every default.
+TEST(ConfigTest, EnvironmentOverrides) {
+  const ResolvedConfig r = Resolve({
+      {"OTEL_SERVICE_NAME", "billing"},
+      {"OTEL_SERVICE_VERSION", "9.9.9"},
+      {"OTEL_ENVIRONMENT", "staging"},
+      {"OTEL_TRACES_SAMPLER", "traceidratio"},
+      {"OTEL_TRACES_SAMPLER_ARG", "0.25"},
+      {"OTEL_PROPAGATORS", "tracecontext"},
+      {"OTEL_BSP_SCHEDULE_DELAY", "200"},
+      {"OTEL_BSP_EXPORT_TIMEOUT", "1000"},
+      {"OTEL_BSP_MAX_QUEUE_SIZE", "4096"},
+      {"OTEL_BSP_MAX_EXPORT_BATCH_SIZE", "128"},
+      {"OTEL_EXPORTER_OTLP_PROTOCOL", "grpc"},
+      {"OTEL_EXPORTER_OTLP_ENDPOINT", "https://collector.example:4317"},
+      {"OTEL_EXPORTER_OTLP_TIMEOUT", "2500"},
+      {"OTEL_EXPORTER_OTLP_COMPRESSION", "gzip"},
+      {"OTEL_EXPORTER_OTLP_INSECURE", "TRUE"},
+      {"OTEL_LOG_LEVEL", "debug"},
+  });
+  const Config& c = r.config;
+  EXPECT_TRUE(r.warnings.empty()) << r.warnings.front();
+  EXPECT_EQ(c.service_name, "billing");
+  EXPECT_EQ(c.service_version, "9.9.9");
+  EXPECT_EQ(c.environment, "staging");
+  EXPECT_EQ(c.sampling.kind, SamplerKind::kTraceIdRatio);
+  EXPECT_DOUBLE_EQ(c.sampling.ratio, 0.25);
+  EXPECT_EQ(c.propagators, std::vector<std::string>{"tracecontext"});
+  EXPECT_EQ(c.batch.schedule_delay, absl::Milliseconds(200));
+  EXPECT_EQ(c.batch.export_timeout, absl::Milliseconds(1000));
+  EXPECT_EQ(c.batch.max_queue_size, 4096u);
+  EXPECT_EQ(c.batch.max_export_batch_size, 128u);
+  EXPECT_EQ(c.otlp.protocol, ExportProtocol::kGrpc);
+  EXPECT_EQ(c.otlp.endpoint, "https://collector.example:4317") << "gRPC endpoints are used as they are";
+  EXPECT_EQ(c.otlp.timeout, absl::Milliseconds(2500));
+  EXPECT_EQ(c.otlp.compression, Compression::kGzip);
+  EXPECT_TRUE(c.otlp.insecure);
+  EXPECT_EQ(c.log_level, LogLevel::kDebug);
+}
+
+// The seed's third: production samples 10 % unless told otherwise.
+TEST(ConfigTest, ProductionDefaultsToTenPercent) {
+  const Config c = Resolve({{"OTEL_ENVIRONMENT", "production"}}).config;
+  EXPECT_EQ(c.sampling.kind, SamplerKind::kParentBasedTraceIdRatio);
+  EXPECT_DOUBLE_EQ(c.sampling.ratio, 0.1);
+}
+
+TEST(ConfigTest, EnvironmentDefaultRatios) {
+  EXPECT_DOUBLE_EQ(Resolve({{"OTEL_ENVIRONMENT", "staging"}}).config.sampling.ratio, 0.5);
+  EXPECT_DOUBLE_EQ(Resolve({{"OTEL_ENVIRONMENT", "development"}}).config.sampling.ratio, 1.0);
+  EXPECT_DOUBLE_EQ(Resolve({{"OTEL_ENVIRONMENT", "qa"}}).config.sampling.ratio, 1.0);
+}
+
+TEST(ConfigTest, RatioPrecedence) {
+  // OTEL_SAMPLING_RATIO beats the environment default...
+  EXPECT_DOUBLE_EQ(
+      Resolve({{"OTEL_ENVIRONMENT", "production"}, {"OTEL_SAMPLING_RATIO", "0.3"}}).config.sampling.ratio, 0.3);
+  // ...OTEL_TRACES_SAMPLER_ARG beats OTEL_SAMPLING_RATIO...
+  const Config both = Resolve({{"OTEL_SAMPLING_RATIO", "0.3"}, {"OTEL_TRACES_SAMPLER_ARG", "0.7"}}).config;
+  EXPECT_DOUBLE_EQ(both.sampling.ratio, 0.7);
+  EXPECT_EQ(both.sampling.ratio_source, "OTEL_TRACES_SAMPLER_ARG");
+  // ...and the flag beats everything.
+  TracingFlags flags;
+  flags.sampling_ratio = "0.05";
+  const Config flagged = Resolve({{"OTEL_TRACES_SAMPLER_ARG", "0.7"}}, flags).config;
+  EXPECT_DOUBLE_EQ(flagged.sampling.ratio, 0.05);
+  EXPECT_EQ(flagged.sampling.ratio_source, "--sampling-ratio");
+}
+
+TEST(ConfigTest, SamplingFlagTurnsFixedSamplerIntoRatio) {
+  TracingFlags flags;
+  flags.sampling_ratio = "0.5";
+  EXPECT_EQ(Resolve({{"OTEL_TRACES_SAMPLER", "always_on"}}, flags).config.sampling.kind, SamplerKind::kTraceIdRatio);
+  EXPECT_EQ(Resolve({{"OTEL_TRACES_SAMPLER", "parentbased_always_on"}}, flags).config.sampling.kind,
+            SamplerKind::kParentBasedTraceIdRatio);
+}
+
+TEST(ConfigTest, SeedRatioIgnoredWithFixedSamplerWarns) {
+  const ResolvedConfig r = Resolve({{"OTEL_TRACES_SAMPLER", "always_on"}, {"OTEL_SAMPLING_RATIO", "0.2"}});
+  EXPECT_EQ(r.config.sampling.kind, SamplerKind::kAlwaysOn);
+  EXPECT_TRUE(HasWarningAbout(r, "OTEL_SAMPLING_RATIO"));
+}
+
+// Invalid values warn once, naming the variable and the value, and the default is kept.
+TEST(ConfigTest, InvalidValuesWarnAndKeepDefaults) {
+  const ResolvedConfig r = Resolve({
+      {"OTEL_SAMPLING_RATIO", "1.5"},
+      {"OTEL_TRACES_SAMPLER", "sometimes"},
+      {"OTEL_BSP_MAX_QUEUE_SIZE", "-3"},
+      {"OTEL_BSP_SCHEDULE_DELAY", "soon"},
+      {"OTEL_EXPORTER_OTLP_COMPRESSION", "brotli"},
+      {"OTEL_EXPORTER_OTLP_PROTOCOL", "carrier-pigeon"},
+      {"OTEL_SDK_DISABLED", "maybe"},
+      {"OTEL_LOG_LEVEL", "loud"},
+      {"OTEL_PROPAGATORS", "tracecontext,xray"},
+      {"OTEL_TRACES_EXPORTER", "zipkin"},
+  });
+  const Config& c = r.config;
+  EXPECT_DOUBLE_EQ(c.sampling.ratio, 1.0);
+  EXPECT_EQ(c.sampling.kind, SamplerKind::kParentBasedTraceIdRatio);
+  EXPECT_EQ(c.batch.max_queue_size, 2048u);
+  EXPECT_EQ(c.batch.schedule_delay, absl::Seconds(5));
+  EXPECT_EQ(c.otlp.compression, Compression::kNone);
+  EXPECT_EQ(c.otlp.protocol, ExportProtocol::kHttpProtobuf);
+  EXPECT_FALSE(c.sdk_disabled);
+  EXPECT_EQ(c.log_level, LogLevel::kInfo);
+  EXPECT_EQ(c.propagators, std::vector<std::string>{"tracecontext"});
+  EXPECT_EQ(r.warnings.size(), 10u);
+  EXPECT_THAT(r.warnings[0], HasSubstr("OTEL_SDK_DISABLED='maybe'"));
+  for (const char* v : {"OTEL_SAMPLING_RATIO='1.5'", "OTEL_TRACES_SAMPLER='sometimes'", "OTEL_BSP_MAX_QUEUE_SIZE='-3'",
+                        "OTEL_EXPORTER_OTLP_PROTOCOL='carrier-pigeon'", "OTEL_PROPAGATORS='xray'",
+                        "OTEL_TRACES_EXPORTER='zipkin'", "OTEL_LOG_LEVEL='loud'"}) {
+    EXPECT_TRUE(HasWarningAbout(r, v)) << v;
+  }
+}
+
+TEST(ConfigTest, BatchSizeClampedToQueue) {
+  const ResolvedConfig r = Resolve({{"OTEL_BSP_MAX_QUEUE_SIZE", "100"}, {"OTEL_BSP_MAX_EXPORT_BATCH_SIZE", "500"}});
+  EXPECT_EQ(r.config.batch.max_export_batch_size, 100u);
+  EXPECT_TRUE(HasWarningAbout(r, "OTEL_BSP_MAX_EXPORT_BATCH_SIZE"));
+}
+
+TEST(ConfigTest, DisabledBySpecOrSeedVariable) {
+  EXPECT_TRUE(Resolve({{"OTEL_SDK_DISABLED", "true"}}).config.sdk_disabled);
+  EXPECT_TRUE(Resolve({{"OTEL_ENABLED", "false"}}).config.sdk_disabled);
+  EXPECT_TRUE(Resolve({{"OTEL_SDK_DISABLED", "true"}, {"OTEL_ENABLED", "true"}}).config.sdk_disabled);
+  EXPECT_FALSE(Resolve({{"OTEL_ENABLED", "true"}}).config.sdk_disabled);
+}
+
+TEST(ConfigTest, HttpEndpointRule) {
+  EXPECT_EQ(Resolve({{"OTEL_EXPORTER_OTLP_ENDPOINT", "http://c:4318"}}).config.otlp.endpoint,
+            "http://c:4318/v1/traces");
+  EXPECT_EQ(Resolve({{"OTEL_EXPORTER_OTLP_ENDPOINT", "http://c:4318/base/"}}).config.otlp.endpoint,
+            "http://c:4318/base/v1/traces");
+  EXPECT_EQ(Resolve({{"OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "http://c:9999/custom"},
+                     {"OTEL_EXPORTER_OTLP_ENDPOINT", "http://ignored:4318"}})
+                .config.otlp.endpoint,
+            "http://c:9999/custom");
+  EXPECT_EQ(Resolve({{"OTEL_EXPORTER_OTLP_PROTOCOL", "grpc"}}).config.otlp.endpoint, "http://localhost:4317");
+}
+
+TEST(ConfigTest, TracesVariablesWinOverGeneralOnes) {
+  const Config c = Resolve({{"OTEL_EXPORTER_OTLP_PROTOCOL", "grpc"},
+                            {"OTEL_EXPORTER_OTLP_TRACES_PROTOCOL", "http/json"},
+                            {"OTEL_EXPORTER_OTLP_TIMEOUT", "100"},
+                            {"OTEL_EXPORTER_OTLP_TRACES_TIMEOUT", "200"},
+                            {"OTEL_EXPORTER_OTLP_COMPRESSION", "none"},
+                            {"OTEL_EXPORTER_OTLP_TRACES_COMPRESSION", "gzip"},
+                            {"OTEL_EXPORTER_OTLP_HEADERS", "a=1,b=2"},
+                            {"OTEL_EXPORTER_OTLP_TRACES_HEADERS", "b=3"}})
+                       .config;
+  EXPECT_EQ(c.otlp.protocol, ExportProtocol::kHttpJson);
+  EXPECT_EQ(c.otlp.timeout, absl::Milliseconds(200));
+  EXPECT_EQ(c.otlp.compression, Compression::kGzip);
+  EXPECT_EQ(c.otlp.headers, (std::vector<std::pair<std::string, std::string>>{{"a", "1"}, {"b", "3"}}));
+}
+
+TEST(ConfigTest, HeadersArePercentDecodedAndBadEntriesHidden) {
+  const ResolvedConfig r =
+      Resolve({{"OTEL_EXPORTER_OTLP_HEADERS", "Authorization=Basic%20c2VjcmV0, x-honeycomb-team = abc ,broken,k=%zz"}});
+  EXPECT_EQ(r.config.otlp.headers, (std::vector<std::pair<std::string, std::string>>{
+                                       {"authorization", "Basic c2VjcmV0"}, {"x-honeycomb-team", "abc"}}));
+  ASSERT_EQ(r.warnings.size(), 2u);
+  for (const std::string& w : r.warnings) {
+    EXPECT_THAT(w, HasSubstr("OTEL_EXPORTER_OTLP_HEADERS"));
+    EXPECT_THAT(w, ::testing::Not(HasSubstr("%zz")));
+  }
+}
+
+TEST(ConfigTest, ExporterChoice) {
+  EXPECT_EQ(Resolve({{"OTEL_TRACES_EXPORTER", "console"}}).config.otlp.protocol, ExportProtocol::kConsole);
+  EXPECT_EQ(Resolve({{"OTEL_TRACES_EXPORTER", "none"}}).config.otlp.protocol, ExportProtocol::kNone);
+  EXPECT_EQ(Resolve({{"OTEL_TRACES_EXPORTER", "otlp"}, {"OTEL_EXPORTER_OTLP_PROTOCOL", "grpc"}}).config.otlp.protocol,
+            ExportProtocol::kGrpc);
+}
+
+TEST(ConfigTest, FlagsOverrideEnvironment) {
+  TracingFlags flags;
+  ASSERT_TRUE(ParseTracingFlag("otlp-protocol", "grpc", flags));
+  ASSERT_TRUE(ParseTracingFlag("otlp-endpoint", "http://127.0.0.1:14317", flags));
+  ASSERT_TRUE(ParseTracingFlag("environment", "production", flags));
+  ASSERT_TRUE(ParseTracingFlag("log-level", "warn", flags));
+  EXPECT_FALSE(ParseTracingFlag("port", "8080", flags));
+  const Config c = Resolve({{"OTEL_EXPORTER_OTLP_PROTOCOL", "http/json"},
+                            {"OTEL_EXPORTER_OTLP_ENDPOINT", "http://other:4318"},
+                            {"OTEL_ENVIRONMENT", "development"},
+                            {"OTEL_LOG_LEVEL", "debug"}},
+                           flags)
+                       .config;
+  EXPECT_EQ(c.otlp.protocol, ExportProtocol::kGrpc);
+  EXPECT_EQ(c.otlp.endpoint, "http://127.0.0.1:14317");
+  EXPECT_EQ(c.environment, "production");
+  EXPECT_DOUBLE_EQ(c.sampling.ratio, 0.1);
+  EXPECT_EQ(c.log_level, LogLevel::kWarn);
+}
+
+TEST(ConfigTest, EndpointFlagForHttpAddsPathOnlyWhenMissing) {
+  TracingFlags flags;
+  flags.otlp_endpoint = "http://c:4318";
+  EXPECT_EQ(Resolve({}, flags).config.otlp.endpoint, "http://c:4318/v1/traces");
+  flags.otlp_endpoint = "http://c:4318/v1/traces";
+  EXPECT_EQ(Resolve({}, flags).config.otlp.endpoint, "http://c:4318/v1/traces");
+}
+
+TEST(ConfigTest, BadFlagsAreErrors) {
+  for (auto [name, value] : std::vector<std::pair<std::string, std::string>>{
+           {"otlp-protocol", "smoke-signals"}, {"sampling-ratio", "2"}, {"log-level", "chatty"}}) {
+    TracingFlags flags;
+    ParseTracingFlag(name, value, flags);
+    const auto r = ResolveConfig(MapEnv({}), flags);
+    EXPECT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument) << name;
+    EXPECT_THAT(std::string(r.status().message()), HasSubstr(value));
+  }
+}
+
+TEST(ConfigTest, MalformedEndpointIsAnError) {
+  for (const char* url : {"localhost:4318", "ftp://c:21", "http://", "http://c:99999", "http://user:pw@c:4318"}) {
+    const auto r = ResolveConfig(MapEnv({{"OTEL_EXPORTER_OTLP_ENDPOINT", url}}), {});
+    EXPECT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument) << url;
+    EXPECT_THAT(std::string(r.status().message()), HasSubstr("OTEL_EXPORTER_OTLP_ENDPOINT")) << url;
+  }
+  // A bad endpoint does not matter when nothing is sent over OTLP.
+  EXPECT_TRUE(ResolveConfig(MapEnv({{"OTEL_EXPORTER_OTLP_ENDPOINT", "junk"}, {"OTEL_TRACES_EXPORTER", "none"}}), {}).ok());
+}
+
+TEST(ConfigTest, MissingCertificateIsAnError) {
+  const auto r = ResolveConfig(MapEnv({{"OTEL_EXPORTER_OTLP_CERTIFICATE", "/nonexistent/ca.pem"}}), {});
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(r.status().message()), HasSubstr("/nonexistent/ca.pem"));
+
+  const std::string path = ::testing::TempDir() + "/ca.pem";
+  std::ofstream(path) << "not checked here, only readable";
+  const auto ok = ResolveConfig(MapEnv({{"OTEL_EXPORTER_OTLP_TRACES_CERTIFICATE", path}}), {});
+  ASSERT_TRUE(ok.ok()) << ok.status();
+  EXPECT_EQ(ok->config.otlp.certificate_file, path);
+  // A client key without its certificate cannot work.
+  EXPECT_FALSE(ResolveConfig(MapEnv({{"OTEL_EXPORTER_OTLP_CLIENT_KEY", path}}), {}).ok());
+}
+
+TEST(ConfigTest, SpanLimitVariables) {
+  const Config c = Resolve({{"OTEL_ATTRIBUTE_COUNT_LIMIT", "10"},
+                            {"OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT", "20"},
+                            {"OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT", "64"},
+                            {"OTEL_SPAN_EVENT_COUNT_LIMIT", "3"},
+                            {"OTEL_SPAN_LINK_COUNT_LIMIT", "4"},
+                            {"OTEL_LINK_ATTRIBUTE_COUNT_LIMIT", "5"}})
+                       .config;
+  EXPECT_EQ(c.limits.attribute_count, 20u) << "span-specific wins over general";
+  EXPECT_EQ(c.limits.attribute_value_length, 64u);
+  EXPECT_EQ(c.limits.event_count, 3u);
+  EXPECT_EQ(c.limits.link_count, 4u);
+  EXPECT_EQ(c.limits.attributes_per_event, 10u) << "general applies where no specific one is set";
+  EXPECT_EQ(c.limits.attributes_per_link, 5u);
+}
+
+TEST(ConfigTest, ServiceIdentityFromResourceAttributes) {
+  const Config c = Resolve({{"OTEL_RESOURCE_ATTRIBUTES",
+                             "service.name=from-attrs,service.version=2.0,deployment.environment.name=production"}})
+                       .config;
+  EXPECT_EQ(c.service_name, "from-attrs");
+  EXPECT_EQ(c.service_version, "2.0");
+  EXPECT_EQ(c.environment, "production");
+  EXPECT_DOUBLE_EQ(c.sampling.ratio, 0.1);
+  const Config named =
+      Resolve({{"OTEL_RESOURCE_ATTRIBUTES", "service.name=from-attrs"}, {"OTEL_SERVICE_NAME", "explicit"}}).config;
+  EXPECT_EQ(named.service_name, "explicit");
+}
+
+TEST(ConfigTest, JsonRedactsHeaderValues) {
+  const Config c = Resolve({{"OTEL_EXPORTER_OTLP_HEADERS", "api-key=supersecret"}}).config;
+  const std::string json = ConfigToJson(c);
+  EXPECT_THAT(json, HasSubstr("\"api-key\":\"<redacted>\""));
+  EXPECT_THAT(json, ::testing::Not(HasSubstr("supersecret")));
+  EXPECT_THAT(json, HasSubstr("\"ratio\":1"));
+  EXPECT_THAT(json, HasSubstr("\"description\":\"ParentBased{root=TraceIdRatioBased{1.000000}}\""));
+}
+
+}  // namespace
+}  // namespace qtrace

@@ -1,0 +1,43 @@
+#include "sdk/otlp_endpoint.h"
+
+#include "gtest/gtest.h"
+
+namespace qtrace {
+namespace {
+
+TEST(OtlpEndpointTest, ParsesHostPortAndPath) {
+  auto e = ParseEndpoint("https://otlp.example.com:4318/v1/traces");
+  ASSERT_TRUE(e.ok()) << e.status();
+  EXPECT_EQ(e->scheme, "https");
+  EXPECT_EQ(e->host, "otlp.example.com");
+  EXPECT_EQ(e->port, 4318);
+  EXPECT_EQ(e->path, "/v1/traces");
+}
+
+TEST(OtlpEndpointTest, DefaultPortsAndIpv6) {
+  EXPECT_EQ(ParseEndpoint("http://c")->port, 80);
+  EXPECT_EQ(ParseEndpoint("https://c")->port, 443);
+  EXPECT_EQ(ParseEndpoint("http://c")->path, "/");
+  auto v6 = ParseEndpoint("http://[::1]:4317");
+  ASSERT_TRUE(v6.ok());
+  EXPECT_EQ(v6->host, "::1");
+  EXPECT_EQ(v6->port, 4317);
+}
+
+TEST(OtlpEndpointTest, RejectsMalformed) {
+  for (const char* url : {"", "localhost:4317", "grpc://c:4317", "http://", "http://:80", "http://c:0",
+                          "http://c:65536", "http://c:port", "http://u:p@c", "http://c/a?b=1", "http://[::1",
+                          "http://c d"}) {
+    EXPECT_FALSE(ParseEndpoint(url).ok()) << url;
+  }
+}
+
+TEST(OtlpEndpointTest, TracesPathRule) {
+  EXPECT_EQ(AppendTracesPath("http://c:4318"), "http://c:4318/v1/traces");
+  EXPECT_EQ(AppendTracesPath("http://c:4318/"), "http://c:4318/v1/traces");
+  EXPECT_EQ(TracesUrlFromFlag("http://c:4318/v1/traces"), "http://c:4318/v1/traces");
+  EXPECT_EQ(TracesUrlFromFlag("http://c:4318/prefix"), "http://c:4318/prefix/v1/traces");
+}
+
+}  // namespace
+}  // namespace qtrace

@@ -1,0 +1,97 @@
+#include "sdk/sampler.h"
+
+#include <cmath>
+
+#include "gtest/gtest.h"
+
+namespace qtrace {
+namespace {
+
+SpanContext Parent(bool sampled) {
+  return SpanContext(RandomTraceId(), RandomSpanId(), sampled ? TraceFlags::kSampled : 0, true);
+}
+
+int CountSampled(const Sampler& sampler, int n) {
+  int sampled = 0;
+  for (int i = 0; i < n; ++i) {
+    if (sampler.ShouldSample(SpanContext(), RandomTraceId(), "op", SpanKind::kServer) ==
+        SamplingDecision::kRecordAndSample) {
+      ++sampled;
+    }
+  }
+  return sampled;
+}
+
+class RatioStatistics : public testing::TestWithParam<double> {};
+
+// Over 100 000 random trace ids the observed share must sit within 3 sigma of
+// the ratio (binomial: sigma = sqrt(n p (1-p))).
+TEST_P(RatioStatistics, ObservedShareWithinThreeSigma) {
+  const double p = GetParam();
+  constexpr int kN = 100000;
+  const int sampled = CountSampled(*MakeTraceIdRatioSampler(p), kN);
+  const double sigma = std::sqrt(kN * p * (1 - p));
+  EXPECT_NEAR(sampled, kN * p, 3 * sigma + 1e-9) << "ratio " << p;
+}
+INSTANTIATE_TEST_SUITE_P(Ratios, RatioStatistics, testing::Values(0.01, 0.1, 0.25, 0.5, 0.9));
+
+TEST(SamplerTest, RatioEdgesAreExact) {
+  EXPECT_EQ(CountSampled(*MakeTraceIdRatioSampler(0.0), 10000), 0);
+  EXPECT_EQ(CountSampled(*MakeTraceIdRatioSampler(1.0), 10000), 10000);
+}
+
+TEST(SamplerTest, SameTraceIdSameDecision) {
+  auto sampler = MakeTraceIdRatioSampler(0.3);
+  for (int i = 0; i < 1000; ++i) {
+    const TraceId id = RandomTraceId();
+    const auto first = sampler->ShouldSample(SpanContext(), id, "a", SpanKind::kServer);
+    for (int j = 0; j < 3; ++j) {
+      EXPECT_EQ(sampler->ShouldSample(SpanContext(), id, "other name", SpanKind::kClient), first);
+    }
+  }
+}
+
+// The decision depends on the low 8 bytes of the trace id only, as the
+// specification's TraceIdRatioBased does, so that every service agrees.
+TEST(SamplerTest, DecisionUsesLowBytes) {
+  std::array<std::uint8_t, 16> low_small{};
+  low_small[0] = 0xff;  // high bytes do not matter
+  low_small[15] = 0x01;
+  std::array<std::uint8_t, 16> low_large{};
+  for (int i = 8; i < 16; ++i) low_large[i] = 0xff;
+  EXPECT_TRUE(TraceIdUnderRatio(TraceId(low_small), 0.001));
+  EXPECT_FALSE(TraceIdUnderRatio(TraceId(low_large), 0.999));
+}
+
+TEST(SamplerTest, ParentBasedFollowsParentFlag) {
+  auto sampler = MakeParentBasedSampler(MakeAlwaysOffSampler());
+  for (int i = 0; i < 100; ++i) {
+    const SpanContext sampled = Parent(true);
+    const SpanContext unsampled = Parent(false);
+    EXPECT_EQ(sampler->ShouldSample(sampled, sampled.trace_id(), "x", SpanKind::kServer),
+              SamplingDecision::kRecordAndSample);
+    EXPECT_EQ(sampler->ShouldSample(unsampled, unsampled.trace_id(), "x", SpanKind::kServer),
+              SamplingDecision::kDrop);
+  }
+  auto on = MakeParentBasedSampler(MakeAlwaysOnSampler());
+  const SpanContext unsampled = Parent(false);
+  EXPECT_EQ(on->ShouldSample(unsampled, unsampled.trace_id(), "x", SpanKind::kServer), SamplingDecision::kDrop);
+}
+
+TEST(SamplerTest, ParentBasedUsesRootForRoots) {
+  EXPECT_EQ(CountSampled(*MakeParentBasedSampler(MakeAlwaysOffSampler()), 100), 0);
+  EXPECT_EQ(CountSampled(*MakeParentBasedSampler(MakeAlwaysOnSampler()), 100), 100);
+}
+
+TEST(SamplerTest, MakeSamplerByKind) {
+  EXPECT_EQ(MakeSampler(SamplerKind::kAlwaysOn, 0)->Description(), "AlwaysOnSampler");
+  EXPECT_EQ(MakeSampler(SamplerKind::kAlwaysOff, 0)->Description(), "AlwaysOffSampler");
+  EXPECT_EQ(MakeSampler(SamplerKind::kTraceIdRatio, 0.1)->Description(), "TraceIdRatioBased{0.100000}");
+  EXPECT_EQ(MakeSampler(SamplerKind::kParentBasedTraceIdRatio, 0.5)->Description(),
+            "ParentBased{root=TraceIdRatioBased{0.500000}}");
+  EXPECT_EQ(MakeSampler(SamplerKind::kParentBasedAlwaysOff, 0)->Description(),
+            "ParentBased{root=AlwaysOffSampler}");
+}
+
+}  // namespace
+}  // namespace qtrace

@@ -1,0 +1,245 @@
+#include "sdk/span.h"
+
+#include <stdexcept>
+
+#include "gtest/gtest.h"
+#include "sdk/clock.h"
+#include "tests/sdk/test_provider.h"
+
+namespace qtrace {
+namespace {
+
+using testing::TestProvider;
+
+TEST(SpanTest, EndHandsRecordToProcessorOnce) {
+  TestProvider t;
+  Span span = t.tracer().StartSpan("op", SpanKind::kServer);
+  ASSERT_TRUE(span.IsRecording());
+  span.End();
+  EXPECT_FALSE(span.IsRecording());
+  span.End();  // idempotent
+  const auto spans = t.store->Spans();
+  ASSERT_EQ(spans.size(), 1u);
+  EXPECT_EQ(spans[0].name, "op");
+  EXPECT_EQ(spans[0].kind, SpanKind::kServer);
+  EXPECT_EQ(spans[0].scope->name, "test-scope");
+  EXPECT_EQ(spans[0].scope->version, "1.2.3");
+  EXPECT_TRUE(spans[0].context.IsSampled());
+  EXPECT_FALSE(spans[0].parent_span_id.IsValid());
+}
+
+TEST(SpanTest, DestructorEnds) {
+  TestProvider t;
+  { Span span = t.tracer().StartSpan("scoped"); }
+  EXPECT_EQ(t.store->Spans().size(), 1u);
+}
+
+TEST(SpanTest, MoveTransfersOwnershipWithoutEndingTwice) {
+  TestProvider t;
+  Span a = t.tracer().StartSpan("a");
+  Span b = std::move(a);
+  EXPECT_TRUE(b.IsRecording());
+  Span c = t.tracer().StartSpan("c");
+  c = std::move(b);  // ends "c", takes "a"
+  ASSERT_EQ(t.store->Spans().size(), 1u);
+  EXPECT_EQ(t.store->Spans()[0].name, "c");
+  c.End();
+  ASSERT_EQ(t.store->Spans().size(), 2u);
+  EXPECT_EQ(t.store->Spans()[1].name, "a");
+}
+
+TEST(SpanTest, TimestampsAreWallClockWithMonotonicDuration) {
+  TestProvider t;
+  const std::int64_t before = WallNanos();
+  Span span = t.tracer().StartSpan("timed");
+  span.End();
+  const std::int64_t after = WallNanos();
+  const SpanRecord r = t.store->Spans().at(0);
+  EXPECT_GE(r.start_unix_ns, before);
+  EXPECT_LE(r.start_unix_ns, after);
+  EXPECT_GE(r.end_unix_ns, r.start_unix_ns);
+  EXPECT_LE(r.end_unix_ns - r.start_unix_ns, after - before + 1000000);
+}
+
+TEST(SpanTest, ExplicitTimes) {
+  TestProvider t;
+  StartSpanOptions options;
+  options.start_unix_ns = 1000;
+  Span span = t.tracer().StartSpan("explicit", SpanKind::kInternal, options);
+  span.End(5000);
+  const SpanRecord r = t.store->Spans().at(0);
+  EXPECT_EQ(r.start_unix_ns, 1000);
+  EXPECT_EQ(r.end_unix_ns, 5000);
+}
+
+TEST(SpanTest, ChildOfActiveSpan) {
+  TestProvider t;
+  Span parent = t.tracer().StartSpan("parent", SpanKind::kServer);
+  {
+    Scope scope = parent.Activate();
+    Span child = t.tracer().StartSpan("child", SpanKind::kClient);
+    EXPECT_EQ(child.context().trace_id(), parent.context().trace_id());
+    EXPECT_NE(child.context().span_id(), parent.context().span_id());
+  }
+  Span sibling_root = t.tracer().StartSpan("after scope");
+  EXPECT_NE(sibling_root.context().trace_id(), parent.context().trace_id());
+  sibling_root.End();
+  parent.End();
+  const auto spans = t.store->Spans();
+  ASSERT_EQ(spans.size(), 3u);
+  EXPECT_EQ(spans[0].name, "child");
+  EXPECT_EQ(spans[0].parent_span_id, parent.context().span_id());
+  EXPECT_FALSE(spans[0].parent_is_remote);
+}
+
+TEST(SpanTest, ExplicitParentAndNewRoot) {
+  TestProvider t;
+  const SpanContext remote(RandomTraceId(), RandomSpanId(), TraceFlags::kSampled, true);
+  const Context ctx = Context().WithSpanContext(remote);
+  StartSpanOptions options;
+  options.parent = &ctx;
+  Span child = t.tracer().StartSpan("child", SpanKind::kServer, options);
+  EXPECT_EQ(child.context().trace_id(), remote.trace_id());
+  child.End();
+  EXPECT_EQ(t.store->Spans()[0].parent_span_id, remote.span_id());
+  EXPECT_TRUE(t.store->Spans()[0].parent_is_remote);
+
+  Scope scope = ctx.Attach();
+  StartSpanOptions root;
+  root.new_root = true;
+  Span fresh = t.tracer().StartSpan("fresh", SpanKind::kInternal, root);
+  EXPECT_NE(fresh.context().trace_id(), remote.trace_id());
+}
+
+TEST(SpanTest, TraceStateIsInheritedFromParent) {
+  TestProvider t;
+  auto state = std::make_shared<const TraceState>(*TraceState::Parse("vendor=value"));
+  const SpanContext remote(RandomTraceId(), RandomSpanId(), TraceFlags::kSampled, true, state);
+  Scope scope = Context().WithSpanContext(remote).Attach();
+  Span child = t.tracer().StartSpan("child");
+  EXPECT_EQ(child.context().trace_state().Serialize(), "vendor=value");
+}
+
+TEST(SpanTest, UnsampledSpanIsNonRecordingButPropagates) {
+  TestProvider t({}, MakeParentBasedSampler(MakeAlwaysOffSampler()));
+  Span span = t.tracer().StartSpan("dropped");
+  EXPECT_FALSE(span.IsRecording());
+  EXPECT_TRUE(span.context().IsValid());
+  EXPECT_FALSE(span.context().IsSampled());
+  span.SetAttribute("ignored", 1).AddEvent("ignored").SetStatus(StatusCode::kError, "x");
+  span.End();
+  EXPECT_TRUE(t.store->Spans().empty());
+}
+
+TEST(SpanTest, DisabledSdkPassesParentThrough) {
+  TestProvider t({}, nullptr, /*enabled=*/false);
+  const SpanContext remote(RandomTraceId(), RandomSpanId(), TraceFlags::kSampled, true);
+  Scope scope = Context().WithSpanContext(remote).Attach();
+  Span span = t.tracer().StartSpan("noop");
+  EXPECT_FALSE(span.IsRecording());
+  EXPECT_EQ(span.context().trace_id(), remote.trace_id());
+  EXPECT_EQ(span.context().span_id(), remote.span_id());
+  span.End();
+  EXPECT_TRUE(t.store->Spans().empty());
+}
+
+TEST(SpanTest, AttributesOfEveryTypeAndLimits) {
+  SpanLimits limits;
+  limits.attribute_count = 4;
+  limits.attribute_value_length = 5;
+  TestProvider t(limits);
+  {
+    Span span = t.tracer().StartSpan("attrs");
+    span.SetAttribute("b", true).SetAttribute("i", 7).SetAttribute("d", 2.5).SetAttribute("s", "long string");
+    span.SetAttribute("over1", 1).SetAttribute("over2", 2);
+  }
+  const SpanRecord r = t.store->Spans().at(0);
+  EXPECT_EQ(r.attributes.size(), 4u);
+  EXPECT_EQ(r.attributes.dropped(), 2u);
+  EXPECT_EQ(std::get<std::string>(r.attributes.Find("s")->value), "long ");
+}
+
+TEST(SpanTest, EventAndLinkLimitsCountDrops) {
+  SpanLimits limits;
+  limits.event_count = 2;
+  limits.link_count = 1;
+  limits.attributes_per_event = 1;
+  limits.attributes_per_link = 1;
+  TestProvider t(limits);
+  const SpanContext other(RandomTraceId(), RandomSpanId(), 1, true);
+  {
+    Span span = t.tracer().StartSpan("events");
+    span.AddEvent("e1", {{"a", std::int64_t{1}}, {"b", std::int64_t{2}}});
+    span.AddEvent("e2").AddEvent("e3");
+    span.AddLink(other, {{"x", true}, {"y", false}}).AddLink(other);
+    span.AddLink(SpanContext());  // invalid: ignored, not counted
+  }
+  const SpanRecord r = t.store->Spans().at(0);
+  ASSERT_EQ(r.events.size(), 2u);
+  EXPECT_EQ(r.dropped_events, 1u);
+  EXPECT_EQ(r.events[0].attributes.size(), 1u);
+  EXPECT_EQ(r.events[0].attributes.dropped(), 1u);
+  EXPECT_GT(r.events[0].time_unix_ns, 0);
+  ASSERT_EQ(r.links.size(), 1u);
+  EXPECT_EQ(r.dropped_links, 1u);
+  EXPECT_EQ(r.links[0].context.span_id(), other.span_id());
+  EXPECT_EQ(r.links[0].attributes.dropped(), 1u);
+}
+
+TEST(SpanTest, StatusRules) {
+  TestProvider t;
+  {
+    Span span = t.tracer().StartSpan("error then unset");
+    span.SetStatus(StatusCode::kError, "boom").SetStatus(StatusCode::kUnset);
+  }
+  {
+    Span span = t.tracer().StartSpan("ok is final");
+    span.SetStatus(StatusCode::kOk, "ignored description").SetStatus(StatusCode::kError, "late");
+  }
+  const auto spans = t.store->Spans();
+  EXPECT_EQ(spans[0].status, StatusCode::kError);
+  EXPECT_EQ(spans[0].status_message, "boom");
+  EXPECT_EQ(spans[1].status, StatusCode::kOk);
+  EXPECT_EQ(spans[1].status_message, "");
+}
+
+TEST(SpanTest, RecordExceptionAddsEventWithoutStatus) {
+  TestProvider t;
+  {
+    Span span = t.tracer().StartSpan("throws");
+    span.RecordException(std::runtime_error("disk full"));
+  }
+  const SpanRecord r = t.store->Spans().at(0);
+  ASSERT_EQ(r.events.size(), 1u);
+  EXPECT_EQ(r.events[0].name, "exception");
+  EXPECT_EQ(std::get<std::string>(r.events[0].attributes.Find("exception.type")->value), "std::runtime_error");
+  EXPECT_EQ(std::get<std::string>(r.events[0].attributes.Find("exception.message")->value), "disk full");
+  EXPECT_EQ(r.status, StatusCode::kUnset);
+}
+
+TEST(SpanTest, UpdateName) {
+  TestProvider t;
+  { t.tracer().StartSpan("GET").UpdateName("GET /api/v1/projects/{id}"); }
+  EXPECT_EQ(t.store->Spans().at(0).name, "GET /api/v1/projects/{id}");
+}
+
+TEST(SpanTest, ShutdownDropsLaterSpans) {
+  TestProvider t;
+  Tracer& tracer = t.tracer();
+  ASSERT_TRUE(t.provider.Shutdown(absl::Seconds(1)).ok());
+  EXPECT_FALSE(t.provider.Shutdown(absl::Seconds(1)).ok());
+  { tracer.StartSpan("late"); }
+  EXPECT_TRUE(t.store->Spans().empty());
+}
+
+TEST(TracerProviderTest, SameScopeSameTracer) {
+  TestProvider t;
+  Tracer& a = t.provider.GetTracer("lib", "1");
+  Tracer& b = t.provider.GetTracer("lib", "1");
+  Tracer& c = t.provider.GetTracer("lib", "2");
+  EXPECT_EQ(&a, &b);
+  EXPECT_NE(&a, &c);
+}
+
+}  // namespace
+}  // namespace qtrace

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Runs every test suite on a fresh Debian 12 machine: installs what is missing,
+# builds Release, runs all suites through ctest, then the SDK suites again under
+# AddressSanitizer+UndefinedBehaviorSanitizer and ThreadSanitizer.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+tools/bootstrap.sh
+
+cmake --preset release >/dev/null
+cmake --build --preset release
+ctest --preset release -j2
+
+for preset in asan tsan; do
+  cmake --preset "$preset" >/dev/null
+  cmake --build --preset "$preset" --target sdk_tests
+  ctest --preset "$preset" -j2
+done
