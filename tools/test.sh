@@ -13,6 +13,6 @@ ctest --preset release -j2
 
 for preset in asan tsan; do
   cmake --preset "$preset" >/dev/null
-  cmake --build --preset "$preset" --target sdk_tests
+  cmake --build --preset "$preset" --target sdk_tests http_server_tests
   ctest --preset "$preset" -j2
 done

@@ -7,6 +7,7 @@
 #include <random>
 #include <string>
 
+#include "absl/strings/str_cat.h"
 #include "tests/sdk/test_carrier.h"
 
 namespace qtrace {
@@ -19,7 +20,7 @@ std::string Members(int n) {
   std::string out;
   for (int i = 0; i < n; ++i) {
     if (i > 0) out += ',';
-    out += "k" + std::to_string(i) + "=v" + std::to_string(i);
+    absl::StrAppend(&out, "k", i, "=v", i);
   }
   return out;
 }
@@ -116,7 +117,7 @@ TEST(BaggageParseTest, IgnoresMembersAfterThe180th) {
 }
 
 TEST(BaggageParseTest, MalformedMembersCountTowardsThe180) {
-  const Baggage b = BaggagePropagator::Parse("bad," + Members(180));
+  const Baggage b = BaggagePropagator::Parse(absl::StrCat("bad,", Members(180)));
   EXPECT_EQ(b.entries().size(), 179u);
   EXPECT_FALSE(b.Get("k179").has_value());
 }
@@ -211,7 +212,7 @@ TEST(BaggageInjectTest, SkipsEntriesThatCannotBeWritten) {
 
 TEST(BaggageInjectTest, WritesAtMost64Members) {
   Baggage b;
-  for (int i = 0; i < 70; ++i) b = b.With("k" + std::to_string(i), "v");
+  for (int i = 0; i < 70; ++i) b = b.With(absl::StrCat("k", i), "v");
   const std::string header = BaggagePropagator::Serialize(b);
   EXPECT_EQ(BaggagePropagator::Parse(header).entries().size(), Baggage::kMaxMembers);
   EXPECT_NE(header.find("k63=v"), std::string::npos);

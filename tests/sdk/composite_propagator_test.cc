@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -37,6 +38,18 @@ class RecordingPropagator final : public TextMapPropagator {
  private:
   std::string name_;
   std::vector<std::string>* log_;
+};
+
+// Counts the writes it receives.
+class CountingCarrier final : public TextMapCarrier {
+ public:
+  std::optional<std::string_view> Get(std::string_view key) const override { return inner.Get(key); }
+  void Set(std::string_view key, std::string_view value) override {
+    ++sets;
+    inner.Set(key, value);
+  }
+  MapCarrier inner;
+  int sets = 0;
 };
 
 std::unique_ptr<CompositePropagator> MakeRecordingComposite(std::vector<std::string>* log) {
@@ -133,9 +146,13 @@ TEST(MakePropagatorTest, OnlyTheNamedPropagatorsAreUsed) {
 }
 
 TEST(MakePropagatorTest, DuplicateNamesAreIgnored) {
-  const auto propagator = MustMake({"tracecontext", "baggage", "tracecontext"});
+  const auto propagator = MustMake({"tracecontext", "baggage", "tracecontext", "baggage"});
   ASSERT_NE(propagator, nullptr);
   EXPECT_EQ(propagator->Fields(), (std::vector<std::string_view>{"traceparent", "tracestate", "baggage"}));
+  // Set replaces, so only the number of writes shows a propagator running twice.
+  CountingCarrier carrier;
+  propagator->Inject(SampleContext(), carrier);
+  EXPECT_EQ(carrier.sets, 2);  // traceparent once, baggage once
 }
 
 TEST(MakePropagatorTest, NamesAreCaseInsensitive) {

@@ -12,6 +12,7 @@
 #include <random>
 #include <string>
 
+#include "absl/strings/str_cat.h"
 #include "tests/sdk/test_carrier.h"
 
 namespace qtrace {
@@ -41,7 +42,7 @@ std::string Members(int n) {
   std::string out;
   for (int i = 0; i < n; ++i) {
     if (i > 0) out += ',';
-    out += "k" + std::to_string(i) + "=v" + std::to_string(i);
+    absl::StrAppend(&out, "k", i, "=v", i);
   }
   return out;
 }

@@ -7,6 +7,8 @@
 #include <ostream>
 #include <string>
 
+#include "absl/strings/str_cat.h"
+
 namespace qtrace {
 namespace {
 
@@ -17,7 +19,7 @@ std::string Members(int n) {
   std::string out;
   for (int i = 0; i < n; ++i) {
     if (i > 0) out += ',';
-    out += "k" + std::to_string(i) + "=v" + std::to_string(i);
+    absl::StrAppend(&out, "k", i, "=v", i);
   }
   return out;
 }

@@ -1,0 +1,93 @@
+#include "api_server/http/connection.h"
+
+#include <openssl/err.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+namespace qtrace::http {
+
+Connection::Connection(std::uint64_t id_in, int fd_in, ParserLimits limits, SSL_CTX* tls)
+    : id(id_in), fd(fd_in), parser(limits), tls_(tls != nullptr) {
+  if (tls != nullptr) {
+    ssl = SSL_new(tls);
+    if (ssl != nullptr) {
+      SSL_set_fd(ssl, fd);
+      SSL_set_accept_state(ssl);
+    }
+  }
+}
+
+Connection::~Connection() {
+  if (ssl != nullptr) SSL_free(ssl);
+  close(fd);
+}
+
+Connection::IoResult Connection::TlsResult(int ret, bool reading) {
+  const int error = SSL_get_error(ssl, ret);
+  tls_wants_write_ = error == SSL_ERROR_WANT_WRITE;
+  if (error == SSL_ERROR_WANT_READ || error == SSL_ERROR_WANT_WRITE) return IoResult::kWouldBlock;
+  if (error == SSL_ERROR_ZERO_RETURN && reading) return IoResult::kClosed;
+  ERR_clear_error();  // a failed handshake (wrong client certificate) ends here
+  return IoResult::kError;
+}
+
+Connection::IoResult Connection::ReadAvailable() {
+  // At most this much per call, so that one fast client cannot keep the loop
+  // from its other connections; level-triggered epoll calls again.
+  constexpr std::size_t kMaxReadPerCall = 256 * 1024;
+  const std::size_t start_size = in.size();
+  if (!tls_) {
+    while (in.size() - start_size < kMaxReadPerCall) {
+      const std::size_t old_size = in.size();
+      in.resize(old_size + 16384);
+      const ssize_t n = read(fd, in.data() + old_size, 16384);
+      in.resize(old_size + (n > 0 ? static_cast<std::size_t>(n) : 0));
+      if (n > 0) continue;
+      if (n == 0) return IoResult::kClosed;
+      if (errno == EINTR) continue;
+      return errno == EAGAIN || errno == EWOULDBLOCK ? IoResult::kOk : IoResult::kError;
+    }
+    return IoResult::kOk;
+  }
+  if (ssl == nullptr) return IoResult::kError;  // SSL_new failed
+  while (in.size() - start_size < kMaxReadPerCall) {
+    const std::size_t old_size = in.size();
+    in.resize(old_size + 16384);
+    const int n = SSL_read(ssl, in.data() + old_size, 16384);
+    in.resize(old_size + (n > 0 ? static_cast<std::size_t>(n) : 0));
+    if (n > 0) continue;
+    const IoResult r = TlsResult(n, /*reading=*/true);
+    return r == IoResult::kWouldBlock ? IoResult::kOk : r;
+  }
+  return IoResult::kOk;
+}
+
+Connection::IoResult Connection::WritePending() {
+  while (out_offset < out.size()) {
+    const std::size_t left = out.size() - out_offset;
+    if (ssl != nullptr) {
+      const int n = SSL_write(ssl, out.data() + out_offset, static_cast<int>(left));
+      if (n <= 0) return TlsResult(n, /*reading=*/false);
+      out_offset += static_cast<std::size_t>(n);
+      continue;
+    }
+    const ssize_t n = send(fd, out.data() + out_offset, left, MSG_NOSIGNAL);
+    if (n > 0) {
+      out_offset += static_cast<std::size_t>(n);
+    } else if (n < 0 && errno == EINTR) {
+      continue;
+    } else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+      return IoResult::kWouldBlock;
+    } else {
+      return IoResult::kError;
+    }
+  }
+  out.clear();
+  out_offset = 0;
+  tls_wants_write_ = false;
+  return IoResult::kOk;
+}
+
+}  // namespace qtrace::http

@@ -1,0 +1,68 @@
+// Connection: one client socket and everything the event loop keeps for it:
+// the bytes read and not yet parsed, the bytes to write, the parser, and the
+// TLS session when the listener speaks HTTPS. Owned and touched only by its
+// event loop's thread.
+#pragma once
+
+#include <openssl/ssl.h>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "api_server/http/request_parser.h"
+
+namespace qtrace::http {
+
+class Connection {
+ public:
+  enum class IoResult { kOk, kWouldBlock, kClosed, kError };
+
+  Connection(std::uint64_t id, int fd, ParserLimits limits, SSL_CTX* tls);
+  ~Connection();  // closes the socket
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+
+  // Reads what the socket has (after the TLS handshake, when TLS is on) into
+  // in. kClosed when the peer closed the stream.
+  IoResult ReadAvailable();
+  // Writes as much of out as the socket takes. kOk when all was written.
+  IoResult WritePending();
+  bool HasPendingWrite() const { return out_offset < out.size(); }
+  // TLS may need the socket writable to make progress on a read (and the
+  // reverse); the loop asks for EPOLLOUT when this is set.
+  bool tls_wants_write() const { return tls_wants_write_; }
+
+  const std::uint64_t id;
+  const int fd;
+  SSL* ssl = nullptr;
+
+  std::string in;              // unparsed bytes
+  std::string out;             // bytes to write, from out_offset
+  std::size_t out_offset = 0;
+  RequestParser parser;
+  HttpRequest request;
+
+  bool busy = false;            // a request is with a worker
+  bool pending_keep_alive = true;  // of the request with the worker
+  bool pending_head = false;       // ditto: answer without a body
+  bool closed = false;          // closed by the loop; erased at the end of the iteration
+  bool registered = false;      // added to epoll
+  bool close_after_write = false;
+  bool peer_closed = false;
+  bool sent_continue = false;   // "100 Continue" already sent for this request
+  std::uint32_t epoll_events = 0;  // the interest set registered now
+  std::int64_t last_activity_ns = 0;
+  std::int64_t request_started_ns = 0;  // first byte of the request being read; 0 when none
+
+  std::string peer_address;
+  std::uint16_t peer_port = 0;
+  std::uint16_t local_port = 0;
+
+ private:
+  IoResult TlsResult(int ret, bool reading);
+  const bool tls_;
+  bool tls_wants_write_ = false;
+};
+
+}  // namespace qtrace::http

@@ -1,0 +1,195 @@
+#include "api_server/http/request_parser.h"
+
+#include "sdk/strings.h"
+
+namespace qtrace::http {
+namespace {
+
+// RFC 9110 tchar.
+bool IsTokenChar(unsigned char c) {
+  if (c >= '0' && c <= '9') return true;
+  if ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') return true;
+  switch (c) {
+    case '!': case '#': case '$': case '%': case '&': case '\'': case '*': case '+':
+    case '-': case '.': case '^': case '_': case '`': case '|': case '~':
+      return true;
+    default:
+      return false;
+  }
+}
+
+bool IsToken(std::string_view s) {
+  if (s.empty()) return false;
+  for (char c : s) {
+    if (!IsTokenChar(static_cast<unsigned char>(c))) return false;
+  }
+  return true;
+}
+
+// field-content: visible ASCII, obs-text, and SP/HTAB inside.
+bool IsFieldValue(std::string_view s) {
+  for (char ch : s) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (c == '\t' || c == ' ' || (c >= 0x21 && c != 0x7f)) continue;
+    return false;
+  }
+  return true;
+}
+
+std::string_view TrimOws(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+bool IsDigit(char c) { return c >= '0' && c <= '9'; }
+
+// Does a comma-separated header value list contain token (case-insensitive)?
+bool HasToken(std::string_view list, std::string_view token) {
+  for (std::string_view item : Split(list, ',')) {
+    if (ToLower(TrimOws(item)) == token) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+void RequestParser::Reset() {
+  scanned_ = 0;
+  headers_done_ = false;
+  head_size_ = 0;
+  body_size_ = 0;
+  expect_continue_ = false;
+}
+
+RequestParser::Result RequestParser::Fail(int status, std::string_view reason) {
+  error_status_ = status;
+  error_reason_ = reason;
+  return Result::kError;
+}
+
+RequestParser::Result RequestParser::Parse(std::string_view data, HttpRequest& request) {
+  if (!headers_done_) {
+    // Find the blank line that ends the head, checking every byte once.
+    // RFC 9112 2.2 allows ignoring empty lines before the request line.
+    std::size_t i = scanned_;
+    for (; i < data.size(); ++i) {
+      const char c = data[i];
+      if (c == '\0') return Fail(400, "NUL byte in request head");
+      if (c != '\n') continue;
+      if (i == 0 || data[i - 1] != '\r') return Fail(400, "bare LF in request head");
+      if (i >= 3 && data[i - 2] == '\n' && data[i - 3] == '\r') break;
+    }
+    if (i == data.size()) {
+      scanned_ = data.size();
+      if (scanned_ > limits_.max_header_bytes) return Fail(431, "request head over the limit");
+      return Result::kNeedMore;
+    }
+    head_size_ = i + 1;
+    if (head_size_ > limits_.max_header_bytes) return Fail(431, "request head over the limit");
+    request = HttpRequest{};
+    if (Result r = ParseHead(data.substr(0, head_size_), request); r != Result::kComplete) return r;
+    headers_done_ = true;
+  }
+  if (data.size() - head_size_ < body_size_) return Result::kNeedMore;
+  request.body.assign(data.substr(head_size_, body_size_));
+  consumed_ = head_size_ + body_size_;
+  Reset();
+  return Result::kComplete;
+}
+
+RequestParser::Result RequestParser::ParseHead(std::string_view head, HttpRequest& request) {
+  head.remove_suffix(4);  // the final CRLF CRLF
+  while (StartsWith(head, "\r\n")) head.remove_prefix(2);
+  std::size_t line_end = head.find("\r\n");
+  if (Result r = ParseRequestLine(head.substr(0, line_end), request); r != Result::kComplete) return r;
+  while (line_end != std::string_view::npos) {
+    head.remove_prefix(line_end + 2);
+    line_end = head.find("\r\n");
+    if (Result r = ParseHeaderLine(head.substr(0, line_end), request); r != Result::kComplete) return r;
+  }
+  return CheckHeaders(request);
+}
+
+RequestParser::Result RequestParser::ParseRequestLine(std::string_view line, HttpRequest& request) {
+  const std::size_t sp1 = line.find(' ');
+  const std::size_t sp2 = sp1 == std::string_view::npos ? sp1 : line.find(' ', sp1 + 1);
+  if (sp2 == std::string_view::npos || line.find(' ', sp2 + 1) != std::string_view::npos) {
+    return Fail(400, "request line is not 'method target version'");
+  }
+  const std::string_view method = line.substr(0, sp1);
+  const std::string_view target = line.substr(sp1 + 1, sp2 - sp1 - 1);
+  const std::string_view version = line.substr(sp2 + 1);
+  if (!IsToken(method)) return Fail(400, "bad method");
+  if (target.empty() || target.front() != '/') return Fail(400, "request target must be an absolute path");
+  for (char c : target) {
+    const auto u = static_cast<unsigned char>(c);
+    if (u <= 0x20 || u >= 0x7f) return Fail(400, "bad character in request target");
+  }
+  if (version.size() != 8 || !StartsWith(version, "HTTP/") || !IsDigit(version[5]) || version[6] != '.' ||
+      !IsDigit(version[7])) {
+    return Fail(400, "malformed HTTP version");
+  }
+  if (version[5] != '1' || (version[7] != '0' && version[7] != '1')) return Fail(505, "HTTP version not supported");
+  request.method.assign(method);
+  request.target.assign(target);
+  request.version_minor = version[7] - '0';
+  return Result::kComplete;
+}
+
+RequestParser::Result RequestParser::ParseHeaderLine(std::string_view line, HttpRequest& request) {
+  if (line.empty()) return Fail(400, "empty header line");
+  if (line.front() == ' ' || line.front() == '\t') return Fail(400, "obsolete line folding");
+  const std::size_t colon = line.find(':');
+  if (colon == std::string_view::npos) return Fail(400, "header line without ':'");
+  const std::string_view name = line.substr(0, colon);
+  if (!IsToken(name)) return Fail(400, "bad header name");
+  const std::string_view value = TrimOws(line.substr(colon + 1));
+  if (!IsFieldValue(value)) return Fail(400, "bad character in header value");
+  request.headers.emplace_back(ToLower(name), std::string(value));
+  return Result::kComplete;
+}
+
+RequestParser::Result RequestParser::CheckHeaders(HttpRequest& request) {
+  int hosts = 0;
+  std::optional<std::uint64_t> content_length;
+  bool keep_alive = request.version_minor == 1;
+  for (const auto& [name, value] : request.headers) {
+    if (name == "host") {
+      ++hosts;
+    } else if (name == "content-length") {
+      // A list ("5, 5") or repeated headers must all agree (RFC 9112 6.3).
+      for (std::string_view item : Split(value, ',')) {
+        item = TrimOws(item);
+        if (item.empty()) return Fail(400, "bad Content-Length");
+        for (char c : item) {
+          if (!IsDigit(c)) return Fail(400, "bad Content-Length");
+        }
+        while (item.size() > 1 && item.front() == '0') item.remove_prefix(1);
+        if (item.size() > 15) return Fail(413, "body over the limit");
+        std::int64_t n = 0;
+        ParseInt64(item, &n);
+        if (content_length && *content_length != static_cast<std::uint64_t>(n)) {
+          return Fail(400, "conflicting Content-Length values");
+        }
+        content_length = static_cast<std::uint64_t>(n);
+      }
+    } else if (name == "transfer-encoding") {
+      if (HasToken(value, "chunked")) return Fail(411, "chunked request bodies are not accepted; send Content-Length");
+      return Fail(501, "unsupported Transfer-Encoding");
+    } else if (name == "connection") {
+      if (HasToken(value, "close")) keep_alive = false;
+      if (request.version_minor == 0 && HasToken(value, "keep-alive")) keep_alive = true;
+    } else if (name == "expect") {
+      if (ToLower(value) == "100-continue") expect_continue_ = true;
+    }
+  }
+  if (request.version_minor == 1 && hosts != 1) return Fail(400, "HTTP/1.1 needs exactly one Host header");
+  if (content_length && *content_length > limits_.max_body_bytes) return Fail(413, "body over the limit");
+  body_size_ = content_length.value_or(0);
+  if (body_size_ == 0) expect_continue_ = false;
+  request.keep_alive = keep_alive;
+  return Result::kComplete;
+}
+
+}  // namespace qtrace::http
