@@ -1,0 +1,20 @@
+// gzip (RFC 1952) for OTLP bodies: the senders compress requests, the sink
+// and tests decompress them. zlib does the work.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+#include "absl/status/statusor.h"
+
+namespace qtrace {
+
+// gzip-compresses data (default level).
+absl::StatusOr<std::string> GzipCompress(std::string_view data);
+
+// Decompresses a gzip stream. Fails on corrupt or truncated input, and when
+// the output would exceed max_output bytes (a "zip bomb" guard).
+absl::StatusOr<std::string> GzipDecompress(std::string_view data, std::size_t max_output);
+
+}  // namespace qtrace

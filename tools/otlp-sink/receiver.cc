@@ -1,0 +1,38 @@
+#include "tools/otlp-sink/receiver.h"
+
+#include <algorithm>
+#include <thread>
+
+#include "sdk/strings.h"
+
+namespace qtrace::sink {
+
+Outcome Receiver::Handle(const opentelemetry::proto::collector::trace::v1::ExportTraceServiceRequest& request,
+                         std::string_view transport, std::int64_t bytes) {
+  counters_.requests.fetch_add(1, std::memory_order_relaxed);
+  counters_.bytes.fetch_add(bytes, std::memory_order_relaxed);
+  if (faults_.options().delay_ms > 0) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(faults_.options().delay_ms));
+  }
+  Outcome outcome;
+  outcome.action = faults_.Next();
+  if (outcome.action != FaultAction::kAccept) {
+    counters_.errors.fetch_add(1, std::memory_order_relaxed);
+    outcome.message = outcome.action == FaultAction::kUnavailable ? "injected failure (--fail-first)"
+                                                                  : "injected throttling (--throttle-first)";
+    return outcome;
+  }
+  const std::int64_t spans = collector_.Add(request, transport);
+  counters_.spans.fetch_add(spans, std::memory_order_relaxed);
+  outcome.rejected_spans = std::min(spans, faults_.options().reject_spans);
+  if (outcome.rejected_spans > 0) outcome.message = StrCat("rejected ", outcome.rejected_spans, " spans (--reject-spans)");
+  return outcome;
+}
+
+void Receiver::CountBadRequest(std::int64_t bytes) {
+  counters_.requests.fetch_add(1, std::memory_order_relaxed);
+  counters_.bytes.fetch_add(bytes, std::memory_order_relaxed);
+  counters_.errors.fetch_add(1, std::memory_order_relaxed);
+}
+
+}  // namespace qtrace::sink

@@ -1,0 +1,67 @@
+// TraceCollector: everything the sink received. It writes one JSON line per
+// span (--jsonl) as requests arrive, and prints each trace as an indented
+// tree once no span of it has arrived for the quiet period (or at exit).
+//
+// Thread safety: all methods may be called from any thread.
+#pragma once
+
+#include <cstdint>
+#include <fstream>
+#include <map>
+#include <ostream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "opentelemetry/proto/collector/trace/v1/trace_service.pb.h"
+
+namespace qtrace::sink {
+
+struct CollectorOptions {
+  std::string jsonl_path;  // empty: no JSON lines
+  bool print_trees = true;
+  absl::Duration quiet_period = absl::Seconds(1);
+};
+
+class TraceCollector {
+ public:
+  // REQUIRES: out outlives the collector.
+  TraceCollector(CollectorOptions options, std::ostream& out);
+  // Prints what is pending and stops the printer thread.
+  ~TraceCollector();
+
+  // Records an accepted request that came over transport ("grpc",
+  // "http/protobuf", "http/json"). Returns its span count.
+  std::int64_t Add(const opentelemetry::proto::collector::trace::v1::ExportTraceServiceRequest& request,
+                   std::string_view transport);
+
+  // Prints every pending trace now.
+  void FlushTrees();
+
+ private:
+  struct SpanLine {
+    std::string span_id;
+    std::string parent_span_id;
+    std::string text;  // what the tree shows for this span
+  };
+  struct PendingTrace {
+    std::vector<SpanLine> spans;
+    absl::Time last_arrival;
+  };
+
+  void PrintLoop();
+  void PrintTrace(const std::string& trace_id, const PendingTrace& trace) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+
+  const CollectorOptions options_;
+  std::ostream& out_;
+  absl::Mutex mu_;
+  std::ofstream jsonl_ ABSL_GUARDED_BY(mu_);
+  std::map<std::string, PendingTrace> pending_ ABSL_GUARDED_BY(mu_);
+  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  std::thread printer_;
+};
+
+}  // namespace qtrace::sink
