@@ -3,17 +3,17 @@
 namespace qtrace {
 
 void InMemorySpanStore::Add(const SpanRecord& record) {
-  absl::MutexLock lock(&mu_);
+  std::lock_guard<std::mutex> lock(mu_);
   spans_.push_back(record);
 }
 
 std::vector<SpanRecord> InMemorySpanStore::Spans() const {
-  absl::MutexLock lock(&mu_);
+  std::lock_guard<std::mutex> lock(mu_);
   return spans_;
 }
 
 void InMemorySpanStore::Clear() {
-  absl::MutexLock lock(&mu_);
+  std::lock_guard<std::mutex> lock(mu_);
   spans_.clear();
 }
 

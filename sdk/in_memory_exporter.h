@@ -7,7 +7,7 @@
 #include <memory>
 #include <vector>
 
-#include "absl/synchronization/mutex.h"
+#include <mutex>
 #include "sdk/span_processor.h"
 
 namespace qtrace {
@@ -20,8 +20,8 @@ class InMemorySpanStore {
   void Clear();
 
  private:
-  mutable absl::Mutex mu_;
-  std::vector<SpanRecord> spans_ ABSL_GUARDED_BY(mu_);
+  mutable std::mutex mu_;
+  std::vector<SpanRecord> spans_;  // guarded by mu_
 };
 
 class InMemoryExporter final : public SpanExporter {

@@ -3,7 +3,7 @@
 namespace qtrace {
 
 void SimpleSpanProcessor::OnEnd(SpanRecordPtr record) {
-  absl::MutexLock lock(&mu_);
+  std::lock_guard<std::mutex> lock(mu_);
   if (shut_down_) {
     ++dropped_;
     return;
@@ -16,14 +16,14 @@ absl::Status SimpleSpanProcessor::ForceFlush(absl::Duration) {
 }
 
 absl::Status SimpleSpanProcessor::Shutdown(absl::Duration timeout) {
-  absl::MutexLock lock(&mu_);
+  std::lock_guard<std::mutex> lock(mu_);
   if (shut_down_) return absl::FailedPreconditionError("span processor already shut down");
   shut_down_ = true;
   return exporter_->Shutdown(timeout);
 }
 
 std::uint64_t SimpleSpanProcessor::dropped() const {
-  absl::MutexLock lock(&mu_);
+  std::lock_guard<std::mutex> lock(mu_);
   return dropped_;
 }
 

@@ -9,8 +9,7 @@
 #include <cstdint>
 #include <memory>
 
-#include "absl/base/thread_annotations.h"
-#include "absl/synchronization/mutex.h"
+#include <mutex>
 #include "sdk/span_processor.h"
 
 namespace qtrace {
@@ -28,10 +27,10 @@ class SimpleSpanProcessor final : public SpanProcessor {
   std::uint64_t dropped() const;
 
  private:
-  mutable absl::Mutex mu_;
-  std::unique_ptr<SpanExporter> exporter_ ABSL_GUARDED_BY(mu_);
-  bool shut_down_ ABSL_GUARDED_BY(mu_) = false;
-  std::uint64_t dropped_ ABSL_GUARDED_BY(mu_) = 0;
+  mutable std::mutex mu_;
+  std::unique_ptr<SpanExporter> exporter_;  // guarded by mu_
+  bool shut_down_ = false;  // guarded by mu_
+  std::uint64_t dropped_ = 0;  // guarded by mu_
 };
 
 }  // namespace qtrace

@@ -16,7 +16,7 @@ TracerProvider::~TracerProvider() {
 }
 
 Tracer& TracerProvider::GetTracer(std::string_view name, std::string_view version) {
-  absl::MutexLock lock(&mu_);
+  std::lock_guard<std::mutex> lock(mu_);
   for (Tracer& tracer : tracers_) {
     if (tracer.scope().name == name && tracer.scope().version == version) return tracer;
   }

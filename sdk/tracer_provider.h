@@ -12,9 +12,8 @@
 #include <memory>
 #include <string_view>
 
-#include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
-#include "absl/synchronization/mutex.h"
+#include <mutex>
 #include "absl/time/time.h"
 #include "sdk/resource.h"
 #include "sdk/sampler.h"
@@ -65,8 +64,8 @@ class TracerProvider {
  private:
   TracerState state_;
   std::atomic<bool> shut_down_{false};
-  absl::Mutex mu_;
-  std::deque<Tracer> tracers_ ABSL_GUARDED_BY(mu_);
+  std::mutex mu_;
+  std::deque<Tracer> tracers_;  // guarded by mu_
 };
 
 }  // namespace qtrace

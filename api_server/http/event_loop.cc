@@ -82,7 +82,7 @@ void EventLoop::Wake() {
 
 void EventLoop::PostCompletion(std::uint64_t id, HttpResponse response) {
   {
-    absl::MutexLock lock(&mu_);
+    std::lock_guard<std::mutex> lock(mu_);
     completions_.push_back(Completion{id, std::move(response)});
   }
   Wake();
@@ -238,7 +238,7 @@ void EventLoop::HandleRequest(Connection& c) {
 void EventLoop::TakeCompletions() {
   std::vector<Completion> done;
   {
-    absl::MutexLock lock(&mu_);
+    std::lock_guard<std::mutex> lock(mu_);
     done.swap(completions_);
   }
   for (Completion& completion : done) {

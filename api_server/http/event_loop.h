@@ -14,8 +14,7 @@
 #include <unordered_map>
 #include <vector>
 
-#include "absl/base/thread_annotations.h"
-#include "absl/synchronization/mutex.h"
+#include <mutex>
 #include "api_server/http/connection.h"
 #include "api_server/http/http_server.h"
 
@@ -69,8 +68,8 @@ class EventLoop {
   std::atomic<bool> shutdown_requested_{false};
   std::int64_t last_timeout_check_ns_ = 0;
 
-  absl::Mutex mu_;
-  std::vector<Completion> completions_ ABSL_GUARDED_BY(mu_);
+  std::mutex mu_;
+  std::vector<Completion> completions_;  // guarded by mu_
 };
 
 }  // namespace qtrace::http

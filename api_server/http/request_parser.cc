@@ -1,5 +1,7 @@
 #include "api_server/http/request_parser.h"
 
+#include <algorithm>
+
 #include "sdk/strings.h"
 
 namespace qtrace::http {
@@ -71,22 +73,29 @@ RequestParser::Result RequestParser::Fail(int status, std::string_view reason) {
 RequestParser::Result RequestParser::Parse(std::string_view data, HttpRequest& request) {
   if (!headers_done_) {
     // Find the blank line that ends the head, checking every byte once.
-    // RFC 9112 2.2 allows ignoring empty lines before the request line.
+    // RFC 9112 2.2 allows ignoring empty lines before the request line: a
+    // CRLF CRLF among them does not end the head (they count towards its
+    // size). This costs one comparison unless the data starts with CR.
+    const std::size_t scan_end = std::min(data.size(), limits_.max_header_bytes);
+    std::size_t leading = 0;
+    while (leading + 1 < scan_end && data[leading] == '\r' && data[leading + 1] == '\n') leading += 2;
     std::size_t i = scanned_;
     for (; i < data.size(); ++i) {
+      // Nothing past the limit is looked at, so that the outcome does not
+      // depend on how the bytes were split into reads.
+      if (i >= limits_.max_header_bytes) return Fail(431, "request head over the limit");
       const char c = data[i];
       if (c == '\0') return Fail(400, "NUL byte in request head");
       if (c != '\n') continue;
       if (i == 0 || data[i - 1] != '\r') return Fail(400, "bare LF in request head");
-      if (i >= 3 && data[i - 2] == '\n' && data[i - 3] == '\r') break;
+      if (i >= leading + 3 && data[i - 2] == '\n' && data[i - 3] == '\r') break;
     }
     if (i == data.size()) {
       scanned_ = data.size();
-      if (scanned_ > limits_.max_header_bytes) return Fail(431, "request head over the limit");
       return Result::kNeedMore;
     }
     head_size_ = i + 1;
-    if (head_size_ > limits_.max_header_bytes) return Fail(431, "request head over the limit");
+    scanned_ = head_size_;  // in_progress() while the body arrives
     request = HttpRequest{};
     if (Result r = ParseHead(data.substr(0, head_size_), request); r != Result::kComplete) return r;
     headers_done_ = true;
@@ -153,7 +162,8 @@ RequestParser::Result RequestParser::ParseHeaderLine(std::string_view line, Http
 RequestParser::Result RequestParser::CheckHeaders(HttpRequest& request) {
   int hosts = 0;
   std::optional<std::uint64_t> content_length;
-  bool keep_alive = request.version_minor == 1;
+  bool close = false;
+  bool keep_alive_option = false;
   for (const auto& [name, value] : request.headers) {
     if (name == "host") {
       ++hosts;
@@ -178,8 +188,9 @@ RequestParser::Result RequestParser::CheckHeaders(HttpRequest& request) {
       if (HasToken(value, "chunked")) return Fail(411, "chunked request bodies are not accepted; send Content-Length");
       return Fail(501, "unsupported Transfer-Encoding");
     } else if (name == "connection") {
-      if (HasToken(value, "close")) keep_alive = false;
-      if (request.version_minor == 0 && HasToken(value, "keep-alive")) keep_alive = true;
+      // "close" wins over "keep-alive", in any order (RFC 9112 9.3).
+      if (HasToken(value, "close")) close = true;
+      if (HasToken(value, "keep-alive")) keep_alive_option = true;
     } else if (name == "expect") {
       if (ToLower(value) == "100-continue") expect_continue_ = true;
     }
@@ -188,7 +199,7 @@ RequestParser::Result RequestParser::CheckHeaders(HttpRequest& request) {
   if (content_length && *content_length > limits_.max_body_bytes) return Fail(413, "body over the limit");
   body_size_ = content_length.value_or(0);
   if (body_size_ == 0) expect_continue_ = false;
-  request.keep_alive = keep_alive;
+  request.keep_alive = !close && (request.version_minor == 1 || keep_alive_option);
   return Result::kComplete;
 }
 

@@ -15,8 +15,8 @@ namespace qtrace::http {
 namespace {
 
 using namespace std::chrono_literals;
-using testing::Get;
-using testing::RawClient;
+using testutil::Get;
+using testutil::RawClient;
 
 class HttpServerTest : public ::testing::Test {
  protected:

@@ -14,7 +14,7 @@
 #include <string>
 #include <string_view>
 
-namespace qtrace::testing {
+namespace qtrace::testutil {
 
 struct RawResponse {
   int status = 0;
@@ -107,4 +107,4 @@ inline std::string Get(std::string_view path, std::string_view extra_headers = "
   return std::string("GET ") + std::string(path) + " HTTP/1.1\r\nHost: t\r\n" + std::string(extra_headers) + "\r\n";
 }
 
-}  // namespace qtrace::testing
+}  // namespace qtrace::testutil

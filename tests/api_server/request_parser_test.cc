@@ -665,6 +665,29 @@ TEST(RequestParserStateTest, InProgress) {
   EXPECT_FALSE(parser.in_progress());
 }
 
+// The head arrives in one read, the body later: still in progress (for the
+// slow-request timeout).
+TEST(RequestParserStateTest, InProgressWhileWaitingForBodyAfterOneRead) {
+  RequestParser parser;
+  HttpRequest request;
+  const std::string input = Post("Content-Length: 2\r\n", "hi");
+  ASSERT_EQ(parser.Parse(std::string_view(input).substr(0, input.size() - 2), request), Result::kNeedMore);
+  EXPECT_TRUE(parser.in_progress());
+  ASSERT_EQ(parser.Parse(input, request), Result::kComplete);
+  EXPECT_FALSE(parser.in_progress());
+}
+
+TEST(RequestParserStateTest, NextRequestStartsClean) {
+  RequestParser parser;
+  HttpRequest request;
+  ASSERT_EQ(parser.Parse(Post("Content-Length: 2\r\nX-First: 1\r\n", "hi"), request), Result::kComplete);
+  ASSERT_EQ(parser.Parse("GET /second HTTP/1.0\r\n\r\n", request), Result::kComplete);
+  EXPECT_EQ(request.target, "/second");
+  EXPECT_TRUE(request.headers.empty());
+  EXPECT_EQ(request.body, "");
+  EXPECT_FALSE(request.keep_alive);
+}
+
 // A never-ending stream of header lines: kNeedMore up to the limit, 431 as
 // soon as it is passed, whatever the read size.
 TEST(RequestParserLimitTest, NeverEndingHeadersGive431OncePastTheLimit) {

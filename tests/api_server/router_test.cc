@@ -17,7 +17,7 @@ struct Outcome {
 };
 
 // What the server does: Find, then Dispatch.
-Outcome Run(const Router& router, std::string method, std::string target) {
+Outcome Serve(const Router& router, std::string method, std::string target) {
   Outcome out;
   out.request.method = std::move(method);
   out.request.target = std::move(target);
@@ -35,7 +35,7 @@ Handler Answer(std::string name) {
 TEST(RouterTest, MatchesLiteralRoute) {
   Router router;
   router.Add("GET", "/hello", Answer("hello"));
-  const Outcome o = Run(router, "GET", "/hello");
+  const Outcome o = Serve(router, "GET", "/hello");
   ASSERT_NE(o.match.handler, nullptr);
   EXPECT_EQ(o.response.status, 200);
   EXPECT_EQ(o.response.body, "hello");
@@ -47,9 +47,9 @@ TEST(RouterTest, RootRoute) {
   Router router;
   router.Add("GET", "/", Answer("root"));
   router.Add("GET", "/x", Answer("x"));
-  EXPECT_EQ(Run(router, "GET", "/").response.body, "root");
-  EXPECT_EQ(Run(router, "GET", "/x").response.body, "x");
-  EXPECT_EQ(Run(router, "GET", "/y").response.status, 404);
+  EXPECT_EQ(Serve(router, "GET", "/").response.body, "root");
+  EXPECT_EQ(Serve(router, "GET", "/x").response.body, "x");
+  EXPECT_EQ(Serve(router, "GET", "/y").response.status, 404);
 }
 
 TEST(RouterTest, ParametersAreDecodedAndInOrder) {
@@ -57,7 +57,7 @@ TEST(RouterTest, ParametersAreDecodedAndInOrder) {
   router.Add("GET", "/api/v1/projects/{id}/cases/{case_id}", [](HttpRequest& r) {
     return HttpResponse::Text(200, std::string(r.Param("id")) + "|" + std::string(r.Param("case_id")));
   });
-  const Outcome o = Run(router, "GET", "/api/v1/projects/my%20project/cases/42");
+  const Outcome o = Serve(router, "GET", "/api/v1/projects/my%20project/cases/42");
   ASSERT_NE(o.match.handler, nullptr);
   EXPECT_EQ(o.response.body, "my project|42");
   EXPECT_EQ(o.request.route, "/api/v1/projects/{id}/cases/{case_id}");
@@ -69,26 +69,26 @@ TEST(RouterTest, ParametersAreDecodedAndInOrder) {
 TEST(RouterTest, ParameterDecodesEncodedSlashAndUtf8) {
   Router router;
   router.Add("GET", "/files/{name}", [](HttpRequest& r) { return HttpResponse::Text(200, r.Param("name")); });
-  EXPECT_EQ(Run(router, "GET", "/files/a%2Fb").response.body, "a/b");
-  EXPECT_EQ(Run(router, "GET", "/files/caf%C3%A9").response.body, "caf\xc3\xa9");
-  EXPECT_EQ(Run(router, "GET", "/files/a+b").response.body, "a+b");  // '+' is not a space in a path
+  EXPECT_EQ(Serve(router, "GET", "/files/a%2Fb").response.body, "a/b");
+  EXPECT_EQ(Serve(router, "GET", "/files/caf%C3%A9").response.body, "caf\xc3\xa9");
+  EXPECT_EQ(Serve(router, "GET", "/files/a+b").response.body, "a+b");  // '+' is not a space in a path
 }
 
 TEST(RouterTest, ParameterWithBadPercentEncodingIsKeptAsIs) {
   Router router;
   router.Add("GET", "/files/{name}", [](HttpRequest& r) { return HttpResponse::Text(200, r.Param("name")); });
-  EXPECT_EQ(Run(router, "GET", "/files/100%").response.body, "100%");
-  EXPECT_EQ(Run(router, "GET", "/files/%zz").response.body, "%zz");
+  EXPECT_EQ(Serve(router, "GET", "/files/100%").response.body, "100%");
+  EXPECT_EQ(Serve(router, "GET", "/files/%zz").response.body, "%zz");
 }
 
 TEST(RouterTest, ParameterNeedsOneNonEmptySegment) {
   Router router;
   router.Add("GET", "/projects/{id}/cases", Answer("cases"));
-  EXPECT_EQ(Run(router, "GET", "/projects/7/cases").response.status, 200);
-  EXPECT_EQ(Run(router, "GET", "/projects//cases").response.status, 404);
-  EXPECT_EQ(Run(router, "GET", "/projects/a/b/cases").response.status, 404);
-  EXPECT_EQ(Run(router, "GET", "/projects/7").response.status, 404);
-  EXPECT_EQ(Run(router, "GET", "/projects/7/cases/extra").response.status, 404);
+  EXPECT_EQ(Serve(router, "GET", "/projects/7/cases").response.status, 200);
+  EXPECT_EQ(Serve(router, "GET", "/projects//cases").response.status, 404);
+  EXPECT_EQ(Serve(router, "GET", "/projects/a/b/cases").response.status, 404);
+  EXPECT_EQ(Serve(router, "GET", "/projects/7").response.status, 404);
+  EXPECT_EQ(Serve(router, "GET", "/projects/7/cases/extra").response.status, 404);
 }
 
 TEST(RouterTest, QueryIsNotPartOfTheMatch) {
@@ -96,7 +96,7 @@ TEST(RouterTest, QueryIsNotPartOfTheMatch) {
   router.Add("GET", "/items/{id}", [](HttpRequest& r) {
     return HttpResponse::Text(200, std::string(r.Param("id")) + " " + std::string(r.query()));
   });
-  const Outcome o = Run(router, "GET", "/items/5?expand=true&x=%20");
+  const Outcome o = Serve(router, "GET", "/items/5?expand=true&x=%20");
   EXPECT_EQ(o.response.body, "5 expand=true&x=%20");
   EXPECT_EQ(o.request.route, "/items/{id}");
 }
@@ -105,15 +105,15 @@ TEST(RouterTest, FirstMatchingRouteWins) {
   Router router;
   router.Add("GET", "/items/special", Answer("special"));
   router.Add("GET", "/items/{id}", Answer("by id"));
-  EXPECT_EQ(Run(router, "GET", "/items/special").response.body, "special");
-  EXPECT_EQ(Run(router, "GET", "/items/other").response.body, "by id");
-  EXPECT_EQ(Run(router, "GET", "/items/other").request.route, "/items/{id}");
+  EXPECT_EQ(Serve(router, "GET", "/items/special").response.body, "special");
+  EXPECT_EQ(Serve(router, "GET", "/items/other").response.body, "by id");
+  EXPECT_EQ(Serve(router, "GET", "/items/other").request.route, "/items/{id}");
 }
 
 TEST(RouterTest, UnknownPathIs404WithJsonError) {
   Router router;
   router.Add("GET", "/hello", Answer("hello"));
-  const Outcome o = Run(router, "GET", "/nope");
+  const Outcome o = Serve(router, "GET", "/nope");
   EXPECT_EQ(o.match.handler, nullptr);
   EXPECT_EQ(o.response.status, 404);
   EXPECT_EQ(o.response.Header("content-type"), "application/json");
@@ -124,7 +124,7 @@ TEST(RouterTest, UnknownPathIs404WithJsonError) {
 
 TEST(RouterTest, EmptyRouterAnswers404) {
   Router router;
-  EXPECT_EQ(Run(router, "GET", "/").response.status, 404);
+  EXPECT_EQ(Serve(router, "GET", "/").response.status, 404);
   EXPECT_TRUE(router.Routes().empty());
 }
 
@@ -134,7 +134,7 @@ TEST(RouterTest, WrongMethodIs405WithAllow) {
   router.Add("PUT", "/projects/{id}", Answer("put"));
   router.Add("GET", "/projects/special", Answer("special"));  // same path, same method: listed once
   router.Add("DELETE", "/projects/{id}/cases", Answer("other path"));
-  const Outcome o = Run(router, "DELETE", "/projects/special");
+  const Outcome o = Serve(router, "DELETE", "/projects/special");
   EXPECT_EQ(o.match.handler, nullptr);
   EXPECT_EQ(o.response.status, 405);
   EXPECT_EQ(o.response.Header("allow"), "GET, PUT");
@@ -147,7 +147,7 @@ TEST(RouterTest, WrongMethodIs405WithAllow) {
 TEST(RouterTest, MethodsAreCaseSensitive) {
   Router router;
   router.Add("GET", "/hello", Answer("hello"));
-  const Outcome o = Run(router, "get", "/hello");
+  const Outcome o = Serve(router, "get", "/hello");
   EXPECT_EQ(o.response.status, 405);
   EXPECT_EQ(o.response.Header("allow"), "GET");
 }
@@ -156,7 +156,7 @@ TEST(RouterTest, HeadMatchesGet) {
   Router router;
   router.Add("GET", "/items/{id}", [](HttpRequest& r) { return HttpResponse::Text(200, r.method); });
   router.Add("POST", "/submit", Answer("post"));
-  const Outcome o = Run(router, "HEAD", "/items/3");
+  const Outcome o = Serve(router, "HEAD", "/items/3");
   ASSERT_NE(o.match.handler, nullptr);
   EXPECT_EQ(o.response.status, 200);
   EXPECT_EQ(o.response.body, "HEAD");  // the handler sees the real method
@@ -164,7 +164,7 @@ TEST(RouterTest, HeadMatchesGet) {
   EXPECT_EQ(o.request.Param("id"), "3");
 
   // HEAD does not match anything but GET.
-  const Outcome post_only = Run(router, "HEAD", "/submit");
+  const Outcome post_only = Serve(router, "HEAD", "/submit");
   EXPECT_EQ(post_only.response.status, 405);
   EXPECT_EQ(post_only.response.Header("allow"), "POST");
 }
@@ -172,30 +172,30 @@ TEST(RouterTest, HeadMatchesGet) {
 TEST(RouterTest, ExplicitHeadRoute) {
   Router router;
   router.Add("HEAD", "/h", Answer("head"));
-  EXPECT_EQ(Run(router, "HEAD", "/h").response.body, "head");
-  EXPECT_EQ(Run(router, "GET", "/h").response.status, 405);
+  EXPECT_EQ(Serve(router, "HEAD", "/h").response.body, "head");
+  EXPECT_EQ(Serve(router, "GET", "/h").response.status, 405);
 }
 
 TEST(RouterTest, TrailingSlashIsADistinctPath) {
   Router router;
   router.Add("GET", "/dir", Answer("no slash"));
   router.Add("GET", "/other/", Answer("slash"));
-  EXPECT_EQ(Run(router, "GET", "/dir").response.body, "no slash");
-  EXPECT_EQ(Run(router, "GET", "/dir/").response.status, 404);
-  EXPECT_EQ(Run(router, "GET", "/other/").response.body, "slash");
-  EXPECT_EQ(Run(router, "GET", "/other").response.status, 404);
+  EXPECT_EQ(Serve(router, "GET", "/dir").response.body, "no slash");
+  EXPECT_EQ(Serve(router, "GET", "/dir/").response.status, 404);
+  EXPECT_EQ(Serve(router, "GET", "/other/").response.body, "slash");
+  EXPECT_EQ(Serve(router, "GET", "/other").response.status, 404);
 
   router.Add("GET", "/dir/", Answer("with slash"));
-  EXPECT_EQ(Run(router, "GET", "/dir/").response.body, "with slash");
-  EXPECT_EQ(Run(router, "GET", "/dir/").request.route, "/dir/");
-  EXPECT_EQ(Run(router, "GET", "/dir").response.body, "no slash");
+  EXPECT_EQ(Serve(router, "GET", "/dir/").response.body, "with slash");
+  EXPECT_EQ(Serve(router, "GET", "/dir/").request.route, "/dir/");
+  EXPECT_EQ(Serve(router, "GET", "/dir").response.body, "no slash");
 }
 
 TEST(RouterTest, ParameterDoesNotMatchTrailingEmptySegment) {
   Router router;
   router.Add("GET", "/items/{id}", Answer("item"));
-  EXPECT_EQ(Run(router, "GET", "/items/").response.status, 404);
-  EXPECT_EQ(Run(router, "GET", "/items/1/").response.status, 404);
+  EXPECT_EQ(Serve(router, "GET", "/items/").response.status, 404);
+  EXPECT_EQ(Serve(router, "GET", "/items/1/").response.status, 404);
 }
 
 TEST(RouterTest, FindClearsStaleRouteAndParams) {
@@ -216,9 +216,9 @@ TEST(RouterTest, ExecutionIsReported) {
   router.Add("GET", "/inline", Answer("i"), Execution::kInline);
   router.Add("GET", "/blocking", Answer("b"), Execution::kBlocking);
   router.Add("GET", "/default", Answer("d"));
-  EXPECT_EQ(Run(router, "GET", "/inline").match.execution, Execution::kInline);
-  EXPECT_EQ(Run(router, "GET", "/blocking").match.execution, Execution::kBlocking);
-  EXPECT_EQ(Run(router, "GET", "/default").match.execution, Execution::kBlocking);
+  EXPECT_EQ(Serve(router, "GET", "/inline").match.execution, Execution::kInline);
+  EXPECT_EQ(Serve(router, "GET", "/blocking").match.execution, Execution::kBlocking);
+  EXPECT_EQ(Serve(router, "GET", "/default").match.execution, Execution::kBlocking);
 }
 
 TEST(RouterTest, MiddlewareRunsInOrderFirstAddedOutermost) {
@@ -237,7 +237,7 @@ TEST(RouterTest, MiddlewareRunsInOrderFirstAddedOutermost) {
       return response;
     });
   }
-  const Outcome o = Run(router, "GET", "/x");
+  const Outcome o = Serve(router, "GET", "/x");
   const std::vector<std::string> expected = {"first before", "second before", "third before", "handler",
                                              "third after",  "second after",  "first after"};
   EXPECT_EQ(trace, expected);
@@ -257,7 +257,7 @@ TEST(RouterTest, MiddlewareSeesRouteAndCanChangeTheRequest) {
     r.peer_address = "set by middleware";
     return next(r);
   });
-  EXPECT_EQ(Run(router, "GET", "/items/1").response.body, "set by middleware");
+  EXPECT_EQ(Serve(router, "GET", "/items/1").response.body, "set by middleware");
   EXPECT_EQ(seen_route, "/items/{id}");
 }
 
@@ -270,8 +270,8 @@ TEST(RouterTest, MiddlewareAlsoWrapsUnmatchedRequests) {
     seen.emplace_back(r.route, response.status);
     return response;
   });
-  EXPECT_EQ(Run(router, "GET", "/missing").response.status, 404);
-  EXPECT_EQ(Run(router, "POST", "/x").response.status, 405);
+  EXPECT_EQ(Serve(router, "GET", "/missing").response.status, 404);
+  EXPECT_EQ(Serve(router, "POST", "/x").response.status, 405);
   const std::vector<std::pair<std::string, int>> expected = {{"", 404}, {"", 405}};
   EXPECT_EQ(seen, expected);
 }
@@ -293,7 +293,7 @@ TEST(RouterTest, MiddlewareCanAnswerWithoutCallingNext) {
     return next(r);
   });
 
-  const Outcome denied = Run(router, "GET", "/secret");
+  const Outcome denied = Serve(router, "GET", "/secret");
   EXPECT_EQ(denied.response.status, 401);
   EXPECT_EQ(handler_calls, 0);
   EXPECT_EQ(inner_calls, 0);
@@ -314,7 +314,7 @@ TEST(RouterTest, HandlerThatThrowsGives500) {
   router.Add("GET", "/odd", [](HttpRequest&) -> HttpResponse { throw 42; });
   for (const char* path : {"/boom", "/odd"}) {
     SCOPED_TRACE(path);
-    const Outcome o = Run(router, "GET", path);
+    const Outcome o = Serve(router, "GET", path);
     EXPECT_EQ(o.response.status, 500);
     EXPECT_EQ(o.response.Header("content-type"), "application/json");
     EXPECT_EQ(o.response.body, R"({"error":{"code":"internal","message":"internal error"}})");
@@ -333,7 +333,7 @@ TEST(RouterTest, MiddlewareSeesTheExceptionBefore500) {
       throw;
     }
   });
-  EXPECT_EQ(Run(router, "GET", "/boom").response.status, 500);
+  EXPECT_EQ(Serve(router, "GET", "/boom").response.status, 500);
   EXPECT_EQ(recorded, "boom");
 }
 
@@ -341,7 +341,7 @@ TEST(RouterTest, MiddlewareThatThrowsGives500) {
   Router router;
   router.Add("GET", "/x", Answer("x"));
   router.Use([](HttpRequest&, const Handler&) -> HttpResponse { throw std::logic_error("middleware"); });
-  EXPECT_EQ(Run(router, "GET", "/x").response.status, 500);
+  EXPECT_EQ(Serve(router, "GET", "/x").response.status, 500);
 }
 
 TEST(RouterTest, RoutesListsAllInOrder) {

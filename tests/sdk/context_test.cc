@@ -47,7 +47,7 @@ TEST(ContextTest, BaggageTravelsWithContext) {
 // A thread-pool hop: capture the context where the work is submitted, attach
 // it where the work runs; the span started there is a child of the submitter's.
 TEST(ContextTest, HopAcrossThreadsKeepsParent) {
-  testing::TestProvider t;
+  testutil::TestProvider t;
   Span parent = t.tracer().StartSpan("submit", SpanKind::kServer);
   Scope active = parent.Activate();
   const Context captured = Context::Current();

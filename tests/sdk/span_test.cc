@@ -9,7 +9,7 @@
 namespace qtrace {
 namespace {
 
-using testing::TestProvider;
+using testutil::TestProvider;
 
 TEST(SpanTest, EndHandsRecordToProcessorOnce) {
   TestProvider t;

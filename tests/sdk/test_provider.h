@@ -7,7 +7,7 @@
 #include "sdk/simple_span_processor.h"
 #include "sdk/tracer_provider.h"
 
-namespace qtrace::testing {
+namespace qtrace::testutil {
 
 struct TestProvider {
   explicit TestProvider(SpanLimits limits = {}, std::unique_ptr<Sampler> sampler = nullptr, bool enabled = true)
@@ -29,4 +29,4 @@ struct TestProvider {
   TracerProvider provider;
 };
 
-}  // namespace qtrace::testing
+}  // namespace qtrace::testutil

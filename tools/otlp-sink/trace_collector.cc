@@ -162,9 +162,10 @@ TraceCollector::TraceCollector(CollectorOptions options, std::ostream& out) : op
 
 TraceCollector::~TraceCollector() {
   {
-    absl::MutexLock lock(&mu_);
+    std::lock_guard<std::mutex> lock(mu_);
     stopping_ = true;
   }
+  stop_.notify_all();
   if (printer_.joinable()) printer_.join();
   FlushTrees();
 }
@@ -172,7 +173,7 @@ TraceCollector::~TraceCollector() {
 std::int64_t TraceCollector::Add(
     const opentelemetry::proto::collector::trace::v1::ExportTraceServiceRequest& request, std::string_view transport) {
   std::int64_t count = 0;
-  absl::MutexLock lock(&mu_);
+  std::lock_guard<std::mutex> lock(mu_);
   const absl::Time now = absl::Now();
   for (const trace::ResourceSpans& rs : request.resource_spans()) {
     const std::string service = ServiceName(rs);
@@ -216,15 +217,15 @@ void TraceCollector::PrintTrace(const std::string& trace_id, const PendingTrace&
 }
 
 void TraceCollector::FlushTrees() {
-  absl::MutexLock lock(&mu_);
+  std::lock_guard<std::mutex> lock(mu_);
   for (const auto& [id, trace] : pending_) PrintTrace(id, trace);
   pending_.clear();
 }
 
 void TraceCollector::PrintLoop() {
-  absl::MutexLock lock(&mu_);
+  std::unique_lock<std::mutex> lock(mu_);
   while (!stopping_) {
-    mu_.AwaitWithTimeout(absl::Condition(&stopping_), absl::Milliseconds(100));
+    stop_.wait_for(lock, std::chrono::milliseconds(100), [this] { return stopping_; });
     const absl::Time cutoff = absl::Now() - options_.quiet_period;
     for (auto it = pending_.begin(); it != pending_.end();) {
       if (it->second.last_arrival <= cutoff) {

@@ -13,8 +13,8 @@
 #include <thread>
 #include <vector>
 
-#include "absl/base/thread_annotations.h"
-#include "absl/synchronization/mutex.h"
+#include <condition_variable>
+#include <mutex>
 #include "absl/time/time.h"
 #include "opentelemetry/proto/collector/trace/v1/trace_service.pb.h"
 
@@ -53,14 +53,15 @@ class TraceCollector {
   };
 
   void PrintLoop();
-  void PrintTrace(const std::string& trace_id, const PendingTrace& trace) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void PrintTrace(const std::string& trace_id, const PendingTrace& trace); // REQUIRES: mu_ held
 
   const CollectorOptions options_;
   std::ostream& out_;
-  absl::Mutex mu_;
-  std::ofstream jsonl_ ABSL_GUARDED_BY(mu_);
-  std::map<std::string, PendingTrace> pending_ ABSL_GUARDED_BY(mu_);
-  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  std::mutex mu_;
+  std::condition_variable stop_;
+  std::ofstream jsonl_;  // guarded by mu_
+  std::map<std::string, PendingTrace> pending_;  // guarded by mu_
+  bool stopping_ = false;  // guarded by mu_
   std::thread printer_;
 };
 
