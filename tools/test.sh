@@ -6,6 +6,9 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 tools/bootstrap.sh
+# The JavaScript peers of the integration tests (the official OpenTelemetry SDK),
+# exactly as the lock file pins them.
+(cd tests/integration/js && npm ci --no-audit --no-fund --loglevel=error)
 
 cmake --preset release >/dev/null
 cmake --build --preset release

@@ -62,6 +62,10 @@ void RequestParser::Reset() {
   head_size_ = 0;
   body_size_ = 0;
   expect_continue_ = false;
+  chunked_ = false;
+  chunk_state_ = ChunkState::kSize;
+  chunk_offset_ = 0;
+  chunk_left_ = 0;
 }
 
 RequestParser::Result RequestParser::Fail(int status, std::string_view reason) {
@@ -99,7 +103,9 @@ RequestParser::Result RequestParser::Parse(std::string_view data, HttpRequest& r
     request = HttpRequest{};
     if (Result r = ParseHead(data.substr(0, head_size_), request); r != Result::kComplete) return r;
     headers_done_ = true;
+    chunk_offset_ = head_size_;
   }
+  if (chunked_) return ParseChunks(data, request);
   if (data.size() - head_size_ < body_size_) return Result::kNeedMore;
   request.body.assign(data.substr(head_size_, body_size_));
   consumed_ = head_size_ + body_size_;
@@ -185,8 +191,8 @@ RequestParser::Result RequestParser::CheckHeaders(HttpRequest& request) {
         content_length = static_cast<std::uint64_t>(n);
       }
     } else if (name == "transfer-encoding") {
-      if (HasToken(value, "chunked")) return Fail(411, "chunked request bodies are not accepted; send Content-Length");
-      return Fail(501, "unsupported Transfer-Encoding");
+      if (chunked_ || ToLower(TrimOws(value)) != "chunked") return Fail(501, "unsupported Transfer-Encoding");
+      chunked_ = true;
     } else if (name == "connection") {
       // "close" wins over "keep-alive", in any order (RFC 9112 9.3).
       if (HasToken(value, "close")) close = true;
@@ -196,11 +202,78 @@ RequestParser::Result RequestParser::CheckHeaders(HttpRequest& request) {
     }
   }
   if (request.version_minor == 1 && hosts != 1) return Fail(400, "HTTP/1.1 needs exactly one Host header");
+  if (chunked_ && content_length) return Fail(400, "both Content-Length and Transfer-Encoding");
+  if (chunked_ && request.version_minor == 0) return Fail(400, "Transfer-Encoding in an HTTP/1.0 request");
   if (content_length && *content_length > limits_.max_body_bytes) return Fail(413, "body over the limit");
   body_size_ = content_length.value_or(0);
-  if (body_size_ == 0) expect_continue_ = false;
+  if (body_size_ == 0 && !chunked_) expect_continue_ = false;
   request.keep_alive = !close && (request.version_minor == 1 || keep_alive_option);
   return Result::kComplete;
+}
+
+RequestParser::Result RequestParser::ParseChunks(std::string_view data, HttpRequest& request) {
+  constexpr std::size_t kMaxChunkLine = 1024;
+  while (true) {
+    std::string_view rest = data.substr(chunk_offset_);
+    switch (chunk_state_) {
+      case ChunkState::kSize: {
+        const std::size_t lf = rest.find('\n');
+        if (lf == std::string_view::npos) {
+          if (rest.size() > kMaxChunkLine) return Fail(400, "chunk size line too long");
+          return Result::kNeedMore;
+        }
+        if (lf == 0 || rest[lf - 1] != '\r') return Fail(400, "bare LF in chunk framing");
+        std::string_view line = rest.substr(0, lf - 1);
+        line = line.substr(0, line.find(';'));  // chunk extensions are ignored
+        line = TrimOws(line);
+        if (line.empty() || line.size() > 15) return Fail(line.empty() ? 400 : 413, "bad chunk size");
+        std::size_t size = 0;
+        for (char c : line) {
+          const int digit = c >= '0' && c <= '9' ? c - '0' : (c | 0x20) >= 'a' && (c | 0x20) <= 'f' ? (c | 0x20) - 'a' + 10 : -1;
+          if (digit < 0) return Fail(400, "bad chunk size");
+          size = size * 16 + static_cast<std::size_t>(digit);
+        }
+        if (request.body.size() + size > limits_.max_body_bytes) return Fail(413, "body over the limit");
+        chunk_offset_ += lf + 1;
+        chunk_left_ = size;
+        chunk_state_ = size == 0 ? ChunkState::kTrailer : ChunkState::kData;
+        trailer_start_ = chunk_offset_;
+        break;
+      }
+      case ChunkState::kData: {
+        if (rest.empty()) return Result::kNeedMore;
+        const std::size_t take = std::min(rest.size(), chunk_left_);
+        request.body.append(rest.substr(0, take));
+        chunk_offset_ += take;
+        chunk_left_ -= take;
+        if (chunk_left_ > 0) return Result::kNeedMore;
+        chunk_state_ = ChunkState::kDataEnd;
+        break;
+      }
+      case ChunkState::kDataEnd: {
+        if (rest.size() < 2) return Result::kNeedMore;
+        if (rest[0] != '\r' || rest[1] != '\n') return Fail(400, "chunk data not followed by CRLF");
+        chunk_offset_ += 2;
+        chunk_state_ = ChunkState::kSize;
+        break;
+      }
+      case ChunkState::kTrailer: {
+        const std::size_t lf = rest.find('\n');
+        const std::size_t trailer_bytes = chunk_offset_ - trailer_start_ + (lf == std::string_view::npos ? rest.size() : lf);
+        if (trailer_bytes > limits_.max_header_bytes) return Fail(431, "chunk trailers over the limit");
+        if (lf == std::string_view::npos) return Result::kNeedMore;
+        if (lf == 0 || rest[lf - 1] != '\r') return Fail(400, "bare LF in chunk trailer");
+        chunk_offset_ += lf + 1;
+        if (lf == 1) {  // the empty line that ends the message
+          consumed_ = chunk_offset_;
+          Reset();
+          return Result::kComplete;
+        }
+        if (rest.substr(0, lf - 1).find(':') == std::string_view::npos) return Fail(400, "bad trailer field");
+        break;
+      }
+    }
+  }
 }
 
 }  // namespace qtrace::http

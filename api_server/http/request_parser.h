@@ -5,11 +5,17 @@
 // What it refuses, and the status it gives:
 //   400  malformed request line or header, bare LF, NUL or control bytes,
 //        obs-fold, whitespace before ':', bad or conflicting Content-Length,
-//        HTTP/1.1 without exactly one Host, a target not in origin form
-//   411  Transfer-Encoding: chunked (request bodies must carry Content-Length)
-//   413  Content-Length above the body limit (1 MiB by default)
-//   431  request line plus headers above 16 KiB
-//   501  any other Transfer-Encoding
+//        Content-Length together with Transfer-Encoding (a smuggling vector),
+//        HTTP/1.1 without exactly one Host, a target not in origin form,
+//        malformed chunk framing
+//   413  a body (Content-Length, or the decoded chunks) above the body limit
+//        (1 MiB by default)
+//   431  request line plus headers (or chunk trailers) above 16 KiB
+//   501  a Transfer-Encoding other than "chunked"
+//   505  a well-formed version other than HTTP/1.0 and HTTP/1.1
+// Chunked request bodies (RFC 9112 7.1) are decoded: the official
+// OpenTelemetry JavaScript exporters send them. Chunk extensions and trailer
+// fields are read and ignored.
 //   505  a well-formed version other than HTTP/1.0 and HTTP/1.1
 // After an error the connection must be closed: the stream is not trusted.
 #pragma once
@@ -53,6 +59,7 @@ class RequestParser {
   Result ParseRequestLine(std::string_view line, HttpRequest& request);
   Result ParseHeaderLine(std::string_view line, HttpRequest& request);
   Result CheckHeaders(HttpRequest& request);
+  Result ParseChunks(std::string_view data, HttpRequest& request);
   void Reset();
 
   ParserLimits limits_;
@@ -62,6 +69,13 @@ class RequestParser {
   std::size_t head_size_ = 0;
   std::size_t body_size_ = 0;
   bool expect_continue_ = false;
+  // Chunked bodies: where the next unread piece starts in data, and what it is.
+  enum class ChunkState { kSize, kData, kDataEnd, kTrailer };
+  bool chunked_ = false;
+  ChunkState chunk_state_ = ChunkState::kSize;
+  std::size_t chunk_offset_ = 0;
+  std::size_t chunk_left_ = 0;
+  std::size_t trailer_start_ = 0;
   std::size_t consumed_ = 0;
   int error_status_ = 0;
   std::string_view error_reason_;

@@ -104,6 +104,20 @@ TEST_F(HttpServerTest, BodyIsEchoedAndHeadHasNoBody) {
   EXPECT_EQ(client.Read()->body, "hello") << "HEAD left no stray body bytes";
 }
 
+// The official OpenTelemetry JavaScript exporters send chunked bodies.
+TEST_F(HttpServerTest, ChunkedBodyIsDecoded) {
+  StartServer();
+  RawClient client(server_->port());
+  ASSERT_TRUE(client.Send("POST /echo HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n"));
+  std::this_thread::sleep_for(50ms);
+  ASSERT_TRUE(client.Send("7;ext=1\r\n, world\r\n0\r\nX-Trailer: t\r\n\r\n"));
+  auto r = client.Read();
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->body, "hello, world");
+  ASSERT_TRUE(client.Send(Get("/hello")));
+  EXPECT_EQ(client.Read()->body, "hello") << "the connection stays usable after a chunked body";
+}
+
 TEST_F(HttpServerTest, ExpectContinueGetsInterimResponse) {
   StartServer();
   RawClient client(server_->port());
@@ -163,7 +177,8 @@ INSTANTIATE_TEST_SUITE_P(
                       WireError{"HeadersTooLarge", "GET / HTTP/1.1\r\nHost: t\r\nX: " + std::string(17000, 'a') + "\r\n\r\n", 431},
                       WireError{"BodyTooLarge", "POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 2048\r\n\r\n", 413},
                       WireError{"Version", "GET / HTTP/2.0\r\nHost: t\r\n\r\n", 505},
-                      WireError{"Chunked", "POST /echo HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n", 411}),
+                      WireError{"UnknownTransferEncoding", "POST /echo HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: gzip\r\n\r\n", 501},
+                      WireError{"ChunkedBodyTooLarge", "POST /echo HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n800\r\n", 413}),
     [](const auto& info) { return std::string(info.param.name); });
 
 TEST_F(HttpServerTest, SlowRequestGets408AndClose) {

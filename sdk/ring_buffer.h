@@ -1,0 +1,129 @@
+// RingBuffer: a bounded, lock-free queue for many producers and consumers
+// (used with one consumer: the exporter thread). Request threads push ended
+// spans; the exporter pops them.
+//
+// The algorithm is Dmitry Vyukov's bounded MPMC queue: every slot carries a
+// sequence number that says whose turn it is, so a producer and a consumer
+// never touch the same slot at once and no lock is taken.
+//
+// Guarantees:
+//  1. TryPush never blocks and never waits for the consumer: on a full buffer
+//     it returns false at once and leaves the value with the caller (who drops
+//     and counts it). It retries only when another producer won the same slot.
+//  2. TryPop never blocks: on an empty buffer it returns false.
+//  3. Every value pushed is popped exactly once, and values from one producer
+//     come out in the order it pushed them.
+//  4. Capacity is exact (any positive size, not rounded to a power of two).
+//
+// Memory ordering: a producer publishes a slot with a release store of its
+// sequence; the consumer's acquire load of that sequence makes the value
+// visible (and the reverse when the consumer frees the slot). The two
+// positions are claimed with relaxed compare-and-swap: the slot sequence, not
+// the position, carries the happens-before edge.
+#pragma once
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <new>
+#include <type_traits>
+#include <utility>
+
+namespace qtrace {
+
+template <class T>
+class RingBuffer {
+  static_assert(std::is_nothrow_move_constructible_v<T>, "T must move without throwing");
+  static_assert(std::is_nothrow_destructible_v<T>, "T must destroy without throwing");
+
+ public:
+  static constexpr std::size_t kCacheLine = 64;
+
+  // REQUIRES: capacity > 0.
+  explicit RingBuffer(std::size_t capacity)
+      : capacity_(capacity), slots_(std::make_unique<Slot[]>(capacity)) {
+    for (std::size_t i = 0; i < capacity_; ++i) slots_[i].sequence.store(i, std::memory_order_relaxed);
+  }
+
+  // Destroys the values still queued.
+  ~RingBuffer() {
+    T discarded;
+    while (TryPop(discarded)) {
+    }
+  }
+
+  RingBuffer(const RingBuffer&) = delete;
+  RingBuffer& operator=(const RingBuffer&) = delete;
+
+  // Moves value in and returns true, or returns false (value untouched) when full.
+  [[nodiscard]] bool TryPush(T& value) noexcept {
+    std::size_t pos = push_pos_.load(std::memory_order_relaxed);
+    while (true) {
+      Slot& slot = slots_[pos % capacity_];
+      const std::size_t sequence = slot.sequence.load(std::memory_order_acquire);
+      const auto diff = static_cast<std::intptr_t>(sequence) - static_cast<std::intptr_t>(pos);
+      if (diff == 0) {
+        if (push_pos_.compare_exchange_weak(pos, pos + 1, std::memory_order_relaxed)) {
+          new (slot.storage) T(std::move(value));
+          slot.sequence.store(pos + 1, std::memory_order_release);
+          return true;
+        }
+      } else if (diff < 0) {
+        return false;  // the slot still holds a value from one lap ago: full
+      } else {
+        pos = push_pos_.load(std::memory_order_relaxed);  // another producer took it
+      }
+    }
+  }
+
+  // Moves the oldest value into out and returns true, or false when empty.
+  [[nodiscard]] bool TryPop(T& out) noexcept {
+    std::size_t pos = pop_pos_.load(std::memory_order_relaxed);
+    while (true) {
+      Slot& slot = slots_[pos % capacity_];
+      const std::size_t sequence = slot.sequence.load(std::memory_order_acquire);
+      const auto diff = static_cast<std::intptr_t>(sequence) - static_cast<std::intptr_t>(pos + 1);
+      if (diff == 0) {
+        if (pop_pos_.compare_exchange_weak(pos, pos + 1, std::memory_order_relaxed)) {
+          T* value = std::launder(reinterpret_cast<T*>(slot.storage));
+          out = std::move(*value);
+          value->~T();
+          slot.sequence.store(pos + capacity_, std::memory_order_release);
+          return true;
+        }
+      } else if (diff < 0) {
+        return false;  // not yet published: empty
+      } else {
+        pos = pop_pos_.load(std::memory_order_relaxed);
+      }
+    }
+  }
+
+  // The number of values queued; exact when no push or pop is running.
+  std::size_t SizeApprox() const noexcept {
+    const std::size_t push = push_pos_.load(std::memory_order_relaxed);
+    const std::size_t pop = pop_pos_.load(std::memory_order_relaxed);
+    return push > pop ? push - pop : 0;
+  }
+
+  std::size_t capacity() const noexcept { return capacity_; }
+
+ private:
+  // One slot per cache line: neighbouring producers do not share a line.
+  struct alignas(kCacheLine) Slot {
+    std::atomic<std::size_t> sequence{0};
+    alignas(T) unsigned char storage[sizeof(T)];
+  };
+  static_assert(sizeof(Slot) % kCacheLine == 0, "slots must not share cache lines");
+
+  const std::size_t capacity_;
+  const std::unique_ptr<Slot[]> slots_;
+  // The two positions on separate cache lines: producers and the consumer do
+  // not invalidate each other's line on every operation.
+  alignas(kCacheLine) std::atomic<std::size_t> push_pos_{0};
+  alignas(kCacheLine) std::atomic<std::size_t> pop_pos_{0};
+  char padding_[kCacheLine - sizeof(std::atomic<std::size_t>)];
+};
+
+}  // namespace qtrace
