@@ -35,6 +35,10 @@ struct SpanLink {
 };
 
 struct SpanRecord {
+  // Empties every field but keeps the storage (strings, attribute slots), so
+  // that a record reused from the pool refills without heap allocation.
+  void Reset();
+
   SpanContext context;
   SpanId parent_span_id;  // invalid for a root span
   bool parent_is_remote = false;
@@ -54,6 +58,17 @@ struct SpanRecord {
   const InstrumentationScope* scope = nullptr;
 };
 
-using SpanRecordPtr = std::unique_ptr<SpanRecord>;
+class SpanRecordPool;
+
+// Destroying a SpanRecordPtr gives the record back to its pool (or deletes it
+// when it came from the heap).
+struct SpanRecordDeleter {
+  SpanRecordPool* pool = nullptr;
+  void operator()(SpanRecord* record) const noexcept;
+};
+using SpanRecordPtr = std::unique_ptr<SpanRecord, SpanRecordDeleter>;
+
+// A record from the heap rather than a pool (tests, tools).
+inline SpanRecordPtr MakeSpanRecord() { return SpanRecordPtr(new SpanRecord(), SpanRecordDeleter{}); }
 
 }  // namespace qtrace

@@ -22,7 +22,7 @@ Span Tracer::StartSpan(std::string_view name, SpanKind kind, const StartSpanOpti
   SpanContext context(trace_id, RandomSpanId(), flags, /*is_remote=*/false, parent.trace_state_ptr());
   if (decision == SamplingDecision::kDrop || state_->processor == nullptr) return Span(std::move(context));
 
-  auto record = std::make_unique<SpanRecord>();
+  SpanRecordPtr record = state_->pool->Acquire();
   record->context = context;
   record->parent_span_id = parent.span_id();
   record->parent_is_remote = parent.is_remote();

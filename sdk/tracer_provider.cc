@@ -1,11 +1,14 @@
 #include "sdk/tracer_provider.h"
 
+#include <algorithm>
+
 namespace qtrace {
 
 TracerProvider::TracerProvider(TracerProviderOptions options) {
   state_.resource = std::move(options.resource);
   state_.sampler = options.sampler ? std::move(options.sampler)
                                    : MakeParentBasedSampler(MakeAlwaysOnSampler());
+  state_.pool = std::make_unique<SpanRecordPool>(std::max<std::size_t>(1, options.record_pool_size));
   state_.processor = std::move(options.processor);
   state_.limits = options.limits;
   state_.enabled = options.enabled;

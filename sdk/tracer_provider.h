@@ -19,6 +19,7 @@
 #include "sdk/sampler.h"
 #include "sdk/span_limits.h"
 #include "sdk/span_processor.h"
+#include "sdk/span_record_pool.h"
 #include "sdk/tracer.h"
 
 namespace qtrace {
@@ -29,6 +30,9 @@ struct TracerProviderOptions {
   std::unique_ptr<SpanProcessor> processor;  // null means spans are not recorded
   SpanLimits limits;
   bool enabled = true;  // false: OTEL_SDK_DISABLED; spans pass the parent context through
+  // Idle span records kept for reuse; size it with the processor's queue
+  // (queue + one batch + the spans alive at once).
+  std::size_t record_pool_size = 2048 + 512 + 256;
 };
 
 // What every Tracer of a provider reads on the span path; immutable after
@@ -36,6 +40,9 @@ struct TracerProviderOptions {
 struct TracerState {
   Resource resource;
   std::unique_ptr<Sampler> sampler;
+  // Declared before the processor: records queued in the processor go back to
+  // the pool when the processor is destroyed, so the pool must outlive it.
+  std::unique_ptr<SpanRecordPool> pool;
   std::unique_ptr<SpanProcessor> processor;
   SpanLimits limits;
   bool enabled = true;

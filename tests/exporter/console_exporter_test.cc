@@ -45,7 +45,7 @@ TEST(ConsoleExporterTest, FailsAfterShutdown) {
   std::ostringstream out;
   ConsoleExporter exporter(out);
   ASSERT_TRUE(exporter.Shutdown(absl::Seconds(1)).ok());
-  SpanRecordPtr record = std::make_unique<SpanRecord>();
+  SpanRecordPtr record = MakeSpanRecord();
   EXPECT_FALSE(exporter.Export({&record, 1}).ok());
   EXPECT_TRUE(out.str().empty());
 }
