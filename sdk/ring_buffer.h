@@ -20,6 +20,13 @@
 // visible (and the reverse when the consumer frees the slot). The two
 // positions are claimed with relaxed compare-and-swap: the slot sequence, not
 // the position, carries the happens-before edge.
+//
+// Slot sequences count in steps of two: the slot for position p holds 2p while
+// free for p's producer, 2p+1 once published for p's consumer, and
+// 2(p+capacity) once freed for the next lap. (With the textbook p / p+1 /
+// p+capacity, "published for p" and "free for p+1" are the same number when
+// capacity is 1: a second push would overwrite the unread value and TryPop
+// would then spin forever.)
 #pragma once
 
 #include <atomic>
@@ -43,7 +50,7 @@ class RingBuffer {
   // REQUIRES: capacity > 0.
   explicit RingBuffer(std::size_t capacity)
       : capacity_(capacity), slots_(std::make_unique<Slot[]>(capacity)) {
-    for (std::size_t i = 0; i < capacity_; ++i) slots_[i].sequence.store(i, std::memory_order_relaxed);
+    for (std::size_t i = 0; i < capacity_; ++i) slots_[i].sequence.store(2 * i, std::memory_order_relaxed);
   }
 
   // Destroys the values still queued.
@@ -62,11 +69,11 @@ class RingBuffer {
     while (true) {
       Slot& slot = slots_[pos % capacity_];
       const std::size_t sequence = slot.sequence.load(std::memory_order_acquire);
-      const auto diff = static_cast<std::intptr_t>(sequence) - static_cast<std::intptr_t>(pos);
+      const auto diff = static_cast<std::intptr_t>(sequence) - static_cast<std::intptr_t>(2 * pos);
       if (diff == 0) {
         if (push_pos_.compare_exchange_weak(pos, pos + 1, std::memory_order_relaxed)) {
           new (slot.storage) T(std::move(value));
-          slot.sequence.store(pos + 1, std::memory_order_release);
+          slot.sequence.store(2 * pos + 1, std::memory_order_release);
           return true;
         }
       } else if (diff < 0) {
@@ -83,13 +90,13 @@ class RingBuffer {
     while (true) {
       Slot& slot = slots_[pos % capacity_];
       const std::size_t sequence = slot.sequence.load(std::memory_order_acquire);
-      const auto diff = static_cast<std::intptr_t>(sequence) - static_cast<std::intptr_t>(pos + 1);
+      const auto diff = static_cast<std::intptr_t>(sequence) - static_cast<std::intptr_t>(2 * pos + 1);
       if (diff == 0) {
         if (pop_pos_.compare_exchange_weak(pos, pos + 1, std::memory_order_relaxed)) {
           T* value = std::launder(reinterpret_cast<T*>(slot.storage));
           out = std::move(*value);
           value->~T();
-          slot.sequence.store(pos + capacity_, std::memory_order_release);
+          slot.sequence.store(2 * (pos + capacity_), std::memory_order_release);
           return true;
         }
       } else if (diff < 0) {

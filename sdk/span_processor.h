@@ -25,6 +25,10 @@ class SpanExporter {
   // Flushes and releases resources; later Export calls fail. Returns within
   // timeout.
   virtual absl::Status Shutdown(absl::Duration timeout) = 0;
+  // Called from another thread while Export may be running: stop waiting
+  // (retry back-off) and give up on sends in flight as soon as possible, so
+  // that a shutdown deadline holds. Export then returns promptly with an error.
+  virtual void Interrupt() {}
 };
 
 class SpanProcessor {

@@ -20,7 +20,11 @@ Span Tracer::StartSpan(std::string_view name, SpanKind kind, const StartSpanOpti
   const SamplingDecision decision = state_->sampler->ShouldSample(parent, trace_id, name, kind);
   const std::uint8_t flags = decision == SamplingDecision::kRecordAndSample ? TraceFlags::kSampled : 0;
   SpanContext context(trace_id, RandomSpanId(), flags, /*is_remote=*/false, parent.trace_state_ptr());
-  if (decision == SamplingDecision::kDrop || state_->processor == nullptr) return Span(std::move(context));
+  if (decision == SamplingDecision::kDrop || state_->processor == nullptr) {
+    state_->metrics->spans_started_unsampled.Add();
+    return Span(std::move(context));
+  }
+  state_->metrics->spans_started_sampled.Add();
 
   SpanRecordPtr record = state_->pool->Acquire();
   record->context = context;

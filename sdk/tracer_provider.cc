@@ -6,6 +6,7 @@ namespace qtrace {
 
 TracerProvider::TracerProvider(TracerProviderOptions options) {
   state_.resource = std::move(options.resource);
+  state_.metrics = options.metrics ? std::move(options.metrics) : std::make_shared<PipelineMetrics>();
   state_.sampler = options.sampler ? std::move(options.sampler)
                                    : MakeParentBasedSampler(MakeAlwaysOnSampler());
   state_.pool = std::make_unique<SpanRecordPool>(std::max<std::size_t>(1, options.record_pool_size));

@@ -15,6 +15,7 @@
 #include "absl/status/status.h"
 #include <mutex>
 #include "absl/time/time.h"
+#include "sdk/pipeline_metrics.h"
 #include "sdk/resource.h"
 #include "sdk/sampler.h"
 #include "sdk/span_limits.h"
@@ -30,6 +31,8 @@ struct TracerProviderOptions {
   std::unique_ptr<SpanProcessor> processor;  // null means spans are not recorded
   SpanLimits limits;
   bool enabled = true;  // false: OTEL_SDK_DISABLED; spans pass the parent context through
+  // Shared with the processor and the exporter; null: the provider makes one.
+  std::shared_ptr<PipelineMetrics> metrics;
   // Idle span records kept for reuse; size it with the processor's queue
   // (queue + one batch + the spans alive at once).
   std::size_t record_pool_size = 2048 + 512 + 256;
@@ -39,6 +42,7 @@ struct TracerProviderOptions {
 // construction.
 struct TracerState {
   Resource resource;
+  std::shared_ptr<PipelineMetrics> metrics;
   std::unique_ptr<Sampler> sampler;
   // Declared before the processor: records queued in the processor go back to
   // the pool when the processor is destroyed, so the pool must outlive it.
@@ -67,6 +71,9 @@ class TracerProvider {
 
   const Resource& resource() const { return state_.resource; }
   const Sampler& sampler() const { return *state_.sampler; }
+  // The pipeline's own counters (see pipeline_metrics.h).
+  const PipelineMetrics& metrics() const { return *state_.metrics; }
+  const SpanRecordPool& record_pool() const { return *state_.pool; }
 
  private:
   TracerState state_;

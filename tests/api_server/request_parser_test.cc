@@ -156,6 +156,11 @@ std::string Post(std::string_view content_length_lines, std::string_view body) {
   return "POST /p HTTP/1.1\r\nHost: a\r\n" + std::string(content_length_lines) + "\r\n" + std::string(body);
 }
 
+// A chunked POST followed by the given chunk encoding.
+std::string Chunked(std::string_view encoding) {
+  return "POST /c HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n" + std::string(encoding);
+}
+
 std::function<void(const HttpRequest&)> BodyIs(std::string expected) {
   return [expected](const HttpRequest& r) { EXPECT_EQ(r.body, expected); };
 }
@@ -380,15 +385,86 @@ std::vector<ParseCase> Cases() {
   add(WithLimits(Err("cl_one_with_zero_limit", Post("Content-Length: 1\r\n", "x"), 413), SmallLimits(1024, 0)));
 
   // --- Transfer-Encoding ----------------------------------------------------
-  add(Err("te_chunked", Post("Transfer-Encoding: chunked\r\n", "5\r\nhello\r\n0\r\n\r\n"), 411));
-  add(Err("te_chunked_mixed_case", Post("Transfer-Encoding: Chunked\r\n", ""), 411));
-  add(Err("te_gzip_chunked", Post("Transfer-Encoding: gzip, chunked\r\n", ""), 411));
-  add(Err("te_chunked_with_content_length", Post("Content-Length: 5\r\nTransfer-Encoding: chunked\r\n", "hello"),
-          411));
   add(Err("te_gzip", Post("Transfer-Encoding: gzip\r\n", ""), 501));
   add(Err("te_identity", Post("Transfer-Encoding: identity\r\n", ""), 501));
   add(Err("te_empty", Post("Transfer-Encoding:\r\n", ""), 501));
-  add(Err("te_http10_chunked", "POST /p HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n", 411));
+  add(Err("te_gzip_chunked", Post("Transfer-Encoding: gzip, chunked\r\n", "0\r\n\r\n"), 501));
+  add(Err("te_chunked_gzip", Post("Transfer-Encoding: chunked, gzip\r\n", "0\r\n\r\n"), 501));
+  add(Err("te_chunked_twice", Post("Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n", "0\r\n\r\n"), 501));
+  // Both framings: a request smuggling vector.
+  add(Err("te_chunked_with_content_length", Post("Content-Length: 5\r\nTransfer-Encoding: chunked\r\n", "hello"),
+          400));
+  add(Err("te_chunked_then_content_length", Post("Transfer-Encoding: chunked\r\nContent-Length: 0\r\n", "0\r\n\r\n"),
+          400));
+  add(Err("te_http10_chunked", "POST /p HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n", 400));
+
+  // --- Chunked bodies -------------------------------------------------------
+  add(Ok("chunked_one_chunk", Chunked("5\r\nhello\r\n0\r\n\r\n"), [](const HttpRequest& r) {
+    EXPECT_EQ(r.body, "hello");
+    EXPECT_EQ(r.Header("transfer-encoding"), "chunked");
+    EXPECT_FALSE(r.Header("content-length").has_value());
+  }));
+  add(Ok("chunked_two_chunks", Chunked("5\r\nhello\r\n7\r\n, world\r\n0\r\n\r\n"), BodyIs("hello, world")));
+  add(Ok("chunked_hex_sizes", Chunked("a\r\n0123456789\r\nB\r\nabcdefghijk\r\n0\r\n\r\n"),
+         BodyIs("0123456789abcdefghijk")));
+  add(Ok("chunked_leading_zeros", Chunked("005\r\nhello\r\n000\r\n\r\n"), BodyIs("hello")));
+  add(Ok("chunked_empty_body", Chunked("0\r\n\r\n"), BodyIs("")));
+  add(Ok("chunked_data_may_hold_crlf_and_nul", Chunked("5\r\na\r\n\0b\r\n0\r\n\r\n"s), BodyIs("a\r\n\0b"s)));
+  add(Ok("chunked_extensions_ignored", Chunked("5;name=value\r\nhello\r\n0;last=\"yes\"\r\n\r\n"), BodyIs("hello")));
+  add(Ok("chunked_trailers_ignored", Chunked("5\r\nhello\r\n0\r\nX-Checksum: abc\r\nX-Other: d\r\n\r\n"),
+         [](const HttpRequest& r) {
+           EXPECT_EQ(r.body, "hello");
+           EXPECT_FALSE(r.Header("x-checksum").has_value());
+         }));
+  add(Ok("chunked_te_mixed_case_and_ows", Post("Transfer-Encoding:  Chunked \r\n", "2\r\nok\r\n0\r\n\r\n"),
+         BodyIs("ok")));
+  add(Ok("chunked_keep_alive_unchanged", Chunked("0\r\n\r\n"), KeepAliveIs(true)));
+  add(WithLimits(Ok("chunked_exactly_body_limit", Chunked("5\r\nhello\r\n5\r\nworld\r\n0\r\n\r\n"),
+                    BodyIs("helloworld")),
+                 SmallLimits(1024, 10)));
+  add(WithLimits(Err("chunked_over_body_limit", Chunked("5\r\nhello\r\n5\r\nworld\r\n1\r\n!\r\n0\r\n\r\n"), 413),
+                 SmallLimits(1024, 10)));
+  add(WithLimits(Err("chunked_one_chunk_over_body_limit", Chunked("b\r\nhello world\r\n0\r\n\r\n"), 413),
+                 SmallLimits(1024, 10)));
+  add(Err("chunked_size_over_default_limit", Chunked("100001\r\n"), 413));
+  add(Err("chunked_size_fifteen_hex_digits", Chunked("fffffffffffffff\r\n"), 413));
+  add(Err("chunked_size_huge", Chunked("ffffffffffffffffffffffff\r\n"), 413));
+  add(Err("chunked_size_not_hex", Chunked("g\r\nhello\r\n0\r\n\r\n"), 400));
+  add(Err("chunked_size_0x", Chunked("0x5\r\nhello\r\n0\r\n\r\n"), 400));
+  add(Err("chunked_size_negative", Chunked("-5\r\nhello\r\n0\r\n\r\n"), 400));
+  add(Err("chunked_size_plus", Chunked("+5\r\nhello\r\n0\r\n\r\n"), 400));
+  add(Err("chunked_size_empty", Chunked("\r\nhello\r\n0\r\n\r\n"), 400));
+  add(Err("chunked_size_only_extension", Chunked(";ext\r\nhello\r\n0\r\n\r\n"), 400));
+  add(Err("chunked_size_cr_inside", Chunked("5\r\r\nhello\r\n0\r\n\r\n"), 400));
+  add(Err("chunked_size_bare_lf", Chunked("5\nhello\r\n0\r\n\r\n"), 400));
+  add(Err("chunked_size_line_too_long", Chunked("5;" + std::string(2000, 'x')), 400));
+  // Whether the line's end has arrived or not.
+  add(Err("chunked_size_line_too_long_terminated", Chunked("5;" + std::string(2000, 'x') + "\r\nhello\r\n0\r\n\r\n"),
+          400));
+  add(Ok("chunked_size_line_1024_bytes", Chunked("5;" + std::string(1021, 'x') + "\r\nhello\r\n0\r\n\r\n"),
+         BodyIs("hello")));
+  add(Err("chunked_data_longer_than_size", Chunked("3\r\nhello\r\n0\r\n\r\n"), 400));
+  add(Err("chunked_data_without_crlf", Chunked("5\r\nhello0\r\n\r\n"), 400));
+  add(Err("chunked_data_with_bare_lf", Chunked("5\r\nhello\n0\r\n\r\n"), 400));
+  add(Err("chunked_trailer_without_colon", Chunked("0\r\nnot a field\r\n\r\n"), 400));
+  add(Err("chunked_trailer_bare_lf", Chunked("0\r\nX: y\n\r\n"), 400));
+  add(Err("chunked_final_bare_lf", Chunked("0\r\n\n"), 400));
+  add(WithLimits(Err("chunked_trailers_over_limit", Chunked("0\r\nX-Big: " + std::string(200, 't') + "\r\n\r\n"), 431),
+                 SmallLimits(128, 64)));
+  add(WithLimits(Err("chunked_trailers_never_end", Chunked("0\r\nX-Big: " + std::string(200, 't')), 431),
+                 SmallLimits(128, 64)));
+  add(More("chunked_no_chunk_yet", Chunked("")));
+  add(More("chunked_partial_size", Chunked("1")));
+  add(More("chunked_partial_data", Chunked("5\r\nhel")));
+  add(More("chunked_missing_data_crlf", Chunked("5\r\nhello")));
+  add(More("chunked_missing_last_chunk", Chunked("5\r\nhello\r\n")));
+  add(More("chunked_missing_final_crlf", Chunked("5\r\nhello\r\n0\r\n")));
+  add(More("chunked_in_trailers", Chunked("5\r\nhello\r\n0\r\nX: y\r\n")));
+  {
+    ParseCase c = Ok("chunked_then_next_request", Chunked("2\r\nok\r\n0\r\n\r\n") + kGet, BodyIs("ok"));
+    c.consumed = c.input.size() - kGet.size();
+    add(std::move(c));
+  }
 
   // --- Host -----------------------------------------------------------------
   add(Err("host_missing_http11", "GET / HTTP/1.1\r\n\r\n", 400));

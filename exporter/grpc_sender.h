@@ -1,0 +1,57 @@
+// GrpcSender: OTLP over gRPC (TraceService/Export). The request is sent as
+// the bytes the encoder already made, through grpc's generic stub: no second
+// serialization through generated classes.
+//
+//  * Plaintext for http:// endpoints or OTEL_EXPORTER_OTLP_INSECURE=true; TLS
+//    otherwise (system roots or the CA file), with mTLS when a client
+//    certificate and key are given.
+//  * Headers become call metadata; gzip is gRPC's own message compression.
+//  * Retryable codes: CANCELLED, DEADLINE_EXCEEDED, ABORTED, OUT_OF_RANGE,
+//    UNAVAILABLE, DATA_LOSS, and RESOURCE_EXHAUSTED only when the server sent
+//    RetryInfo (whose delay is honoured). A failed TLS handshake is permanent.
+#pragma once
+
+#include <grpcpp/grpcpp.h>
+
+#include <memory>
+#include <mutex>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "exporter/sender.h"
+
+namespace qtrace {
+
+struct GrpcSenderOptions {
+  std::string endpoint;  // http(s)://host:port
+  bool insecure = false;
+  bool gzip = false;
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string ca_file;
+  std::string client_certificate_file;
+  std::string client_key_file;
+  absl::Duration timeout = absl::Seconds(10);  // per attempt
+};
+
+class GrpcSender final : public Sender {
+ public:
+  static absl::StatusOr<std::unique_ptr<GrpcSender>> Create(GrpcSenderOptions options);
+
+  SendOutcome Send(std::string_view body, absl::Time deadline) override;
+  void Cancel() override;
+  std::string Describe() const override;
+
+ private:
+  explicit GrpcSender(GrpcSenderOptions options) : options_(std::move(options)) {}
+
+  const GrpcSenderOptions options_;
+  std::shared_ptr<grpc::Channel> channel_;
+  std::unique_ptr<grpc::GenericStub> stub_;
+  std::mutex mu_;
+  grpc::ClientContext* in_flight_ = nullptr;  // guarded by mu_
+  bool cancelled_ = false;                    // guarded by mu_
+};
+
+}  // namespace qtrace

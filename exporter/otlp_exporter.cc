@@ -1,0 +1,103 @@
+#include "exporter/otlp_exporter.h"
+
+#include "exporter/gzip.h"
+#include "sdk/strings.h"
+
+namespace qtrace {
+
+OtlpExporter::OtlpExporter(const Resource& resource, std::unique_ptr<Sender> sender, OtlpExporterOptions options,
+                           std::shared_ptr<PipelineMetrics> metrics)
+    : encoder_(resource),
+      sender_(std::move(sender)),
+      options_(options),
+      metrics_(metrics ? std::move(metrics) : std::make_shared<PipelineMetrics>()),
+      random_(std::random_device{}()) {}
+
+void OtlpExporter::Encode(std::span<const SpanRecordPtr> part) {
+  if (options_.encoding == OtlpEncoding::kJson) {
+    encoder_.EncodeJson(part, body_);
+  } else {
+    encoder_.EncodeProtobuf(part, body_);
+  }
+}
+
+absl::Status OtlpExporter::Export(std::span<const SpanRecordPtr> batch) {
+  if (shut_down_ || sleep_.interrupted()) {
+    metrics_->AddFailed(ExportFailure::kShutdown, batch.size());
+    return absl::FailedPreconditionError("exporter is shut down");
+  }
+  return ExportPart(batch, absl::Now() + options_.export_timeout);
+}
+
+absl::Status OtlpExporter::ExportPart(std::span<const SpanRecordPtr> part, absl::Time deadline) {
+  if (part.empty()) return absl::OkStatus();
+  Encode(part);
+  if (body_.size() > options_.max_request_bytes) {
+    if (part.size() == 1) {
+      metrics_->AddFailed(ExportFailure::kTooLarge, 1);
+      failure_log_.Report(LogLevel::kWarn, StrCat("dropping a span of ", body_.size(), " encoded bytes: over the ",
+                                                  options_.max_request_bytes, "-byte request limit"));
+      return absl::ResourceExhaustedError("span too large to export");
+    }
+    const std::size_t half = part.size() / 2;
+    absl::Status first = ExportPart(part.first(half), deadline);
+    absl::Status second = ExportPart(part.subspan(half), deadline);
+    return first.ok() ? second : first;
+  }
+
+  std::string compressed;
+  std::string_view payload = body_;
+  if (options_.gzip_body) {
+    absl::StatusOr<std::string> gz = GzipCompress(body_);
+    if (gz.ok()) {
+      compressed = std::move(*gz);
+      payload = compressed;
+    }
+  }
+
+  const RetryResult result = SendWithRetry(*sender_, payload, deadline, options_.retry, sleep_, random_);
+  metrics_->export_batches.fetch_add(result.attempts, std::memory_order_relaxed);
+  metrics_->export_bytes.fetch_add(payload.size() * result.attempts, std::memory_order_relaxed);
+  if (result.attempts > 1) metrics_->export_retries.fetch_add(result.attempts - 1, std::memory_order_relaxed);
+
+  const std::uint64_t n = part.size();
+  const SendOutcome& last = result.last;
+  if (last.kind == SendOutcome::Kind::kOk) {
+    const std::uint64_t rejected = std::min<std::uint64_t>(n, static_cast<std::uint64_t>(std::max<std::int64_t>(0, last.rejected_spans)));
+    metrics_->spans_exported.fetch_add(n - rejected, std::memory_order_relaxed);
+    if (rejected > 0 || !last.partial_message.empty()) {
+      metrics_->AddFailed(ExportFailure::kPartialSuccess, rejected);
+      partial_log_.Report(LogLevel::kWarn, StrCat("partial success from ", sender_->Describe(), ": ", rejected,
+                                                  " of ", n, " spans rejected: ", last.partial_message));
+    }
+    return absl::OkStatus();
+  }
+  ExportFailure failure = ExportFailure::kUnavailable;
+  std::string why;
+  if (result.interrupted) {
+    failure = ExportFailure::kShutdown;
+    why = "interrupted by shutdown";
+  } else if (last.kind == SendOutcome::Kind::kPermanent) {
+    failure = ExportFailure::kRejected;
+    why = "not retryable";
+  } else {
+    why = StrCat("gave up after ", result.attempts, " attempts within the export timeout");
+  }
+  metrics_->AddFailed(failure, n);
+  const std::string message =
+      StrCat("dropping ", n, " spans: export to ", sender_->Describe(), " failed: ", last.reason, " (", why, ")");
+  failure_log_.Report(LogLevel::kWarn, message);
+  return absl::UnavailableError(message);
+}
+
+absl::Status OtlpExporter::Shutdown(absl::Duration) {
+  shut_down_ = true;
+  return absl::OkStatus();
+}
+
+void OtlpExporter::Interrupt() {
+  sleep_.Interrupt();
+  sender_->Cancel();
+}
+
+}  // namespace qtrace

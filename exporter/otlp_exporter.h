@@ -1,0 +1,62 @@
+// OtlpExporter: a SpanExporter that encodes a batch (otlp_encoder) and hands
+// the bytes to a Sender (gRPC or HTTP) with the specification's retries.
+// Runs on the exporter thread only.
+//
+// A request over 64 MiB before compression is never sent: the batch is split
+// in halves until each part fits; a single span over the limit is dropped and
+// counted (too_large). Every outcome is counted in PipelineMetrics, and
+// failures are logged without spam (first at once, then a count every 10 s).
+#pragma once
+
+#include <memory>
+#include <random>
+#include <string>
+
+#include "exporter/otlp_encoder.h"
+#include "exporter/retry.h"
+#include "exporter/sender.h"
+#include "sdk/diagnostics.h"
+#include "sdk/pipeline_metrics.h"
+#include "sdk/resource.h"
+#include "sdk/span_processor.h"
+
+namespace qtrace {
+
+enum class OtlpEncoding { kProtobuf, kJson };
+
+struct OtlpExporterOptions {
+  OtlpEncoding encoding = OtlpEncoding::kProtobuf;
+  // gzip the body here (HTTP). gRPC compresses in its own layer instead.
+  bool gzip_body = false;
+  RetryPolicy retry;
+  // Bounds one Export call, retries included (OTEL_BSP_EXPORT_TIMEOUT).
+  absl::Duration export_timeout = absl::Seconds(30);
+  std::size_t max_request_bytes = 64 * 1024 * 1024;
+};
+
+class OtlpExporter final : public SpanExporter {
+ public:
+  OtlpExporter(const Resource& resource, std::unique_ptr<Sender> sender, OtlpExporterOptions options,
+               std::shared_ptr<PipelineMetrics> metrics);
+
+  absl::Status Export(std::span<const SpanRecordPtr> batch) override;
+  absl::Status Shutdown(absl::Duration timeout) override;
+  void Interrupt() override;
+
+ private:
+  absl::Status ExportPart(std::span<const SpanRecordPtr> part, absl::Time deadline);
+  void Encode(std::span<const SpanRecordPtr> part);
+
+  const OtlpEncoder encoder_;
+  const std::unique_ptr<Sender> sender_;
+  const OtlpExporterOptions options_;
+  const std::shared_ptr<PipelineMetrics> metrics_;
+  InterruptibleSleep sleep_;
+  std::mt19937_64 random_;
+  std::string body_;        // reused across exports
+  bool shut_down_ = false;
+  RateLimitedDiagnostic failure_log_;
+  RateLimitedDiagnostic partial_log_;
+};
+
+}  // namespace qtrace

@@ -1,0 +1,74 @@
+#include "exporter/tracing_setup.h"
+
+#include "exporter/console_exporter.h"
+#include "exporter/grpc_sender.h"
+#include "exporter/http_sender.h"
+#include "exporter/otlp_exporter.h"
+#include "sdk/batch_span_processor.h"
+#include "sdk/resource_detector.h"
+#include "sdk/simple_span_processor.h"
+
+namespace qtrace {
+
+absl::StatusOr<std::unique_ptr<SpanExporter>> MakeSpanExporter(const Config& config, const Resource& resource,
+                                                               std::shared_ptr<PipelineMetrics> metrics,
+                                                               std::ostream& out) {
+  const OtlpConfig& o = config.otlp;
+  OtlpExporterOptions options;
+  options.export_timeout = config.batch.export_timeout;
+  std::unique_ptr<Sender> sender;
+  switch (o.protocol) {
+    case ExportProtocol::kNone:
+      return std::unique_ptr<SpanExporter>();
+    case ExportProtocol::kConsole:
+      return std::unique_ptr<SpanExporter>(std::make_unique<ConsoleExporter>(out));
+    case ExportProtocol::kGrpc: {
+      GrpcSenderOptions g{o.endpoint, o.insecure, o.compression == Compression::kGzip, o.headers,
+                          o.certificate_file, o.client_certificate_file, o.client_key_file, o.timeout};
+      auto grpc = GrpcSender::Create(std::move(g));
+      if (!grpc.ok()) return grpc.status();
+      sender = std::move(*grpc);
+      break;
+    }
+    case ExportProtocol::kHttpProtobuf:
+    case ExportProtocol::kHttpJson: {
+      const bool json = o.protocol == ExportProtocol::kHttpJson;
+      options.encoding = json ? OtlpEncoding::kJson : OtlpEncoding::kProtobuf;
+      options.gzip_body = o.compression == Compression::kGzip;
+      HttpSenderOptions h{o.endpoint, json, options.gzip_body, o.headers, o.certificate_file,
+                          o.client_certificate_file, o.client_key_file, o.timeout};
+      auto http = HttpSender::Create(std::move(h));
+      if (!http.ok()) return http.status();
+      sender = std::move(*http);
+      break;
+    }
+  }
+  return std::unique_ptr<SpanExporter>(
+      std::make_unique<OtlpExporter>(resource, std::move(sender), options, std::move(metrics)));
+}
+
+absl::StatusOr<std::unique_ptr<TracerProvider>> MakeTracerProvider(const Config& config, std::ostream& console) {
+  TracerProviderOptions options;
+  options.resource = DetectResource(config);
+  options.sampler = MakeSampler(config.sampling.kind, config.sampling.ratio);
+  options.limits = config.limits;
+  options.enabled = !config.sdk_disabled;
+  options.metrics = std::make_shared<PipelineMetrics>();
+  options.record_pool_size = config.batch.max_queue_size + config.batch.max_export_batch_size + 256;
+  if (options.enabled) {
+    auto exporter = MakeSpanExporter(config, options.resource, options.metrics, console);
+    if (!exporter.ok()) return exporter.status();
+    if (*exporter != nullptr) {
+      if (config.otlp.protocol == ExportProtocol::kConsole) {
+        options.processor = std::make_unique<SimpleSpanProcessor>(std::move(*exporter));
+      } else {
+        BatchOptions batch{config.batch.max_queue_size, config.batch.max_export_batch_size,
+                           config.batch.schedule_delay};
+        options.processor = std::make_unique<BatchSpanProcessor>(std::move(*exporter), batch, options.metrics);
+      }
+    }
+  }
+  return std::make_unique<TracerProvider>(std::move(options));
+}
+
+}  // namespace qtrace

@@ -1,0 +1,90 @@
+// BatchSpanProcessor: where ended spans wait. OnEnd (request thread) pushes
+// the record into a bounded lock-free RingBuffer and returns; one exporter
+// thread pops batches and calls the SpanExporter. A full queue drops the span
+// and counts it; the request thread never waits for the exporter.
+//
+// The exporter thread wakes when max_export_batch_size spans wait, when
+// schedule_delay has passed since the last export, on ForceFlush and on
+// Shutdown (OTEL_BSP_* in the specification).
+//
+// Thread safety: OnEnd from any thread, lock-free except once per batch, when
+// the push that fills a batch takes the wake-up mutex for a moment to signal
+// the exporter (the exporter holds it only to check its wake condition).
+// ForceFlush and Shutdown from any thread.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "sdk/pipeline_metrics.h"
+#include "sdk/ring_buffer.h"
+#include "sdk/span_processor.h"
+
+namespace qtrace {
+
+struct BatchOptions {
+  std::size_t max_queue_size = 2048;
+  std::size_t max_export_batch_size = 512;
+  absl::Duration schedule_delay = absl::Milliseconds(5000);
+};
+
+class BatchSpanProcessor final : public SpanProcessor {
+ public:
+  // REQUIRES: options.max_export_batch_size <= options.max_queue_size.
+  BatchSpanProcessor(std::unique_ptr<SpanExporter> exporter, BatchOptions options,
+                     std::shared_ptr<PipelineMetrics> metrics);
+  // Shuts down with a 5 s timeout if Shutdown was not called.
+  ~BatchSpanProcessor() override;
+
+  void OnEnd(SpanRecordPtr record) override;
+  // Exports every span ended before the call. OK when all of them were
+  // exported; DeadlineExceeded when the timeout ran out first; otherwise the
+  // export error.
+  absl::Status ForceFlush(absl::Duration timeout) override;
+  // Exports what is queued, then shuts the exporter down, all within timeout:
+  // when the deadline comes the exporter is interrupted (its back-off sleeps and
+  // sends in flight end). Spans ended afterwards are dropped and counted.
+  absl::Status Shutdown(absl::Duration timeout) override;
+
+  std::size_t queue_size() const { return queue_.SizeApprox(); }
+
+ private:
+  void Run();
+  // Pops up to one batch into batch_; returns how many.
+  std::size_t FillBatch();
+  // Exports batch_ and records the outcome; clears batch_.
+  void ExportBatch();
+  void ReportDrops(bool final_report);
+
+  std::unique_ptr<SpanExporter> exporter_;
+  const BatchOptions options_;
+  const std::shared_ptr<PipelineMetrics> metrics_;
+  RingBuffer<SpanRecordPtr> queue_;
+  std::atomic<bool> shutting_down_{false};
+  std::atomic<bool> wake_pending_{false};
+
+  std::mutex mu_;
+  std::condition_variable wake_;      // exporter thread waits here
+  std::condition_variable progress_;  // ForceFlush and Shutdown wait here
+  // Guarded by mu_:
+  std::uint64_t flush_requested_ = 0;  // generations asked for
+  std::uint64_t flush_done_ = 0;       // generations completed
+  absl::Status flush_status_;          // of the last completed flush
+  bool stopped_ = false;               // the exporter thread finished
+  absl::Status shutdown_status_;
+
+  // Exporter thread only:
+  std::vector<SpanRecordPtr> batch_;
+  absl::Status cycle_status_;  // first export error since the last flush
+  std::uint64_t reported_drops_ = 0;
+  absl::Time last_drop_report_ = absl::InfinitePast();
+
+  std::thread thread_;
+};
+
+}  // namespace qtrace

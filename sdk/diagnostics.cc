@@ -1,0 +1,50 @@
+#include "sdk/diagnostics.h"
+
+#include <cstdio>
+
+#include "sdk/strings.h"
+
+namespace qtrace {
+namespace {
+
+DiagnosticHandler& Handler() {
+  static DiagnosticHandler handler;
+  return handler;
+}
+
+LogLevel& Level() {
+  static LogLevel level = LogLevel::kInfo;
+  return level;
+}
+
+}  // namespace
+
+void SetDiagnosticHandler(DiagnosticHandler handler) { Handler() = std::move(handler); }
+void SetDiagnosticLevel(LogLevel level) { Level() = level; }
+
+void Diagnose(LogLevel level, std::string_view message) {
+  if (level < Level()) return;
+  if (Handler()) {
+    Handler()(level, message);
+    return;
+  }
+  std::fprintf(stderr, "qtrace %.*s: %.*s\n", static_cast<int>(ToString(level).size()), ToString(level).data(),
+               static_cast<int>(message.size()), message.data());
+}
+
+void RateLimitedDiagnostic::Report(LogLevel level, std::string_view message) {
+  const absl::Time now = absl::Now();
+  if (now - last_ < interval_) {
+    ++suppressed_;
+    return;
+  }
+  if (suppressed_ > 0) {
+    Diagnose(level, StrCat(message, " (", suppressed_, " similar messages held back)"));
+  } else {
+    Diagnose(level, message);
+  }
+  suppressed_ = 0;
+  last_ = now;
+}
+
+}  // namespace qtrace

@@ -1,0 +1,60 @@
+// PipelineMetrics: what the tracing pipeline counts about itself, so that a
+// lost span is never silent. Names follow the OpenTelemetry SDK
+// self-observability conventions; the service exposes them on /metrics.
+//
+//   otel.sdk.span.started{otel.span.sampling_result=RECORD_AND_SAMPLE|DROP}
+//   otel.sdk.processor.span.processed{error.type=""|queue_full|shutdown}
+//   otel.sdk.processor.span.queue.size / .capacity            (read from the processor)
+//   otel.sdk.exporter.span.exported{error.type=""|<reason>}
+//   otel.sdk.exporter.retries, .batches, .bytes               (ours: attempts retried, requests, bytes sent)
+//
+// Thread safety: every field may be updated and read from any thread. The
+// counters touched per span are sharded (see ShardedCounter).
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <string_view>
+
+#include "sdk/sharded_counter.h"
+
+namespace qtrace {
+
+// Why spans failed to export, as the error.type attribute.
+enum class ExportFailure : std::uint8_t {
+  kUnavailable,     // retryable failures until the export timeout ran out
+  kRejected,        // a permanent (non-retryable) answer from the backend
+  kPartialSuccess,  // the backend accepted the batch but rejected some spans
+  kTooLarge,        // a single span larger than the 64 MiB request limit
+  kShutdown,        // the exporter was shut down or interrupted
+  kCount,
+};
+
+std::string_view ToString(ExportFailure failure);
+
+struct PipelineMetrics {
+  ShardedCounter spans_started_sampled;
+  ShardedCounter spans_started_unsampled;
+  ShardedCounter spans_processed;           // handed to the processor
+  std::atomic<std::uint64_t> spans_dropped_queue_full{0};
+  std::atomic<std::uint64_t> spans_dropped_shutdown{0};
+  std::atomic<std::uint64_t> spans_exported{0};
+  std::array<std::atomic<std::uint64_t>, static_cast<std::size_t>(ExportFailure::kCount)> spans_failed{};
+  std::atomic<std::uint64_t> export_retries{0};
+  std::atomic<std::uint64_t> export_batches{0};
+  std::atomic<std::uint64_t> export_bytes{0};
+  // Set by the batch processor.
+  std::atomic<std::uint64_t> queue_size{0};
+  std::atomic<std::uint64_t> queue_capacity{0};
+
+  void AddFailed(ExportFailure failure, std::uint64_t spans) {
+    spans_failed[static_cast<std::size_t>(failure)].fetch_add(spans, std::memory_order_relaxed);
+  }
+  std::uint64_t Failed(ExportFailure failure) const {
+    return spans_failed[static_cast<std::size_t>(failure)].load(std::memory_order_relaxed);
+  }
+  std::uint64_t FailedTotal() const;
+};
+
+}  // namespace qtrace

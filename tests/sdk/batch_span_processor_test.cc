@@ -1,0 +1,208 @@
+#include "sdk/batch_span_processor.h"
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <functional>
+#include <mutex>
+#include <set>
+#include <thread>
+#include <vector>
+
+#include "gtest/gtest.h"
+
+namespace qtrace {
+namespace {
+
+using namespace std::chrono_literals;
+
+// Records what it was asked to export; can be told to block or fail.
+class FakeExporter final : public SpanExporter {
+ public:
+  struct State {
+    std::mutex mu;
+    std::condition_variable cv;
+    std::vector<std::string> names;
+    std::vector<std::size_t> batch_sizes;
+    bool block = false;        // Export waits until unblocked or interrupted
+    bool fail = false;
+    bool interrupted = false;
+    bool shut_down = false;
+  };
+
+  explicit FakeExporter(std::shared_ptr<State> state) : state_(std::move(state)) {}
+
+  absl::Status Export(std::span<const SpanRecordPtr> batch) override {
+    std::unique_lock<std::mutex> lock(state_->mu);
+    state_->cv.wait(lock, [&] { return !state_->block || state_->interrupted; });
+    if (state_->interrupted) return absl::CancelledError("interrupted");
+    state_->batch_sizes.push_back(batch.size());
+    for (const SpanRecordPtr& r : batch) state_->names.push_back(r->name);
+    return state_->fail ? absl::UnavailableError("down") : absl::OkStatus();
+  }
+  absl::Status Shutdown(absl::Duration) override {
+    std::lock_guard<std::mutex> lock(state_->mu);
+    state_->shut_down = true;
+    return absl::OkStatus();
+  }
+  void Interrupt() override {
+    std::lock_guard<std::mutex> lock(state_->mu);
+    state_->interrupted = true;
+    state_->cv.notify_all();
+  }
+
+ private:
+  std::shared_ptr<State> state_;
+};
+
+SpanRecordPtr Record(std::string name) {
+  SpanRecordPtr r = MakeSpanRecord();
+  r->name = std::move(name);
+  return r;
+}
+
+struct Fixture {
+  explicit Fixture(BatchOptions options)
+      : state(std::make_shared<FakeExporter::State>()),
+        metrics(std::make_shared<PipelineMetrics>()),
+        processor(std::make_unique<FakeExporter>(state), options, metrics) {}
+
+  std::size_t Exported() {
+    std::lock_guard<std::mutex> lock(state->mu);
+    return state->names.size();
+  }
+
+  std::shared_ptr<FakeExporter::State> state;
+  std::shared_ptr<PipelineMetrics> metrics;
+  BatchSpanProcessor processor;
+};
+
+bool WaitFor(const std::function<bool()>& condition, std::chrono::milliseconds limit = 5000ms) {
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (condition()) return true;
+    std::this_thread::sleep_for(1ms);
+  }
+  return condition();
+}
+
+TEST(BatchSpanProcessorTest, ExportsAFullBatchWithoutWaitingForTheTimer) {
+  Fixture f({/*max_queue_size=*/100, /*max_export_batch_size=*/10, /*schedule_delay=*/absl::Seconds(60)});
+  for (int i = 0; i < 10; ++i) f.processor.OnEnd(Record("s" + std::to_string(i)));
+  EXPECT_TRUE(WaitFor([&] { return f.Exported() == 10; }));
+  std::lock_guard<std::mutex> lock(f.state->mu);
+  EXPECT_EQ(f.state->batch_sizes, std::vector<std::size_t>{10});
+  EXPECT_EQ(f.state->names.front(), "s0");
+}
+
+TEST(BatchSpanProcessorTest, PartialBatchWaitsForTheScheduleDelay) {
+  Fixture f({100, 10, absl::Milliseconds(300)});
+  const auto start = std::chrono::steady_clock::now();
+  f.processor.OnEnd(Record("lonely"));
+  std::this_thread::sleep_for(100ms);
+  EXPECT_EQ(f.Exported(), 0u) << "a partial batch is not sent before the delay";
+  EXPECT_TRUE(WaitFor([&] { return f.Exported() == 1; }));
+  EXPECT_GE(std::chrono::steady_clock::now() - start, 250ms);
+}
+
+TEST(BatchSpanProcessorTest, ForceFlushExportsEverythingEndedBefore) {
+  Fixture f({1000, 100, absl::Seconds(60)});
+  for (int i = 0; i < 250; ++i) f.processor.OnEnd(Record("x"));
+  EXPECT_TRUE(f.processor.ForceFlush(absl::Seconds(5)).ok());
+  EXPECT_EQ(f.Exported(), 250u);
+  std::lock_guard<std::mutex> lock(f.state->mu);
+  for (std::size_t size : f.state->batch_sizes) EXPECT_LE(size, 100u) << "batches never exceed the batch size";
+}
+
+TEST(BatchSpanProcessorTest, ForceFlushReportsExportFailure) {
+  Fixture f({100, 10, absl::Seconds(60)});
+  f.state->fail = true;
+  f.processor.OnEnd(Record("x"));
+  EXPECT_EQ(f.processor.ForceFlush(absl::Seconds(5)).code(), absl::StatusCode::kUnavailable);
+  f.state->fail = false;
+  f.processor.OnEnd(Record("y"));
+  EXPECT_TRUE(f.processor.ForceFlush(absl::Seconds(5)).ok()) << "a later clean flush is OK again";
+}
+
+TEST(BatchSpanProcessorTest, ForceFlushNeverRunsPastItsTimeout) {
+  Fixture f({100, 10, absl::Seconds(60)});
+  f.state->block = true;
+  f.processor.OnEnd(Record("stuck"));
+  const auto start = std::chrono::steady_clock::now();
+  EXPECT_EQ(f.processor.ForceFlush(absl::Milliseconds(200)).code(), absl::StatusCode::kDeadlineExceeded);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 1000ms);
+  f.processor.Shutdown(absl::Milliseconds(100)).IgnoreError();
+}
+
+TEST(BatchSpanProcessorTest, FullQueueDropsAndCountsWithoutBlocking) {
+  Fixture f({8, 8, absl::Seconds(60)});
+  f.state->block = true;  // the exporter is stuck: nothing leaves the queue
+  // The first 8 fill a batch that the exporter thread takes and holds; 8 more
+  // fill the queue; the rest are dropped.
+  for (int i = 0; i < 8; ++i) f.processor.OnEnd(Record("a"));
+  ASSERT_TRUE(WaitFor([&] { return f.processor.queue_size() == 0; }));
+  const auto start = std::chrono::steady_clock::now();
+  for (int i = 0; i < 108; ++i) f.processor.OnEnd(Record("b"));
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 100ms) << "OnEnd never waits";
+  EXPECT_EQ(f.metrics->spans_dropped_queue_full.load(), 100u);
+  EXPECT_EQ(f.processor.queue_size(), 8u);
+  {
+    std::lock_guard<std::mutex> lock(f.state->mu);
+    f.state->block = false;
+    f.state->cv.notify_all();
+  }
+  EXPECT_TRUE(f.processor.Shutdown(absl::Seconds(5)).ok());
+  EXPECT_EQ(f.Exported(), 16u);
+}
+
+TEST(BatchSpanProcessorTest, ShutdownFlushesThenDropsLaterSpans) {
+  Fixture f({100, 50, absl::Seconds(60)});
+  for (int i = 0; i < 30; ++i) f.processor.OnEnd(Record("x"));
+  EXPECT_TRUE(f.processor.Shutdown(absl::Seconds(5)).ok());
+  EXPECT_EQ(f.Exported(), 30u);
+  EXPECT_TRUE(f.state->shut_down);
+  f.processor.OnEnd(Record("late"));
+  EXPECT_EQ(f.metrics->spans_dropped_shutdown.load(), 1u);
+  EXPECT_EQ(f.Exported(), 30u);
+  EXPECT_FALSE(f.processor.Shutdown(absl::Seconds(1)).ok()) << "a second shutdown is refused";
+}
+
+TEST(BatchSpanProcessorTest, ShutdownTimeoutInterruptsAStuckExporter) {
+  Fixture f({100, 10, absl::Seconds(60)});
+  f.state->block = true;
+  for (int i = 0; i < 10; ++i) f.processor.OnEnd(Record("x"));
+  ASSERT_TRUE(WaitFor([&] { return f.processor.queue_size() == 0; }));
+  const auto start = std::chrono::steady_clock::now();
+  const absl::Status status = f.processor.Shutdown(absl::Milliseconds(300));
+  const auto took = std::chrono::steady_clock::now() - start;
+  EXPECT_EQ(status.code(), absl::StatusCode::kDeadlineExceeded);
+  EXPECT_GE(took, 250ms);
+  EXPECT_LT(took, 800ms);
+  EXPECT_TRUE(f.state->interrupted);
+}
+
+// Many threads end spans at once; below capacity every span is exported once.
+TEST(BatchSpanProcessorTest, ConcurrentProducersLoseNothingBelowCapacity) {
+  Fixture f({4096, 256, absl::Milliseconds(20)});
+  constexpr int kThreads = 4;
+  constexpr int kPerThread = 2000;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kPerThread; ++i) {
+        f.processor.OnEnd(Record(std::to_string(t) + ":" + std::to_string(i)));
+        if (i % 256 == 0) std::this_thread::sleep_for(1ms);  // stay below capacity
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  ASSERT_TRUE(f.processor.ForceFlush(absl::Seconds(10)).ok());
+  EXPECT_EQ(f.metrics->spans_dropped_queue_full.load(), 0u);
+  std::lock_guard<std::mutex> lock(f.state->mu);
+  std::set<std::string> unique(f.state->names.begin(), f.state->names.end());
+  EXPECT_EQ(f.state->names.size(), static_cast<std::size_t>(kThreads * kPerThread));
+  EXPECT_EQ(unique.size(), static_cast<std::size_t>(kThreads * kPerThread));
+}
+
+}  // namespace
+}  // namespace qtrace
