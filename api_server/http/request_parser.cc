@@ -218,10 +218,11 @@ RequestParser::Result RequestParser::ParseChunks(std::string_view data, HttpRequ
     switch (chunk_state_) {
       case ChunkState::kSize: {
         const std::size_t lf = rest.find('\n');
-        if (lf == std::string_view::npos) {
-          if (rest.size() > kMaxChunkLine) return Fail(400, "chunk size line too long");
-          return Result::kNeedMore;
+        // The same limit whether the line's end has arrived or not.
+        if ((lf == std::string_view::npos ? rest.size() : lf) > kMaxChunkLine) {
+          return Fail(400, "chunk size line too long");
         }
+        if (lf == std::string_view::npos) return Result::kNeedMore;
         if (lf == 0 || rest[lf - 1] != '\r') return Fail(400, "bare LF in chunk framing");
         std::string_view line = rest.substr(0, lf - 1);
         line = line.substr(0, line.find(';'));  // chunk extensions are ignored
