@@ -5,6 +5,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "absl/time/clock.h"
 #include "exporter/otlp_response.h"
 #include "qtrace/version.h"
 #include "sdk/otlp_endpoint.h"

@@ -11,6 +11,7 @@
 //    RetryInfo (whose delay is honoured). A failed TLS handshake is permanent.
 #pragma once
 
+#include <grpcpp/generic/generic_stub.h>
 #include <grpcpp/grpcpp.h>
 
 #include <memory>

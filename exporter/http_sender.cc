@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <mutex>
 
+#include "absl/time/clock.h"
 #include "exporter/otlp_response.h"
 #include "qtrace/version.h"
 #include "sdk/strings.h"

@@ -1,5 +1,6 @@
 #include "exporter/otlp_exporter.h"
 
+#include "absl/time/clock.h"
 #include "exporter/gzip.h"
 #include "sdk/strings.h"
 

@@ -24,11 +24,12 @@
 // content by the difference (1 to 4 bytes). Why not compute sizes first (what
 // libprotobuf's ByteSizeLong + cached sizes do)? That walks every nested
 // message twice and needs somewhere to keep the sizes; here each byte is
-// produced once, and a right guess — a KeyValue under 128 bytes, a span under
-// 16 KiB, a batch between 16 KiB and 2 MiB — costs nothing. A wrong guess costs
-// one memmove of that message, far cheaper than encoding it. Where a length is
-// known before the content is written (a scalar KeyValue, a string), the
-// caller writes it directly with LengthDelimited() and nothing moves.
+// produced once, and a right guess (an array attribute under 128 bytes, a
+// span of 128 bytes to 16 KiB, a batch of 16 KiB to 2 MiB) costs nothing. A
+// wrong guess costs one memmove of that message, far cheaper than encoding
+// it. Where a length is known before the content is written (a scalar
+// KeyValue, a string), the caller writes it directly with LengthDelimited()
+// and nothing moves.
 //
 // Not thread-safe; one writer per output string at a time.
 #pragma once

@@ -11,6 +11,7 @@
 #include <random>
 #include <string>
 
+#include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "exporter/sender.h"
 

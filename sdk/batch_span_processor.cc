@@ -1,5 +1,6 @@
 #include "sdk/batch_span_processor.h"
 
+#include "absl/time/clock.h"
 #include "sdk/clock.h"
 #include "sdk/diagnostics.h"
 #include "sdk/strings.h"

@@ -9,6 +9,7 @@
 #include <functional>
 #include <string_view>
 
+#include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "sdk/config.h"
 

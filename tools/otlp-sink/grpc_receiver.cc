@@ -46,6 +46,8 @@ class GrpcReceiver::Service final : public collector::TraceService::Service {
         return grpc::Status(grpc::StatusCode::UNAVAILABLE, outcome.message);
       case FaultAction::kThrottle:
         return ThrottledStatus(receiver_.fault_options().retry_after_seconds, outcome.message);
+      case FaultAction::kBadRequest:
+        return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, outcome.message);
       case FaultAction::kAccept:
         break;
     }

@@ -103,6 +103,8 @@ http::HttpResponse HandleExport(http::HttpRequest& request, Receiver& receiver) 
       r.SetHeader("retry-after", std::to_string(receiver.fault_options().retry_after_seconds));
       return r;
     }
+    case FaultAction::kBadRequest:
+      return ErrorAnswer(400, outcome.message, json);
     case FaultAction::kAccept:
       break;
   }

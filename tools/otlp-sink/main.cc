@@ -3,7 +3,8 @@
 // and misbehaves on request (fault injection) so that exporters can be tested.
 //
 //   otlp-sink [--grpc HOST:PORT] [--http HOST:PORT] [--jsonl FILE] [--quiet-ms MS] [--no-tree]
-//             [--fail-first N] [--throttle-first N] [--retry-after S] [--delay-ms D] [--reject-spans N]
+//             [--fail-first N] [--throttle-first N] [--retry-after S] [--bad-request-first N]
+//             [--delay-ms D] [--reject-spans N]
 //             [--tls-cert FILE --tls-key FILE [--client-ca FILE]]
 //
 // Port 0 picks a free port; the chosen addresses are printed at start as
@@ -42,7 +43,8 @@ struct SinkFlags {
 int Usage(std::string_view error) {
   std::cerr << "otlp-sink: " << error << "\n"
             << "usage: otlp-sink [--grpc HOST:PORT] [--http HOST:PORT] [--jsonl FILE] [--quiet-ms MS] [--no-tree]\n"
-               "                 [--fail-first N] [--throttle-first N] [--retry-after S] [--delay-ms D]\n"
+               "                 [--fail-first N] [--throttle-first N] [--retry-after S] [--bad-request-first N]\n"
+               "                 [--delay-ms D]\n"
                "                 [--reject-spans N] [--tls-cert FILE --tls-key FILE [--client-ca FILE]]\n";
   return kUsageError;
 }
@@ -54,6 +56,7 @@ bool ParseFlags(int argc, char** argv, SinkFlags& f, std::string& error) {
   std::map<std::string_view, std::int64_t*> numbers = {{"--quiet-ms", &f.quiet_ms},
                                                        {"--fail-first", &f.faults.fail_first},
                                                        {"--throttle-first", &f.faults.throttle_first},
+                                                       {"--bad-request-first", &f.faults.bad_request_first},
                                                        {"--retry-after", &f.faults.retry_after_seconds},
                                                        {"--delay-ms", &f.faults.delay_ms},
                                                        {"--reject-spans", &f.faults.reject_spans}};

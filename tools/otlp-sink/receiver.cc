@@ -1,8 +1,10 @@
 #include "tools/otlp-sink/receiver.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <thread>
 
+#include "absl/time/clock.h"
 #include "sdk/strings.h"
 
 namespace qtrace::sink {
@@ -19,7 +21,13 @@ Outcome Receiver::Handle(const opentelemetry::proto::collector::trace::v1::Expor
   if (outcome.action != FaultAction::kAccept) {
     counters_.errors.fetch_add(1, std::memory_order_relaxed);
     outcome.message = outcome.action == FaultAction::kUnavailable ? "injected failure (--fail-first)"
-                                                                  : "injected throttling (--throttle-first)";
+                      : outcome.action == FaultAction::kThrottle  ? "injected throttling (--throttle-first)"
+                                                                  : "injected bad request (--bad-request-first)";
+    // One line per injected fault, with its time, so that tests can measure
+    // how long a client waited before retrying.
+    std::printf("otlp-sink: %s at %lld\n", outcome.message.c_str(),
+                static_cast<long long>(absl::ToUnixNanos(absl::Now())));
+    std::fflush(stdout);
     return outcome;
   }
   const std::int64_t spans = collector_.Add(request, transport);

@@ -2,6 +2,7 @@
 
 #include <cstdio>
 
+#include "absl/time/clock.h"
 #include "sdk/ids.h"
 #include "sdk/json_writer.h"
 #include "sdk/strings.h"
@@ -105,7 +106,7 @@ std::string TreeText(const std::string& service, const trace::Span& span) {
 }
 
 std::string SpanJsonLine(const trace::ResourceSpans& rs, const trace::ScopeSpans& ss, const trace::Span& span,
-                         std::string_view transport) {
+                         std::string_view transport, std::int64_t received_unix_nano) {
   JsonWriter w;
   w.BeginObject();
   w.Key("service").String(ServiceName(rs));
@@ -149,6 +150,7 @@ std::string SpanJsonLine(const trace::ResourceSpans& rs, const trace::ScopeSpans
   WriteAttributes(w, rs.resource().attributes());
   w.Key("scope_version").String(ss.scope().version());
   w.Key("transport").String(transport);
+  w.Key("received_unix_nano").String(std::to_string(received_unix_nano));
   w.EndObject();
   return w.str();
 }
@@ -180,7 +182,7 @@ std::int64_t TraceCollector::Add(
     for (const trace::ScopeSpans& ss : rs.scope_spans()) {
       for (const trace::Span& span : ss.spans()) {
         ++count;
-        if (jsonl_.is_open()) jsonl_ << SpanJsonLine(rs, ss, span, transport) << '\n';
+        if (jsonl_.is_open()) jsonl_ << SpanJsonLine(rs, ss, span, transport, absl::ToUnixNanos(now)) << '\n';
         if (!options_.print_trees) continue;
         PendingTrace& pending = pending_[Hex(span.trace_id())];
         pending.spans.push_back(SpanLine{Hex(span.span_id()), Hex(span.parent_span_id()), TreeText(service, span)});

@@ -65,6 +65,9 @@ host="Host:"
 cl="Content-Length:"
 te="Transfer-Encoding:"
 chunked="chunked"
+chunk="\x0d\x0a5\x0d\x0ahello\x0d\x0a"
+last_chunk="0\x0d\x0a\x0d\x0a"
+ext=";ext=1"
 gzip="gzip"
 conn="Connection:"
 close="close"
@@ -77,7 +80,7 @@ echo "== fuzzing for ${SECONDS_ARG}s"
 export ASAN_OPTIONS=${ASAN_OPTIONS:-abort_on_error=1:detect_leaks=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}
 status=0
-"$BIN" -max_total_time="$SECONDS_ARG" -rss_limit_mb=2048 -timeout=10 -max_len=1024 \
+"$BIN" -max_total_time="$SECONDS_ARG" -rss_limit_mb=2048 -timeout=10 -max_len=4096 \
   -dict="$DICT" -print_final_stats=1 -artifact_prefix="$ARTIFACTS/" "$CORPUS" || status=$?
 
 if [[ $status -ne 0 ]] || compgen -G "$ARTIFACTS/*" >/dev/null; then
