@@ -13,9 +13,7 @@
 //  2. TryPop never blocks: on an empty buffer it returns false.
 //  3. Every value pushed is popped exactly once, and values from one producer
 //     come out in the order it pushed them.
-//  4. Capacity is exact for any size from 2 up (not rounded to a power of
-//     two). A capacity of 1 is raised to 2: with one slot, "full" and "free
-//     for the next lap" would have the same sequence number.
+//  4. Capacity is exact (any positive size, not rounded to a power of two).
 //
 // Memory ordering: a producer publishes a slot with a release store of its
 // sequence; the consumer's acquire load of that sequence makes the value
@@ -49,8 +47,9 @@ class RingBuffer {
  public:
   static constexpr std::size_t kCacheLine = 64;
 
+  // REQUIRES: capacity > 0.
   explicit RingBuffer(std::size_t capacity)
-      : capacity_(capacity < 2 ? 2 : capacity), slots_(std::make_unique<Slot[]>(capacity_)) {
+      : capacity_(capacity), slots_(std::make_unique<Slot[]>(capacity_)) {
     for (std::size_t i = 0; i < capacity_; ++i) slots_[i].sequence.store(2 * i, std::memory_order_relaxed);
   }
 

@@ -3,8 +3,9 @@
 // several producers and one (or two) consumers.
 //
 // Every multi-threaded loop is bounded in count and in time: a test that
-// stops making progress fails after kTimeLimit instead of hanging, and a
-// watchdog aborts the process if a thread is stuck inside the queue itself.
+// stops making progress fails after kTimeLimit instead of hanging, and every
+// test runs under a watchdog that aborts the process if a thread is stuck
+// inside the queue itself (where no loop of ours can check the time).
 #include "sdk/ring_buffer.h"
 
 #include <gtest/gtest.h>
@@ -86,11 +87,9 @@ class WatchdogListener : public ::testing::EmptyTestEventListener {
 // Single-thread basics
 // ---------------------------------------------------------------------------
 
-// The capacity a buffer constructed with `requested` must have: exact, except
-// that ring_buffer.h (guarantee 4) raises a capacity of 1 to 2. The doubled
-// slot sequences make one slot work too; if that clamp is dropped, return
-// `requested` here and every capacity-1 test checks a true single slot.
-constexpr std::size_t EffectiveCapacity(std::size_t requested) { return requested < 2 ? 2 : requested; }
+// The capacity a buffer constructed with `requested` must have: exactly that,
+// a single slot included (guarantee 4 of ring_buffer.h).
+constexpr std::size_t EffectiveCapacity(std::size_t requested) { return requested; }
 
 TEST(RingBufferTest, PopOnEmptyFailsAndLeavesOutputAlone) {
   RingBuffer<int> buffer(4);

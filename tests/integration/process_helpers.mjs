@@ -1,0 +1,88 @@
+// Starting and stopping the project's programs from node:test integration
+// tests: otlp-sink (with its chosen ports), tracegen, and test certificates.
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, existsSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export function cleanEnv(extra = {}) {
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('OTEL_')));
+  return { ...env, ...extra };
+}
+
+// Starts otlp-sink on free loopback ports; resolves once both ports are known.
+export async function startSink(binary, args = [], { timeoutMs = 10000 } = {}) {
+  const dir = mkdtempSync(join(tmpdir(), 'sink-'));
+  const jsonl = join(dir, 'spans.jsonl');
+  const proc = spawn(binary, ['--grpc', '127.0.0.1:0', '--http', '127.0.0.1:0', '--jsonl', jsonl, '--no-tree', ...args],
+                     { env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  proc.stdout.on('data', (d) => { stdout += d; });
+  proc.stderr.on('data', (d) => { stderr += d; });
+  const exited = new Promise((resolve) => proc.on('exit', (code, signal) => resolve({ code, signal })));
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const grpc = /grpc listening on 127\.0\.0\.1:(\d+)/.exec(stdout);
+    const http = /http listening on 127\.0\.0\.1:(\d+)/.exec(stdout);
+    if (grpc && http) {
+      return {
+        grpcPort: Number(grpc[1]),
+        httpPort: Number(http[1]),
+        output: () => stdout,
+        stderr: () => stderr,
+        spans: () => (existsSync(jsonl) ? readFileSync(jsonl, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l)) : []),
+        async stop() {
+          if (proc.exitCode === null) proc.kill('SIGTERM');
+          const result = await Promise.race([exited, new Promise((r) => setTimeout(() => r(null), 10000))]);
+          if (result === null) { proc.kill('SIGKILL'); throw new Error('otlp-sink did not stop on SIGTERM'); }
+          const m = /requests=(\d+) spans=(\d+) bytes=(\d+) errors=(\d+)/.exec(stdout);
+          return { ...result, summary: m && { requests: +m[1], spans: +m[2], bytes: +m[3], errors: +m[4] } };
+        },
+        kill() { if (proc.exitCode === null) proc.kill('SIGKILL'); },
+      };
+    }
+    if (proc.exitCode !== null) break;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  proc.kill('SIGKILL');
+  throw new Error(`otlp-sink did not start: ${stdout} ${stderr}`);
+}
+
+// Runs tracegen to completion and parses its summary line.
+export function runTracegen(binary, args, env = {}, timeoutMs = 60000) {
+  const started = Date.now();
+  const r = spawnSync(binary, args, { env: cleanEnv(env), encoding: 'utf8', timeout: timeoutMs });
+  const wallMs = Date.now() - started;
+  const m = /created=(\d+) sampled=(\d+) exported=(\d+) dropped=(\d+) failed=(\d+) elapsed_s=([\d.e-]+)/.exec(r.stdout);
+  return {
+    status: r.status, stdout: r.stdout, stderr: r.stderr, wallMs,
+    summary: m && { created: +m[1], sampled: +m[2], exported: +m[3], dropped: +m[4], failed: +m[5], elapsedS: +m[6] },
+  };
+}
+
+// A CA, a server certificate for localhost/127.0.0.1 signed by it, a client
+// certificate signed by it, and an unrelated CA. Made with the openssl CLI.
+export function makeCertificates() {
+  const dir = mkdtempSync(join(tmpdir(), 'certs-'));
+  const run = (args) => {
+    const r = spawnSync('openssl', args, { cwd: dir, encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`openssl ${args.join(' ')}: ${r.stderr}`);
+  };
+  const ca = (name) => run(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', `/CN=${name}`,
+                            '-keyout', `${name}.key`, '-out', `${name}.pem`]);
+  ca('ca');
+  ca('wrong-ca');
+  writeFileSync(join(dir, 'san.ext'), 'subjectAltName=DNS:localhost,IP:127.0.0.1\n');
+  for (const who of ['server', 'client']) {
+    run(['req', '-newkey', 'rsa:2048', '-nodes', '-subj', `/CN=${who === 'server' ? 'localhost' : 'qtrace-client'}`,
+         '-keyout', `${who}.key`, '-out', `${who}.csr`]);
+    run(['x509', '-req', '-in', `${who}.csr`, '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-days', '1',
+         ...(who === 'server' ? ['-extfile', 'san.ext'] : []), '-out', `${who}.pem`]);
+  }
+  return {
+    dir, ca: join(dir, 'ca.pem'), wrongCa: join(dir, 'wrong-ca.pem'),
+    serverCert: join(dir, 'server.pem'), serverKey: join(dir, 'server.key'),
+    clientCert: join(dir, 'client.pem'), clientKey: join(dir, 'client.key'),
+  };
+}
