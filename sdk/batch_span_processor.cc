@@ -102,6 +102,7 @@ void BatchSpanProcessor::Run() {
       stopping = shutting_down_.load(std::memory_order_acquire);
     }
     wake_pending_.store(false, std::memory_order_release);
+    RefreshClockAnchor();  // keeps span start times on the wall clock (see clock.h)
     const bool timer_due = absl::Now() >= next_export;
     const bool drain_all = timer_due || stopping || flush_target > 0;
 

@@ -33,7 +33,8 @@ Span Tracer::StartSpan(std::string_view name, SpanKind kind, const StartSpanOpti
   record->name.assign(name);
   record->kind = kind;
   record->start_monotonic_ns = MonotonicNanos();
-  record->start_unix_ns = options.start_unix_ns != 0 ? options.start_unix_ns : WallNanos();
+  record->start_unix_ns =
+      options.start_unix_ns != 0 ? options.start_unix_ns : WallFromMonotonic(record->start_monotonic_ns);
   record->attributes.SetLimits(state_->limits.attribute_count, state_->limits.attribute_value_length);
   record->scope = &scope_;
   return Span(std::move(record), state_->processor.get(), &state_->limits);
