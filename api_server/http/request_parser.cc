@@ -217,6 +217,11 @@ RequestParser::Result RequestParser::ParseChunks(std::string_view data, HttpRequ
     std::string_view rest = data.substr(chunk_offset_);
     switch (chunk_state_) {
       case ChunkState::kSize: {
+        // The encoding may not outgrow the body much (tiny chunks with long
+        // extensions would otherwise make a connection buffer without bound).
+        if (chunk_offset_ - head_size_ > 2 * limits_.max_body_bytes + 64 * 1024) {
+          return Fail(413, "chunked encoding over the limit");
+        }
         const std::size_t lf = rest.find('\n');
         // The same limit whether the line's end has arrived or not.
         if ((lf == std::string_view::npos ? rest.size() : lf) > kMaxChunkLine) {

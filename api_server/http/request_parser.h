@@ -16,7 +16,6 @@
 // Chunked request bodies (RFC 9112 7.1) are decoded: the official
 // OpenTelemetry JavaScript exporters send them. Chunk extensions and trailer
 // fields are read and ignored.
-//   505  a well-formed version other than HTTP/1.0 and HTTP/1.1
 // After an error the connection must be closed: the stream is not trusted.
 #pragma once
 

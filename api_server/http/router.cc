@@ -1,5 +1,6 @@
 #include "api_server/http/router.h"
 
+#include <algorithm>
 #include <exception>
 
 #include "sdk/propagation/percent_encoding.h"
@@ -64,12 +65,18 @@ Router::Match Router::Find(HttpRequest& request) const {
 
 HttpResponse Router::Unmatched(const HttpRequest& request) const {
   const std::vector<std::string_view> segments = PathSegments(request.path());
-  std::string allow;
+  std::vector<std::string_view> methods;
   for (const Route& route : routes_) {
     if (!Matches(route, segments, nullptr)) continue;
-    if (allow.find(route.method) != std::string::npos) continue;
+    if (std::find(methods.begin(), methods.end(), route.method) == methods.end()) methods.push_back(route.method);
+    if (route.method == "GET" && std::find(methods.begin(), methods.end(), "HEAD") == methods.end()) {
+      methods.push_back("HEAD");  // HEAD is answered wherever GET is
+    }
+  }
+  std::string allow;
+  for (std::string_view m : methods) {
     if (!allow.empty()) allow.append(", ");
-    allow.append(route.method);
+    allow.append(m);
   }
   if (allow.empty()) {
     return HttpResponse::Json(404, R"({"error":{"code":"not_found","message":"no such route"}})");

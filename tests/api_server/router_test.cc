@@ -132,12 +132,12 @@ TEST(RouterTest, WrongMethodIs405WithAllow) {
   Router router;
   router.Add("GET", "/projects/{id}", Answer("get"));
   router.Add("PUT", "/projects/{id}", Answer("put"));
-  router.Add("GET", "/projects/special", Answer("special"));  // same path, same method: listed once
+  router.Add("GET", "/projects/special", Answer("special"));  // same path, same method: listed once; HEAD comes with GET
   router.Add("DELETE", "/projects/{id}/cases", Answer("other path"));
   const Outcome o = Serve(router, "DELETE", "/projects/special");
   EXPECT_EQ(o.match.handler, nullptr);
   EXPECT_EQ(o.response.status, 405);
-  EXPECT_EQ(o.response.Header("allow"), "GET, PUT");
+  EXPECT_EQ(o.response.Header("allow"), "GET, HEAD, PUT");
   EXPECT_EQ(o.response.Header("content-type"), "application/json");
   EXPECT_EQ(o.response.body, R"({"error":{"code":"method_not_allowed","message":"method not allowed here"}})");
   EXPECT_EQ(o.request.route, "");
@@ -149,7 +149,7 @@ TEST(RouterTest, MethodsAreCaseSensitive) {
   router.Add("GET", "/hello", Answer("hello"));
   const Outcome o = Serve(router, "get", "/hello");
   EXPECT_EQ(o.response.status, 405);
-  EXPECT_EQ(o.response.Header("allow"), "GET");
+  EXPECT_EQ(o.response.Header("allow"), "GET, HEAD");
 }
 
 TEST(RouterTest, HeadMatchesGet) {
