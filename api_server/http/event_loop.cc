@@ -27,10 +27,25 @@ constexpr std::int64_t kTimeoutCheckNs = 200'000'000;
 
 std::int64_t ToNanos(absl::Duration d) { return absl::ToInt64Nanoseconds(d); }
 
+// The error code string of the statuses the server itself answers.
+std::string_view ErrorCode(int status) {
+  switch (status) {
+    case 400: return "bad_request";
+    case 408: return "request_timeout";
+    case 411: return "length_required";
+    case 413: return "payload_too_large";
+    case 431: return "headers_too_large";
+    case 501: return "not_implemented";
+    case 503: return "unavailable";
+    case 505: return "http_version_not_supported";
+    default: return "error";
+  }
+}
+
 HttpResponse ErrorResponse(int status, std::string_view message) {
   JsonWriter w;
   w.BeginObject().Key("error").BeginObject();
-  w.Key("code").Int(status).Key("message").String(message);
+  w.Key("code").String(ErrorCode(status)).Key("message").String(message);
   w.EndObject().EndObject();
   HttpResponse response = HttpResponse::Json(status, w.str());
   response.close_connection = true;

@@ -32,6 +32,10 @@ struct HttpRequest {
   std::string route;
   std::vector<std::pair<std::string, std::string>> params;
 
+  // Set by the request-id middleware: the id echoed in x-request-id, put on
+  // the server span and in every log line of the request.
+  std::string request_id;
+
   std::string_view path() const { return std::string_view(target).substr(0, target.find('?')); }
   std::string_view query() const {
     const std::size_t q = target.find('?');

@@ -1,0 +1,77 @@
+#include "api_server/db/tracing_database.h"
+
+#include "sdk/clock.h"
+#include "sdk/strings.h"
+
+namespace qtrace::db {
+namespace {
+
+// The error.type of a failed query: a short, low-cardinality name.
+std::string_view ErrorType(const absl::Status& status) {
+  switch (status.code()) {
+    case absl::StatusCode::kAlreadyExists: return "unique_violation";
+    case absl::StatusCode::kFailedPrecondition: return "foreign_key_violation";
+    case absl::StatusCode::kInvalidArgument: return "constraint_violation";
+    case absl::StatusCode::kUnavailable: return "unavailable";
+    default: return "internal";
+  }
+}
+
+absl::StatusOr<QueryResult> TracedExecute(Database& target, const Tracer& tracer, const QueryObserver& observer,
+                                          const Statement& statement, std::span<const Param> params) {
+  const DatabaseInfo& info = target.info();
+  Span span = tracer.StartSpan(StrCat(statement.operation, " ", statement.collection), SpanKind::kClient);
+  if (span.IsRecording()) {
+    span.SetAttribute("db.system.name", info.system)
+        .SetAttribute("db.namespace", info.name)
+        .SetAttribute("db.collection.name", statement.collection)
+        .SetAttribute("db.operation.name", statement.operation)
+        .SetAttribute("db.query.text", statement.text);
+    if (!info.server_address.empty()) {
+      span.SetAttribute("server.address", info.server_address).SetAttribute("server.port", info.server_port);
+    }
+  }
+  const std::int64_t start = MonotonicNanos();
+  absl::StatusOr<QueryResult> result = target.Execute(statement, params);
+  const double seconds = static_cast<double>(MonotonicNanos() - start) / 1e9;
+  if (observer) observer(statement.operation, statement.collection, seconds, result.ok());
+  if (result.ok()) {
+    span.SetAttribute("db.response.returned_rows", static_cast<std::int64_t>(result->rows.size()));
+  } else {
+    span.SetAttribute("error.type", ErrorType(result.status()));
+    span.SetStatus(StatusCode::kError, MessageOf(result.status()));
+  }
+  return result;
+}
+
+// The transaction's connection, traced like the outer database.
+class TracedTransaction final : public Database {
+ public:
+  TracedTransaction(Database& tx, const Tracer& tracer, const QueryObserver& observer)
+      : tx_(tx), tracer_(tracer), observer_(observer) {}
+  absl::StatusOr<QueryResult> Execute(const Statement& statement, std::span<const Param> params) override {
+    return TracedExecute(tx_, tracer_, observer_, statement, params);
+  }
+  absl::Status InTransaction(const std::function<absl::Status(Database& tx)>& fn) override { return fn(*this); }
+  const DatabaseInfo& info() const override { return tx_.info(); }
+
+ private:
+  Database& tx_;
+  const Tracer& tracer_;
+  const QueryObserver& observer_;
+};
+
+}  // namespace
+
+absl::StatusOr<QueryResult> TracingDatabase::Execute(const Statement& statement, std::span<const Param> params) {
+  return TracedExecute(inner_, tracer_, observer_, statement, params);
+}
+
+absl::Status TracingDatabase::InTransaction(const std::function<absl::Status(Database& tx)>& fn) {
+  return inner_.InTransaction([&](Database& tx) {
+    TracedTransaction traced(tx, tracer_, observer_);
+    return fn(traced);
+  });
+}
+
+}  // namespace qtrace::db

@@ -1,0 +1,97 @@
+#include "api_server/middleware/tracing.h"
+
+#include <exception>
+
+#include "sdk/propagation/trace_context_propagator.h"
+#include "sdk/strings.h"
+
+namespace qtrace::middleware {
+namespace {
+
+// The methods the semantic conventions know; anything else is "_OTHER" so
+// that a client cannot blow up the span name's cardinality.
+std::string_view KnownMethod(std::string_view method) {
+  static constexpr std::string_view kKnown[] = {"GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE",
+                                                "PATCH"};
+  for (std::string_view m : kKnown) {
+    if (m == method) return m;
+  }
+  return "_OTHER";
+}
+
+std::string_view HostWithoutPort(std::string_view host) {
+  if (!host.empty() && host.front() == '[') return host.substr(1, host.find(']') - 1);
+  return host.substr(0, host.find(':'));
+}
+
+void SetRequestAttributes(Span& span, const http::HttpRequest& request, std::string_view method) {
+  span.SetAttribute("http.request.method", method)
+      .SetAttribute("url.path", request.path())
+      .SetAttribute("url.scheme", request.tls ? "https" : "http")
+      .SetAttribute("server.port", static_cast<std::int64_t>(request.local_port))
+      .SetAttribute("client.address", request.peer_address)
+      .SetAttribute("network.peer.port", static_cast<std::int64_t>(request.peer_port))
+      .SetAttribute("network.protocol.version", request.version_minor == 0 ? "1.0" : "1.1")
+      .SetAttribute("http.request_id", request.request_id);
+  if (method == "_OTHER") span.SetAttribute("http.request.method_original", request.method);
+  if (!request.route.empty()) span.SetAttribute("http.route", request.route);
+  if (auto host = request.Header("host")) span.SetAttribute("server.address", HostWithoutPort(*host));
+  if (auto agent = request.Header("user-agent")) span.SetAttribute("user_agent.original", *agent);
+}
+
+std::string TraceResponse(const SpanContext& context) {
+  std::string value = TraceContextPropagator::FormatTraceParent(context);
+  return value;
+}
+
+}  // namespace
+
+std::optional<std::string_view> RequestHeaderCarrier::Get(std::string_view key) const {
+  std::optional<std::string_view> first;
+  int count = 0;
+  for (const auto& [name, value] : request_.headers) {
+    if (name != key) continue;
+    if (++count == 1) {
+      first = value;
+    } else {
+      if (count == 2) joined_ = std::string(*first);
+      joined_.append(",").append(value);
+    }
+  }
+  if (count > 1) return std::string_view(joined_);
+  return first;
+}
+
+http::Middleware TracingMiddleware(const Tracer& tracer, const TextMapPropagator& propagator) {
+  return [&tracer, &propagator](http::HttpRequest& request, const http::Handler& next) {
+    const RequestHeaderCarrier carrier(request);
+    const Context parent = propagator.Extract(carrier, Context());
+    const std::string_view method = KnownMethod(request.method);
+    StartSpanOptions options;
+    options.parent = &parent;
+    Span span = tracer.StartSpan(request.route.empty() ? std::string(method) : StrCat(method, " ", request.route),
+                                 SpanKind::kServer, options);
+    if (span.IsRecording()) SetRequestAttributes(span, request, method);
+    // Baggage from the caller stays current for the handler's own calls.
+    const Scope scope = parent.WithSpanContext(span.context()).Attach();
+
+    http::HttpResponse response;
+    try {
+      response = next(request);
+    } catch (const std::exception& e) {
+      span.RecordException(e);
+      span.SetAttribute("error.type", "exception").SetAttribute("http.response.status_code", 500);
+      span.SetStatus(StatusCode::kError, e.what());
+      throw;
+    }
+    span.SetAttribute("http.response.status_code", static_cast<std::int64_t>(response.status));
+    if (response.status >= 500) {
+      span.SetAttribute("error.type", std::to_string(response.status));
+      span.SetStatus(StatusCode::kError);
+    }
+    if (span.context().IsSampled()) response.SetHeader("traceresponse", TraceResponse(span.context()));
+    return response;
+  };
+}
+
+}  // namespace qtrace::middleware
