@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test suite on a fresh Debian 12 machine: installs what is missing,
-# builds Release, runs all suites through ctest, then the SDK suites again under
-# AddressSanitizer+UndefinedBehaviorSanitizer and ThreadSanitizer.
+# builds Release, runs all suites through ctest (unit, integration with real
+# processes, a bounded fuzz run, the microbenchmark budget check), then the
+# concurrent parts again under ASan+UBSan and TSan.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -14,8 +15,15 @@ cmake --preset release >/dev/null
 cmake --build --preset release
 ctest --preset release -j2
 
+# The concurrent parts again under AddressSanitizer+UndefinedBehaviorSanitizer
+# and ThreadSanitizer (the suites that link no uninstrumented gRPC code).
+sanitized=(sdk_tests http_server_tests database_tests)
 for preset in asan tsan; do
   cmake --preset "$preset" >/dev/null
-  cmake --build --preset "$preset" --target sdk_tests http_server_tests
-  ctest --preset "$preset" -j2
+  cmake --build --preset "$preset" --target "${sanitized[@]}"
+  for t in "${sanitized[@]}"; do
+    echo "== $preset: $t"
+    "build/$preset/tests/$t" --gtest_brief=1
+  done
 done
+echo "all suites passed (release through ctest; sdk, http server and database under asan and tsan)"

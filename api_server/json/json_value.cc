@@ -21,7 +21,13 @@ JsonValue::~JsonValue() {
   std::vector<JsonValue> pending;
   const auto take_children = [&pending](JsonValue& v) {
     const auto take = [&pending](JsonValue& child) {
-      if (child.IsArray() || child.IsObject()) pending.push_back(std::move(child));
+      if (!child.IsArray() && !child.IsObject()) return;
+      try {
+        pending.push_back(std::move(child));
+      } catch (const std::bad_alloc&) {
+        // Left in place (the move is noexcept: push_back changed nothing);
+        // it is destroyed recursively instead.
+      }
     };
     if (Array* elements = v.MutableArray()) {
       for (JsonValue& element : *elements) take(element);

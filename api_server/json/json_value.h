@@ -3,7 +3,7 @@
 //
 // What it refuses (InvalidArgument, "<what> at offset <byte offset>"):
 //   - trailing commas, comments, single quotes, NaN/Infinity, leading zeros,
-//     '+' signs, anything but space/tab/CR/LF around the top-level value
+//     a leading '+' or '.', anything but space/tab/CR/LF around the value
 //     (a byte order mark included), more than one top-level value;
 //   - in strings: control characters (below 0x20), unknown escapes, invalid
 //     UTF-8 (overlong forms, encoded surrogates, above U+10FFFF, truncated
