@@ -1,0 +1,93 @@
+// qa-pms-api: head sampling at 10 %, an incoming sampled flag, and shutdown
+// under load (every answered request has its spans at the sink; a dead
+// collector cannot hold the exit past the timeouts).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { startSink } from './process_helpers.mjs';
+import { startService, call } from './service_helpers.mjs';
+
+const SINK = process.env.OTLP_SINK;
+const API = process.env.QA_PMS_API;
+assert.ok(SINK && API, 'OTLP_SINK and QA_PMS_API must name the binaries');
+
+test('ratio 0.1 over 3000 requests: exported roots within 3 sigma of 10 %', { timeout: 120000 }, async () => {
+  const sink = await startSink(SINK);
+  const api = await startService(API, ['--database-url', 'sqlite::memory:', '--sampling-ratio', '0.1'], {
+    OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${sink.httpPort}`, OTEL_BSP_SCHEDULE_DELAY: '100',
+  });
+  try {
+    const n = 3000;
+    for (let i = 0; i < n; i += 50) {
+      await Promise.all(Array.from({ length: 50 }, () => call(api.base, 'GET', '/health')));
+    }
+    // A caller's sampled flag is followed even at 10 %.
+    const forced = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
+    const r = await call(api.base, 'GET', '/health', undefined, { traceparent: forced });
+    assert.match(r.headers.get('traceresponse'), /^00-0af7651916cd43dd8448eb211c80319c-[0-9a-f]{16}-01$/);
+    assert.equal((await api.stop()).code, 0);
+    await sink.stop();
+    const roots = sink.spans().filter((s) => s.kind === 2);
+    const followed = roots.filter((s) => s.trace_id === '0af7651916cd43dd8448eb211c80319c');
+    assert.equal(followed.length, 1, 'the sampled parent was followed');
+    assert.equal(followed[0].parent_span_id, 'b7ad6b7169203331');
+    const sampled = roots.length - followed.length;
+    const sigma = Math.sqrt(n * 0.1 * 0.9);
+    assert.ok(Math.abs(sampled - n * 0.1) <= 3 * sigma, `${sampled} of ${n} sampled (expected ${n * 0.1} ± ${3 * sigma})`);
+  } finally {
+    api.kill();
+    sink.kill();
+  }
+});
+
+test('SIGTERM under load: every answered request has its spans; exit 0', { timeout: 120000 }, async () => {
+  const sink = await startSink(SINK);
+  const api = await startService(API, ['--database-url', 'sqlite::memory:'], {
+    OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${sink.httpPort}`, OTEL_BSP_SCHEDULE_DELAY: '1000',
+  });
+  try {
+    const answered = [];
+    let stop = false;
+    const workers = Array.from({ length: 8 }, async (_, w) => {
+      for (let i = 0; i < 400 && !stop; i++) {
+        try {
+          const r = await call(api.base, 'POST', '/api/v1/projects', { name: `load ${w}-${i}` });
+          if (r.status === 201) answered.push(r.headers.get('x-request-id'));
+        } catch {
+          return;  // the server stopped accepting
+        }
+      }
+    });
+    await new Promise((r) => setTimeout(r, 700));
+    const stopped = api.stop();
+    const result = await stopped;
+    stop = true;
+    await Promise.all(workers);
+    assert.equal(result.code, 0);
+    await sink.stop();
+    const ids = new Set(sink.spans().filter((s) => s.kind === 2).map((s) => s.attributes['http.request_id']));
+    assert.ok(answered.length > 20, `only ${answered.length} requests answered`);
+    const missing = answered.filter((id) => !ids.has(id));
+    assert.deepEqual(missing, [], 'answered requests whose server span never reached the sink');
+  } finally {
+    api.kill();
+    sink.kill();
+  }
+});
+
+test('dead collector: exit within the drain and shutdown timeouts plus 1 s', { timeout: 60000 }, async () => {
+  const sink = await startSink(SINK);
+  const deadPort = sink.httpPort;
+  await sink.stop();  // nothing listens there any more
+  const api = await startService(API, ['--database-url', 'sqlite::memory:', '--drain-timeout-ms', '2000',
+                                       '--shutdown-timeout-ms', '3000'], {
+    OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${deadPort}`, OTEL_BSP_SCHEDULE_DELAY: '100',
+  });
+  try {
+    for (let i = 0; i < 50; i++) await call(api.base, 'POST', '/api/v1/projects', { name: `dead ${i}` });
+    const result = await api.stop();
+    assert.equal(result.code, 0);
+    assert.ok(result.ms <= 2000 + 3000 + 1000, `exit took ${result.ms} ms`);
+  } finally {
+    api.kill();
+  }
+});
