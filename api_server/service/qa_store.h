@@ -90,7 +90,7 @@ class QaStore {
                             const std::string& note);
   // The run with its results and summary counts (an aggregate query).
   absl::StatusOr<TestRun> GetRun(std::int64_t run_id);
-  // The project's most recent run, or NotFound.
+  // The project's most recent run, or NotFound (for an unknown project too).
   absl::StatusOr<TestRun> LatestRun(std::int64_t project_id);
   absl::Status RecordSync(std::int64_t project_id, std::int64_t run_id, int status_code, const std::string& response);
 

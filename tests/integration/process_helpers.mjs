@@ -34,7 +34,7 @@ export async function startSink(binary, args = [], { timeoutMs = 10000 } = {}) {
         spans: () => (existsSync(jsonl) ? readFileSync(jsonl, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l)) : []),
         async stop() {
           if (proc.exitCode === null) proc.kill('SIGTERM');
-          const result = await Promise.race([exited, new Promise((r) => setTimeout(() => r(null), 10000))]);
+          const result = await Promise.race([exited, new Promise((r) => setTimeout(() => r(null), 10000).unref())]);
           if (result === null) { proc.kill('SIGKILL'); throw new Error('otlp-sink did not stop on SIGTERM'); }
           const m = /requests=(\d+) spans=(\d+) bytes=(\d+) errors=(\d+)/.exec(stdout);
           return { ...result, summary: m && { requests: +m[1], spans: +m[2], bytes: +m[3], errors: +m[4] } };

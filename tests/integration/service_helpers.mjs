@@ -22,7 +22,7 @@ export async function startService(binary, args = [], env = {}, { timeoutMs = 15
         async stop(signal = 'SIGTERM', limitMs = 20000) {
           const started = Date.now();
           if (proc.exitCode === null) proc.kill(signal);
-          const r = await Promise.race([exited, new Promise((res) => setTimeout(() => res(null), limitMs))]);
+          const r = await Promise.race([exited, new Promise((res) => setTimeout(() => res(null), limitMs).unref())]);
           if (r === null) { proc.kill('SIGKILL'); throw new Error('qa-pms-api did not stop'); }
           return { ...r, ms: Date.now() - started };
         },
