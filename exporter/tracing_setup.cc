@@ -53,6 +53,7 @@ absl::StatusOr<std::unique_ptr<TracerProvider>> MakeTracerProvider(const Config&
   options.sampler = MakeSampler(config.sampling.kind, config.sampling.ratio);
   options.limits = config.limits;
   options.enabled = !config.sdk_disabled;
+  options.keep_error_traces = config.keep_error_traces;
   options.metrics = std::make_shared<PipelineMetrics>();
   options.record_pool_size = config.batch.max_queue_size + config.batch.max_export_batch_size + 256;
   if (options.enabled) {

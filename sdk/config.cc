@@ -410,6 +410,7 @@ absl::StatusOr<ResolvedConfig> ResolveConfig(const EnvLookup& lookup, const Trac
   ResolveIdentity(env, flags, c, out.warnings);
   ResolveSampling(env, c);
   if (absl::Status s = ApplySamplingFlag(flags, c.sampling); !s.ok()) return s;
+  c.keep_error_traces = env.Bool("QTRACE_KEEP_ERROR_TRACES", true);
   ResolvePropagators(env, c);
   ResolveBatch(env, c.batch);
   ResolveLimits(env, c.limits);

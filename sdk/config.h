@@ -73,6 +73,9 @@ struct Config {
   std::string environment = "development";
   std::vector<Attribute> resource_attributes;  // from OTEL_RESOURCE_ATTRIBUTES
   SamplingConfig sampling;
+  // Export a head-dropped local subtree when its root ends in error
+  // (QTRACE_KEEP_ERROR_TRACES, default true; see sdk/deferred_trace.h).
+  bool keep_error_traces = true;
   std::vector<std::string> propagators = {"tracecontext", "baggage"};
   BatchConfig batch;
   OtlpConfig otlp;

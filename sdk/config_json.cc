@@ -72,6 +72,7 @@ std::string ConfigToJson(const Config& c) {
   w.Key("description").String(MakeSampler(c.sampling.kind, c.sampling.ratio)->Description());
   w.EndObject();
 
+  w.Key("keep_error_traces").Bool(c.keep_error_traces);
   w.Key("propagators").BeginArray();
   for (const std::string& p : c.propagators) w.String(p);
   w.EndArray();

@@ -17,12 +17,15 @@
 
 #include <utility>
 
+#include <memory>
+
 #include "sdk/baggage.h"
 #include "sdk/span_context.h"
 
 namespace qtrace {
 
 class Scope;
+class DeferredTrace;
 
 class Context {
  public:
@@ -42,6 +45,15 @@ class Context {
     return copy;
   }
 
+  Context WithDeferred(std::shared_ptr<DeferredTrace> deferred) const {
+    Context copy = *this;
+    copy.deferred_ = std::move(deferred);
+    return copy;
+  }
+  // The buffer of an unsampled local root whose spans wait for its outcome
+  // (null when the active span is sampled or there is none).
+  const std::shared_ptr<DeferredTrace>& deferred() const { return deferred_; }
+
   // The active span's context; invalid when there is none.
   const SpanContext& span_context() const { return span_context_; }
   // Never null: absent baggage reads as the shared empty one.
@@ -54,6 +66,7 @@ class Context {
  private:
   SpanContext span_context_;
   BaggagePtr baggage_;
+  std::shared_ptr<DeferredTrace> deferred_;
 };
 
 // RAII: restores the previously current Context when destroyed. Scopes nest and

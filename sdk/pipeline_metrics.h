@@ -39,6 +39,9 @@ struct PipelineMetrics {
   ShardedCounter spans_processed;           // handed to the processor
   std::atomic<std::uint64_t> spans_dropped_queue_full{0};
   std::atomic<std::uint64_t> spans_dropped_shutdown{0};
+  // Spans exported although head sampling dropped them: their local root
+  // ended in error (deferred_trace.h).
+  std::atomic<std::uint64_t> spans_kept_for_error{0};
   std::atomic<std::uint64_t> spans_exported{0};
   std::array<std::atomic<std::uint64_t>, static_cast<std::size_t>(ExportFailure::kCount)> spans_failed{};
   std::atomic<std::uint64_t> export_retries{0};

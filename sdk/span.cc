@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "sdk/clock.h"
+#include "sdk/deferred_trace.h"
 
 namespace qtrace {
 namespace {
@@ -103,7 +104,12 @@ void Span::End(std::int64_t end_unix_ns) {
   } else {
     record_->end_unix_ns = record_->start_unix_ns + (MonotonicNanos() - record_->start_monotonic_ns);
   }
-  processor_->OnEnd(std::move(record_));
+  if (record_->deferred) {
+    DeferredTracePtr deferred = record_->deferred;
+    deferred->OnEnd(std::move(record_));
+  } else {
+    processor_->OnEnd(std::move(record_));
+  }
   record_ = nullptr;
 }
 

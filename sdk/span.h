@@ -69,7 +69,11 @@ class Span {
 
   // Makes this span the current one on this thread until the Scope ends, so
   // that spans started meanwhile become its children.
-  [[nodiscard]] Scope Activate() const { return CurrentContextRef().WithSpanContext(context_).Attach(); }
+  [[nodiscard]] Scope Activate() const { return ContextOver(CurrentContextRef()).Attach(); }
+  // base with this span as the active one (for Attach on another thread).
+  Context ContextOver(const Context& base) const {
+    return base.WithSpanContext(context_).WithDeferred(record_ ? record_->deferred : nullptr);
+  }
 
   // Read access for instrumentation that decides on what it already wrote
   // (null when not recording).

@@ -34,6 +34,8 @@ struct SpanLink {
   AttributeList attributes;
 };
 
+class DeferredTrace;
+
 struct SpanRecord {
   // Empties every field but keeps the storage (strings, attribute slots), so
   // that a record reused from the pool refills without heap allocation.
@@ -56,6 +58,9 @@ struct SpanRecord {
   std::string status_message;
   // Owned by the TracerProvider, which outlives every record it hands out.
   const InstrumentationScope* scope = nullptr;
+  // Set when head sampling dropped the local root: the record waits in this
+  // buffer until the root's outcome is known (see deferred_trace.h).
+  std::shared_ptr<DeferredTrace> deferred;
 };
 
 class SpanRecordPool;

@@ -25,6 +25,7 @@ void SpanRecord::Reset() {
   status = StatusCode::kUnset;
   status_message.clear();
   scope = nullptr;
+  deferred.reset();
 }
 
 SpanRecordPool::~SpanRecordPool() {

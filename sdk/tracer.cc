@@ -3,12 +3,14 @@
 #include <memory>
 
 #include "sdk/clock.h"
+#include "sdk/deferred_trace.h"
 #include "sdk/tracer_provider.h"
 
 namespace qtrace {
 
 Span Tracer::StartSpan(std::string_view name, SpanKind kind, const StartSpanOptions& options) const {
   static const SpanContext kNoParent;
+  static const DeferredTracePtr kNoDeferred;
   const Context& parent_context = options.parent ? *options.parent : CurrentContextRef();
   const SpanContext& parent = options.new_root ? kNoParent : parent_context.span_context();
 
@@ -20,11 +22,23 @@ Span Tracer::StartSpan(std::string_view name, SpanKind kind, const StartSpanOpti
   const SamplingDecision decision = state_->sampler->ShouldSample(parent, trace_id, name, kind);
   const std::uint8_t flags = decision == SamplingDecision::kRecordAndSample ? TraceFlags::kSampled : 0;
   SpanContext context(trace_id, RandomSpanId(), flags, /*is_remote=*/false, parent.trace_state_ptr());
+  DeferredTracePtr deferred;
   if (decision == SamplingDecision::kDrop || state_->processor == nullptr) {
     state_->metrics->spans_started_unsampled.Add();
-    return Span(std::move(context));
+    if (!state_->keep_error_traces || state_->processor == nullptr) return Span(std::move(context));
+    // Errors are always kept: record the dropped local subtree into a
+    // buffer that its root's outcome decides (deferred_trace.h).
+    const DeferredTracePtr& inherited = options.new_root ? kNoDeferred : parent_context.deferred();
+    if (inherited && parent.IsValid() && !parent.is_remote()) {
+      deferred = inherited;
+    } else if (!parent.IsValid() || parent.is_remote()) {
+      deferred = std::make_shared<DeferredTrace>(context.span_id(), state_->processor.get(), state_->metrics.get());
+    } else {
+      return Span(std::move(context));
+    }
+  } else {
+    state_->metrics->spans_started_sampled.Add();
   }
-  state_->metrics->spans_started_sampled.Add();
 
   SpanRecordPtr record = state_->pool->Acquire();
   record->context = context;
@@ -37,6 +51,7 @@ Span Tracer::StartSpan(std::string_view name, SpanKind kind, const StartSpanOpti
       options.start_unix_ns != 0 ? options.start_unix_ns : WallFromMonotonic(record->start_monotonic_ns);
   record->attributes.SetLimits(state_->limits.attribute_count, state_->limits.attribute_value_length);
   record->scope = &scope_;
+  record->deferred = std::move(deferred);
   return Span(std::move(record), state_->processor.get(), &state_->limits);
 }
 

@@ -13,6 +13,7 @@ TracerProvider::TracerProvider(TracerProviderOptions options) {
   state_.processor = std::move(options.processor);
   state_.limits = options.limits;
   state_.enabled = options.enabled;
+  state_.keep_error_traces = options.keep_error_traces;
 }
 
 TracerProvider::~TracerProvider() {

@@ -31,6 +31,9 @@ struct TracerProviderOptions {
   std::unique_ptr<SpanProcessor> processor;  // null means spans are not recorded
   SpanLimits limits;
   bool enabled = true;  // false: OTEL_SDK_DISABLED; spans pass the parent context through
+  // Record the local subtrees that head sampling drops, and export them when
+  // their root ends in error (deferred_trace.h).
+  bool keep_error_traces = false;
   // Shared with the processor and the exporter; null: the provider makes one.
   std::shared_ptr<PipelineMetrics> metrics;
   // Idle span records kept for reuse; size it with the processor's queue
@@ -50,6 +53,7 @@ struct TracerState {
   std::unique_ptr<SpanProcessor> processor;
   SpanLimits limits;
   bool enabled = true;
+  bool keep_error_traces = false;
 };
 
 class TracerProvider {

@@ -103,6 +103,9 @@ std::string MetricsRegistry::Render(const PipelineMetrics* p) const {
          std::to_string(processed - std::min(processed, dropped_full + dropped_shutdown)));
   Sample(out, "otel_sdk_processor_span_processed_total", "error_type=\"queue_full\"", std::to_string(dropped_full));
   Sample(out, "otel_sdk_processor_span_processed_total", "error_type=\"shutdown\"", std::to_string(dropped_shutdown));
+  Header(out, "qtrace_spans_kept_for_error_total", "counter",
+         "Spans exported although head sampling dropped them, because their local root ended in error.");
+  Sample(out, "qtrace_spans_kept_for_error_total", "", std::to_string(p->spans_kept_for_error.load()));
   Header(out, "otel_sdk_processor_span_queue_size", "gauge", "Spans waiting in the export queue.");
   Sample(out, "otel_sdk_processor_span_queue_size", "", std::to_string(p->queue_size.load()));
   Header(out, "otel_sdk_processor_span_queue_capacity", "gauge", "Capacity of the export queue.");

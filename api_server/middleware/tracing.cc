@@ -73,7 +73,7 @@ http::Middleware TracingMiddleware(const Tracer& tracer, const TextMapPropagator
                                  SpanKind::kServer, options);
     if (span.IsRecording()) SetRequestAttributes(span, request, method);
     // Baggage from the caller stays current for the handler's own calls.
-    const Scope scope = parent.WithSpanContext(span.context()).Attach();
+    const Scope scope = span.ContextOver(parent).Attach();
 
     http::HttpResponse response;
     try {

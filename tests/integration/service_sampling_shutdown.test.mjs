@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startSink } from './process_helpers.mjs';
-import { startService, call } from './service_helpers.mjs';
+import { startService, startTracker, call } from './service_helpers.mjs';
 
 const SINK = process.env.OTLP_SINK;
 const API = process.env.QA_PMS_API;
@@ -89,5 +89,38 @@ test('dead collector: exit within the drain and shutdown timeouts plus 1 s', { t
     assert.ok(result.ms <= 2000 + 3000 + 1000, `exit took ${result.ms} ms`);
   } finally {
     api.kill();
+  }
+});
+
+test('errors are always kept: at ratio 0 a 5xx request is exported whole', { timeout: 60000 }, async () => {
+  const sink = await startSink(SINK);
+  const tracker = await startTracker(500);  // the tracker fails: sync answers 502
+  const api = await startService(API, ['--database-url', 'sqlite::memory:', '--sampling-ratio', '0',
+                                       '--tracker-url', tracker.url], {
+    OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${sink.httpPort}`, OTEL_BSP_SCHEDULE_DELAY: '100',
+  });
+  try {
+    const p = await call(api.base, 'POST', '/api/v1/projects', { name: 'kept' });
+    const c = await call(api.base, 'POST', `/api/v1/projects/${p.json.id}/cases`, { title: 'fails' });
+    const run = await call(api.base, 'POST', `/api/v1/projects/${p.json.id}/runs`, { name: 'r' });
+    await call(api.base, 'PUT', `/api/v1/runs/${run.json.id}/results/${c.json.id}`, { status: 'failed' });
+    const sync = await call(api.base, 'POST', `/api/v1/projects/${p.json.id}/sync`);
+    assert.equal(sync.status, 502);
+    assert.equal(sync.headers.get('traceresponse'), null, 'the head decision was "not sampled"');
+    assert.match(tracker.requests[0].headers.traceparent, /-00$/, 'downstream saw the unsampled flag (documented limit)');
+    assert.equal((await api.stop()).code, 0);
+    await sink.stop();
+    const spans = sink.spans();
+    const server = spans.filter((s) => s.kind === 2);
+    assert.equal(server.length, 1, 'only the failed request is exported');
+    assert.equal(server[0].name, 'POST /api/v1/projects/{id}/sync');
+    assert.equal(server[0].status.code, 2);
+    const children = spans.filter((s) => s.parent_span_id === server[0].span_id);
+    assert.ok(children.some((s) => s.attributes['db.system.name'] === 'sqlite'), 'its database spans too');
+    assert.ok(children.some((s) => s.name === 'POST' && s.attributes['http.response.status_code'] === 500), 'and its client span');
+  } finally {
+    api.kill();
+    sink.kill();
+    await tracker.close();
   }
 });

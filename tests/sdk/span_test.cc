@@ -243,3 +243,82 @@ TEST(TracerProviderTest, SameScopeSameTracer) {
 
 }  // namespace
 }  // namespace qtrace
+
+namespace qtrace {
+namespace {
+
+TracerProviderOptions KeepErrorsOptions(const std::shared_ptr<InMemorySpanStore>& store) {
+  TracerProviderOptions options;
+  options.processor = std::make_unique<SimpleSpanProcessor>(std::make_unique<InMemoryExporter>(store));
+  options.sampler = MakeParentBasedSampler(MakeAlwaysOffSampler());
+  options.keep_error_traces = true;
+  return options;
+}
+
+// Head sampling dropped the root; it ends in error: the whole local subtree
+// is exported, marked sampled.
+TEST(KeepErrorTracesTest, ErrorRootExportsItsWholeSubtree) {
+  auto store = std::make_shared<InMemorySpanStore>();
+  TracerProvider provider(KeepErrorsOptions(store));
+  const Tracer& tracer = provider.GetTracer("t");
+  SpanId root_id;
+  {
+    Span root = tracer.StartSpan("GET /boom", SpanKind::kServer);
+    root_id = root.context().span_id();
+    EXPECT_TRUE(root.IsRecording());
+    EXPECT_FALSE(root.context().IsSampled()) << "downstream still sees the head decision";
+    Scope scope = root.Activate();
+    { tracer.StartSpan("SELECT projects", SpanKind::kClient); }
+    { tracer.StartSpan("POST", SpanKind::kClient); }
+    EXPECT_TRUE(store->Spans().empty()) << "nothing leaves before the root decides";
+    root.SetStatus(StatusCode::kError);
+  }
+  const auto spans = store->Spans();
+  ASSERT_EQ(spans.size(), 3u);
+  for (const SpanRecord& s : spans) EXPECT_TRUE(s.context.IsSampled());
+  EXPECT_EQ(spans[0].parent_span_id, root_id);
+  EXPECT_EQ(spans[2].context.span_id(), root_id);
+  EXPECT_EQ(provider.metrics().spans_kept_for_error.load(), 3u);
+}
+
+TEST(KeepErrorTracesTest, SuccessfulRootDropsItsSubtree) {
+  auto store = std::make_shared<InMemorySpanStore>();
+  TracerProvider provider(KeepErrorsOptions(store));
+  const Tracer& tracer = provider.GetTracer("t");
+  {
+    Span root = tracer.StartSpan("GET /fine", SpanKind::kServer);
+    Scope scope = root.Activate();
+    Span child = tracer.StartSpan("SELECT projects", SpanKind::kClient);
+    child.SetStatus(StatusCode::kError, "a failed query alone does not keep the trace");
+  }
+  EXPECT_TRUE(store->Spans().empty());
+  EXPECT_EQ(provider.metrics().spans_kept_for_error.load(), 0u);
+}
+
+TEST(KeepErrorTracesTest, SpansEndingAfterTheRootFollowTheDecision) {
+  auto store = std::make_shared<InMemorySpanStore>();
+  TracerProvider provider(KeepErrorsOptions(store));
+  const Tracer& tracer = provider.GetTracer("t");
+  Span late;
+  {
+    Span root = tracer.StartSpan("GET /boom", SpanKind::kServer);
+    Scope scope = root.Activate();
+    late = tracer.StartSpan("background");
+    root.SetStatus(StatusCode::kError);
+  }
+  EXPECT_EQ(store->Spans().size(), 1u);
+  late.End();
+  EXPECT_EQ(store->Spans().size(), 2u);
+}
+
+TEST(KeepErrorTracesTest, OffByOptionMeansNonRecording) {
+  auto store = std::make_shared<InMemorySpanStore>();
+  TracerProviderOptions options = KeepErrorsOptions(store);
+  options.keep_error_traces = false;
+  TracerProvider provider(std::move(options));
+  Span root = provider.GetTracer("t").StartSpan("x");
+  EXPECT_FALSE(root.IsRecording());
+}
+
+}  // namespace
+}  // namespace qtrace
