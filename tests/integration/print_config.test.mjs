@@ -29,7 +29,8 @@ test('variables and flags are each applied', () => {
   });
   assert.equal(r.status, 0);
   assert.deepEqual(r.warnings, []);
-  const c = JSON.parse(r.stdout);
+  const all = JSON.parse(r.stdout);
+  const c = all.tracing;
   assert.equal(c.service_name, 'checkout');
   assert.equal(c.environment, 'production');
   assert.equal(c.sampler.ratio, 0.1);
@@ -45,7 +46,7 @@ test('variables and flags are each applied', () => {
 test('a bad value warns once, naming the variable and value, and the default is used', () => {
   const r = run(['--print-config'], { OTEL_SAMPLING_RATIO: 'lots', OTEL_BSP_SCHEDULE_DELAY: '-1' });
   assert.equal(r.status, 0);
-  const c = JSON.parse(r.stdout);
+  const c = JSON.parse(r.stdout).tracing;
   assert.equal(c.sampler.ratio, 1);
   assert.equal(c.batch.schedule_delay_ms, 5000);
   assert.equal(r.warnings.length, 2);
@@ -74,4 +75,21 @@ test('unknown flags and bad flag values are usage errors', () => {
   assert.equal(run(['--no-such-flag', 'x']).status, 2);
   assert.equal(run(['--sampling-ratio', '7']).status, 2);
   assert.equal(run(['--otlp-protocol']).status, 2);
+});
+
+test('service settings come from the environment and flags; the database password is redacted', () => {
+  const r = run(['--print-config', '--listen', '127.0.0.1:9999', '--workers', '4'], {
+    DATABASE_URL: 'postgres://qa:hunter2@db.internal:5432/qa_pms',
+    QA_PMS_TRACKER_URL: 'http://tracker:8000/',
+    QA_PMS_DRAIN_TIMEOUT_MS: '2500',
+  });
+  assert.equal(r.status, 0, JSON.stringify(r.warnings));
+  const s = JSON.parse(r.stdout).service;
+  assert.equal(s.listen, '127.0.0.1:9999');
+  assert.equal(s.workers, 4);
+  assert.equal(s.database_url, 'postgres://qa:REDACTED@db.internal:5432/qa_pms');
+  assert.equal(s.tracker_url, 'http://tracker:8000');
+  assert.equal(s.drain_timeout_ms, 2500);
+  assert.ok(!r.stdout.includes('hunter2'));
+  assert.equal(run(['--print-config'], { DATABASE_URL: 'mysql://x' }).status, 2);
 });
