@@ -124,3 +124,35 @@ test('errors are always kept: at ratio 0 a 5xx request is exported whole', { tim
     await tracker.close();
   }
 });
+
+test('W3C test endpoint: calls each url in order as a child of the request', { timeout: 60000 }, async () => {
+  const tracker = await startTracker(200);
+  const api = await startService(API, ['--database-url', 'sqlite::memory:', '--w3c-test-endpoint', '--otlp-protocol', 'none']);
+  try {
+    const parent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+    const r = await call(api.base, 'POST', '/test', [
+      { url: `${tracker.url}/first`, arguments: [{ url: 'x', arguments: [] }] },
+      { url: `${tracker.url}/second`, arguments: [] },
+    ], { traceparent: parent });
+    assert.equal(r.status, 200, r.text);
+    assert.deepEqual(tracker.requests.map((q) => q.url), ['/first', '/second']);
+    assert.deepEqual(JSON.parse(tracker.requests[0].body), [{ url: 'x', arguments: [] }]);
+    for (const q of tracker.requests) {
+      const [, traceId, spanId, flags] = q.headers.traceparent.split('-');
+      assert.equal(traceId, '4bf92f3577b34da6a3ce929d0e0e4736');
+      assert.notEqual(spanId, '00f067aa0ba902b7', 'a new span between the caller and the callee');
+      assert.equal(flags, '01');
+    }
+    const remote = await call(api.base, 'POST', '/test', [{ url: 'http://192.0.2.1/x', arguments: [] }]);
+    assert.equal(remote.status, 400, 'only loopback URLs');
+    const off = await startService(API, ['--database-url', 'sqlite::memory:', '--otlp-protocol', 'none']);
+    try {
+      assert.equal((await call(off.base, 'POST', '/test', [])).status, 404, 'off by default');
+    } finally {
+      off.kill();
+    }
+  } finally {
+    api.kill();
+    await tracker.close();
+  }
+});
