@@ -10,12 +10,13 @@ export function cleanEnv(extra = {}) {
   return { ...env, ...extra };
 }
 
-// Starts otlp-sink on free loopback ports; resolves once both ports are known.
-export async function startSink(binary, args = [], { timeoutMs = 10000 } = {}) {
-  const dir = mkdtempSync(join(tmpdir(), 'sink-'));
-  const jsonl = join(dir, 'spans.jsonl');
-  const proc = spawn(binary, ['--grpc', '127.0.0.1:0', '--http', '127.0.0.1:0', '--jsonl', jsonl, '--no-tree', ...args],
-                     { env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+// Starts a program and waits until its stdout matches every pattern in
+// ready (each with one capture group). Resolves with the captures and
+// handles to read its output, stop it (a signal, then SIGKILL after a limit)
+// and kill it.
+export async function startProcess(binary, args, env, ready, { timeoutMs = 15000 } = {}) {
+  const name = binary.split('/').pop();
+  const proc = spawn(binary, args, { env: cleanEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   proc.stdout.on('data', (d) => { stdout += d; });
@@ -23,21 +24,19 @@ export async function startSink(binary, args = [], { timeoutMs = 10000 } = {}) {
   const exited = new Promise((resolve) => proc.on('exit', (code, signal) => resolve({ code, signal })));
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    const grpc = /grpc listening on 127\.0\.0\.1:(\d+)/.exec(stdout);
-    const http = /http listening on 127\.0\.0\.1:(\d+)/.exec(stdout);
-    if (grpc && http) {
+    const matches = ready.map((pattern) => pattern.exec(stdout));
+    if (matches.every(Boolean)) {
       return {
-        grpcPort: Number(grpc[1]),
-        httpPort: Number(http[1]),
+        captures: matches.map((m) => m[1]),
+        pid: proc.pid,
         output: () => stdout,
         stderr: () => stderr,
-        spans: () => (existsSync(jsonl) ? readFileSync(jsonl, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l)) : []),
-        async stop() {
-          if (proc.exitCode === null) proc.kill('SIGTERM');
-          const result = await Promise.race([exited, new Promise((r) => setTimeout(() => r(null), 10000).unref())]);
-          if (result === null) { proc.kill('SIGKILL'); throw new Error('otlp-sink did not stop on SIGTERM'); }
-          const m = /requests=(\d+) spans=(\d+) bytes=(\d+) errors=(\d+)/.exec(stdout);
-          return { ...result, summary: m && { requests: +m[1], spans: +m[2], bytes: +m[3], errors: +m[4] } };
+        async stop(signal = 'SIGTERM', limitMs = 20000) {
+          const started = Date.now();
+          if (proc.exitCode === null) proc.kill(signal);
+          const r = await Promise.race([exited, new Promise((res) => setTimeout(() => res(null), limitMs).unref())]);
+          if (r === null) { proc.kill('SIGKILL'); throw new Error(`${name} did not stop on ${signal}`); }
+          return { ...r, ms: Date.now() - started };
         },
         kill() { if (proc.exitCode === null) proc.kill('SIGKILL'); },
       };
@@ -46,7 +45,28 @@ export async function startSink(binary, args = [], { timeoutMs = 10000 } = {}) {
     await new Promise((r) => setTimeout(r, 20));
   }
   proc.kill('SIGKILL');
-  throw new Error(`otlp-sink did not start: ${stdout} ${stderr}`);
+  throw new Error(`${name} did not start:\n${stdout}\n${stderr}`);
+}
+
+// Starts otlp-sink on free loopback ports; resolves once both ports are known.
+export async function startSink(binary, args = []) {
+  const dir = mkdtempSync(join(tmpdir(), 'sink-'));
+  const jsonl = join(dir, 'spans.jsonl');
+  const p = await startProcess(binary, ['--grpc', '127.0.0.1:0', '--http', '127.0.0.1:0', '--jsonl', jsonl, '--no-tree', ...args],
+                               {}, [/grpc listening on 127\.0\.0\.1:(\d+)/, /http listening on 127\.0\.0\.1:(\d+)/]);
+  return {
+    grpcPort: Number(p.captures[0]),
+    httpPort: Number(p.captures[1]),
+    output: p.output,
+    stderr: p.stderr,
+    spans: () => (existsSync(jsonl) ? readFileSync(jsonl, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l)) : []),
+    async stop() {
+      const result = await p.stop('SIGTERM', 10000);
+      const m = /requests=(\d+) spans=(\d+) bytes=(\d+) errors=(\d+)/.exec(p.output());
+      return { ...result, summary: m && { requests: +m[1], spans: +m[2], bytes: +m[3], errors: +m[4] } };
+    },
+    kill: p.kill,
+  };
 }
 
 // Runs tracegen to completion and parses its summary line.
