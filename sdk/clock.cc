@@ -1,23 +1,115 @@
 #include "sdk/clock.h"
 
+#include <x86intrin.h>
+
 #include <atomic>
+#include <fstream>
+#include <mutex>
+#include <string>
 
 namespace qtrace {
 namespace {
 
-std::int64_t CurrentOffset() { return WallNanos() - MonotonicNanos(); }
+bool KernelReportsInvariantTsc() {
+  std::ifstream cpuinfo("/proc/cpuinfo");
+  std::string line;
+  while (std::getline(cpuinfo, line)) {
+    if (line.rfind("flags", 0) != 0) continue;
+    const auto has = [&](const char* flag) { return (line + " ").find(std::string(" ") + flag + " ") != std::string::npos; };
+    return has("constant_tsc") && has("nonstop_tsc");
+  }
+  return false;
+}
 
-std::atomic<std::int64_t>& Anchor() {
-  static std::atomic<std::int64_t> offset{CurrentOffset()};
-  return offset;
+// The clock state: the calibration base (kept for the whole process so that
+// the tick rate is measured over a growing baseline) and the current anchor,
+// published with a sequence lock so that readers see a consistent triple.
+class SpanClock {
+ public:
+  SpanClock() : use_tsc_(KernelReportsInvariantTsc()) {
+    base_ticks_ = Ticks();
+    base_mono_ = MonotonicNanos();
+    if (use_tsc_) {
+      // A first rate over 2 ms; RefreshClockAnchor refines it.
+      std::int64_t mono = base_mono_;
+      while (mono - base_mono_ < 2'000'000) mono = MonotonicNanos();
+      const std::int64_t ticks = Ticks();
+      ns_per_tick_.store(static_cast<double>(mono - base_mono_) / static_cast<double>(ticks - base_ticks_),
+                         std::memory_order_relaxed);
+    }
+    Publish(Ticks(), WallNanos());
+  }
+
+  bool use_tsc() const { return use_tsc_; }
+
+  std::int64_t Ticks() const {
+    return use_tsc_ ? static_cast<std::int64_t>(__rdtsc()) : MonotonicNanos();
+  }
+
+  double ns_per_tick() const { return ns_per_tick_.load(std::memory_order_relaxed); }
+
+  std::int64_t WallFrom(std::int64_t ticks) const {
+    while (true) {
+      const std::uint32_t before = sequence_.load(std::memory_order_acquire);
+      if (before & 1) continue;  // a refresh is writing
+      const std::int64_t anchor_ticks = anchor_ticks_.load(std::memory_order_relaxed);
+      const std::int64_t anchor_wall = anchor_wall_.load(std::memory_order_relaxed);
+      const double rate = ns_per_tick_.load(std::memory_order_relaxed);
+      std::atomic_thread_fence(std::memory_order_acquire);
+      if (sequence_.load(std::memory_order_relaxed) != before) continue;
+      return anchor_wall + static_cast<std::int64_t>(static_cast<double>(ticks - anchor_ticks) * rate);
+    }
+  }
+
+  void Refresh() {
+    std::lock_guard<std::mutex> lock(writer_);
+    const std::int64_t ticks = Ticks();
+    const std::int64_t mono = MonotonicNanos();
+    const std::int64_t wall = WallNanos();
+    if (use_tsc_ && ticks > base_ticks_ && mono - base_mono_ > 100'000'000) {
+      ns_per_tick_.store(static_cast<double>(mono - base_mono_) / static_cast<double>(ticks - base_ticks_),
+                         std::memory_order_relaxed);
+    }
+    Publish(ticks, wall);
+  }
+
+ private:
+  void Publish(std::int64_t ticks, std::int64_t wall) {
+    sequence_.fetch_add(1, std::memory_order_acq_rel);  // odd: writing
+    std::atomic_thread_fence(std::memory_order_release);
+    anchor_ticks_.store(ticks, std::memory_order_relaxed);
+    anchor_wall_.store(wall, std::memory_order_relaxed);
+    sequence_.fetch_add(1, std::memory_order_release);  // even: done
+  }
+
+  const bool use_tsc_;
+  std::int64_t base_ticks_ = 0;
+  std::int64_t base_mono_ = 0;
+  std::atomic<double> ns_per_tick_{1.0};
+  std::atomic<std::uint32_t> sequence_{0};
+  std::atomic<std::int64_t> anchor_ticks_{0};
+  std::atomic<std::int64_t> anchor_wall_{0};
+  std::mutex writer_;
+};
+
+SpanClock& Clock() {
+  static SpanClock clock;
+  return clock;
 }
 
 }  // namespace
 
-std::int64_t WallFromMonotonic(std::int64_t monotonic_ns) {
-  return monotonic_ns + Anchor().load(std::memory_order_relaxed);
+std::int64_t SpanTicks() { return Clock().Ticks(); }
+
+std::int64_t TicksToNanos(std::int64_t ticks) {
+  if (ticks <= 0) return 0;
+  return static_cast<std::int64_t>(static_cast<double>(ticks) * Clock().ns_per_tick());
 }
 
-void RefreshClockAnchor() { Anchor().store(CurrentOffset(), std::memory_order_relaxed); }
+std::int64_t WallFromTicks(std::int64_t ticks) { return Clock().WallFrom(ticks); }
+
+void RefreshClockAnchor() { Clock().Refresh(); }
+
+bool SpanClockUsesTsc() { return Clock().use_tsc(); }
 
 }  // namespace qtrace

@@ -48,7 +48,7 @@ struct SpanRecord {
   SpanKind kind = SpanKind::kInternal;
   std::int64_t start_unix_ns = 0;
   std::int64_t end_unix_ns = 0;
-  std::int64_t start_monotonic_ns = 0;  // for the duration; not exported
+  std::int64_t start_ticks = 0;  // span clock ticks at start, for the duration; not exported
   AttributeList attributes;
   std::vector<SpanEvent> events;
   std::uint32_t dropped_events = 0;

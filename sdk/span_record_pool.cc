@@ -16,7 +16,7 @@ void SpanRecord::Reset() {
   parent_is_remote = false;
   name.clear();
   kind = SpanKind::kInternal;
-  start_unix_ns = end_unix_ns = start_monotonic_ns = 0;
+  start_unix_ns = end_unix_ns = start_ticks = 0;
   attributes.Clear();
   events.clear();
   dropped_events = 0;

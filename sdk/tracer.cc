@@ -46,9 +46,9 @@ Span Tracer::StartSpan(std::string_view name, SpanKind kind, const StartSpanOpti
   record->parent_is_remote = parent.is_remote();
   record->name.assign(name);
   record->kind = kind;
-  record->start_monotonic_ns = MonotonicNanos();
+  record->start_ticks = SpanTicks();
   record->start_unix_ns =
-      options.start_unix_ns != 0 ? options.start_unix_ns : WallFromMonotonic(record->start_monotonic_ns);
+      options.start_unix_ns != 0 ? options.start_unix_ns : WallFromTicks(record->start_ticks);
   record->attributes.SetLimits(state_->limits.attribute_count, state_->limits.attribute_value_length);
   record->scope = &scope_;
   record->deferred = std::move(deferred);
