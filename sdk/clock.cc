@@ -37,7 +37,7 @@ class SpanClock {
       ns_per_tick_.store(static_cast<double>(mono - base_mono_) / static_cast<double>(ticks - base_ticks_),
                          std::memory_order_relaxed);
     }
-    Publish(Ticks(), WallNanos());
+    Publish(Ticks(), WallNanos(), ns_per_tick_.load(std::memory_order_relaxed));
   }
 
   bool use_tsc() const { return use_tsc_; }
@@ -52,10 +52,11 @@ class SpanClock {
     while (true) {
       const std::uint32_t before = sequence_.load(std::memory_order_acquire);
       if (before & 1) continue;  // a refresh is writing
-      const std::int64_t anchor_ticks = anchor_ticks_.load(std::memory_order_relaxed);
-      const std::int64_t anchor_wall = anchor_wall_.load(std::memory_order_relaxed);
-      const double rate = ns_per_tick_.load(std::memory_order_relaxed);
-      std::atomic_thread_fence(std::memory_order_acquire);
+      // Acquire loads keep the second sequence read after them (no fence:
+      // ThreadSanitizer does not model fences).
+      const std::int64_t anchor_ticks = anchor_ticks_.load(std::memory_order_acquire);
+      const std::int64_t anchor_wall = anchor_wall_.load(std::memory_order_acquire);
+      const double rate = ns_per_tick_.load(std::memory_order_acquire);
       if (sequence_.load(std::memory_order_relaxed) != before) continue;
       return anchor_wall + static_cast<std::int64_t>(static_cast<double>(ticks - anchor_ticks) * rate);
     }
@@ -66,19 +67,21 @@ class SpanClock {
     const std::int64_t ticks = Ticks();
     const std::int64_t mono = MonotonicNanos();
     const std::int64_t wall = WallNanos();
+    double rate = ns_per_tick_.load(std::memory_order_relaxed);
     if (use_tsc_ && ticks > base_ticks_ && mono - base_mono_ > 100'000'000) {
-      ns_per_tick_.store(static_cast<double>(mono - base_mono_) / static_cast<double>(ticks - base_ticks_),
-                         std::memory_order_relaxed);
+      rate = static_cast<double>(mono - base_mono_) / static_cast<double>(ticks - base_ticks_);
     }
-    Publish(ticks, wall);
+    Publish(ticks, wall, rate);
   }
 
  private:
-  void Publish(std::int64_t ticks, std::int64_t wall) {
+  void Publish(std::int64_t ticks, std::int64_t wall, double rate) {
+    // The acquire half of the first increment keeps the stores after it; the
+    // release of the second keeps them before it.
     sequence_.fetch_add(1, std::memory_order_acq_rel);  // odd: writing
-    std::atomic_thread_fence(std::memory_order_release);
     anchor_ticks_.store(ticks, std::memory_order_relaxed);
     anchor_wall_.store(wall, std::memory_order_relaxed);
+    ns_per_tick_.store(rate, std::memory_order_relaxed);
     sequence_.fetch_add(1, std::memory_order_release);  // even: done
   }
 
