@@ -141,6 +141,20 @@ template class Id<16, TraceIdTag>;
 template class Id<8, SpanIdTag>;
 
 TraceId RandomTraceId() { return RandomId<TraceId>(); }
+
+std::string RandomUuidV4() {
+  std::array<std::uint8_t, 16> b = RandomTraceId().bytes();
+  b[6] = static_cast<std::uint8_t>((b[6] & 0x0f) | 0x40);  // version 4
+  b[8] = static_cast<std::uint8_t>((b[8] & 0x3f) | 0x80);  // RFC 4122 variant
+  char hex[32];
+  WriteLowerHex(b.data(), b.size(), hex);
+  const std::string_view h(hex, 32);
+  std::string id;
+  id.reserve(36);
+  id.append(h.substr(0, 8)).append("-").append(h.substr(8, 4)).append("-").append(h.substr(12, 4)).append("-");
+  id.append(h.substr(16, 4)).append("-").append(h.substr(20));
+  return id;
+}
 SpanId RandomSpanId() { return RandomId<SpanId>(); }
 
 }  // namespace qtrace

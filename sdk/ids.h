@@ -54,6 +54,10 @@ using SpanId = Id<8, SpanIdTag>;
 TraceId RandomTraceId();
 SpanId RandomSpanId();
 
+// A random UUIDv4 ("xxxxxxxx-xxxx-4xxx-[89ab]xxx-xxxxxxxxxxxx") from the same
+// generator: service.instance.id, request ids.
+std::string RandomUuidV4();
+
 // Parses/writes hex; exposed for the propagators and the encoders.
 bool ParseLowerHex(std::string_view hex, std::uint8_t* out, std::size_t out_size);
 void WriteLowerHex(const std::uint8_t* bytes, std::size_t size, char* out);

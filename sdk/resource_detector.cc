@@ -3,7 +3,6 @@
 #include <limits.h>
 #include <unistd.h>
 
-#include <array>
 #include <cstdio>
 #include <string>
 
@@ -27,20 +26,6 @@ std::string ExecutableName() {
   return path.substr(path.rfind('/') + 1);
 }
 
-// A UUIDv4 from the id generator: unique per process start, as
-// service.instance.id asks.
-std::string RandomUuid() {
-  const TraceId random = RandomTraceId();
-  std::array<std::uint8_t, 16> b = random.bytes();
-  b[6] = static_cast<std::uint8_t>((b[6] & 0x0f) | 0x40);
-  b[8] = static_cast<std::uint8_t>((b[8] & 0x3f) | 0x80);
-  char hex[33];
-  WriteLowerHex(b.data(), b.size(), hex);
-  std::string s(hex, 32);
-  return s.substr(0, 8) + "-" + s.substr(8, 4) + "-" + s.substr(12, 4) + "-" + s.substr(16, 4) + "-" +
-         s.substr(20);
-}
-
 }  // namespace
 
 Resource DetectResource(const Config& config) {
@@ -51,7 +36,7 @@ Resource DetectResource(const Config& config) {
   r.Set("host.name", HostName());
   r.Set("process.pid", static_cast<std::int64_t>(getpid()));
   r.Set("process.executable.name", ExecutableName());
-  r.Set("service.instance.id", RandomUuid());
+  r.Set("service.instance.id", RandomUuidV4());  // unique per process start
   for (const Attribute& a : config.resource_attributes) r.Set(a.key, a.value);
   r.Set("service.name", config.service_name);
   r.Set("service.version", config.service_version);

@@ -11,7 +11,6 @@
 namespace qtrace::middleware {
 
 bool IsAcceptableRequestId(std::string_view id);
-std::string NewRequestId();  // a random UUIDv4
 
 http::Middleware RequestIdMiddleware();
 

@@ -48,6 +48,15 @@ TEST(IdsTest, HexParsingIsStrict) {
   EXPECT_FALSE(SpanId::FromHex("0000000000000000")->IsValid());
 }
 
+TEST(IdsTest, UuidV4HasVersionAndVariant) {
+  const std::string a = RandomUuidV4();
+  ASSERT_EQ(a.size(), 36u);
+  for (std::size_t i : {8u, 13u, 18u, 23u}) EXPECT_EQ(a[i], '-') << a;
+  EXPECT_EQ(a[14], '4') << a;
+  EXPECT_NE(std::string("89ab").find(a[19]), std::string::npos) << a;
+  EXPECT_NE(a, RandomUuidV4());
+}
+
 TEST(IdsTest, ThreadsGetDifferentSequences) {
   std::vector<std::string> a, b;
   std::thread ta([&] { for (int i = 0; i < 100; ++i) a.push_back(RandomSpanId().ToHex()); });

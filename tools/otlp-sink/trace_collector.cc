@@ -4,6 +4,7 @@
 
 #include "absl/time/clock.h"
 #include "sdk/ids.h"
+#include "tools/otlp-sink/base64.h"
 #include "sdk/json_writer.h"
 #include "sdk/strings.h"
 
@@ -16,24 +17,6 @@ namespace trace = opentelemetry::proto::trace::v1;
 std::string Hex(const std::string& bytes) {
   std::string out(bytes.size() * 2, '0');
   WriteLowerHex(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size(), out.data());
-  return out;
-}
-
-std::string Base64(const std::string& bytes) {
-  static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  unsigned bits = 0;
-  int count = 0;
-  for (unsigned char c : bytes) {
-    bits = (bits << 8) | c;
-    count += 8;
-    while (count >= 6) {
-      count -= 6;
-      out.push_back(kAlphabet[(bits >> count) & 63]);
-    }
-  }
-  if (count > 0) out.push_back(kAlphabet[(bits << (6 - count)) & 63]);
-  while (out.size() % 4 != 0) out.push_back('=');
   return out;
 }
 
