@@ -7,6 +7,7 @@
 
 #include "absl/time/clock.h"
 #include "exporter/otlp_response.h"
+#include "exporter/retry.h"
 #include "qtrace/version.h"
 #include "sdk/otlp_endpoint.h"
 #include "sdk/strings.h"
@@ -38,10 +39,14 @@ bool IsRetryable(grpc::StatusCode code) {
   }
 }
 
+// gRPC reports a failed TLS handshake as UNAVAILABLE, like a refused
+// connection; only the message tells them apart. A refused or reset TCP
+// connection reads "tcp handshaker shutdown" or "Connection refused", so the
+// word "handshake" alone says nothing: only TLS words count.
 bool LooksLikeTlsFailure(const std::string& message) {
   const std::string lower = ToLower(message);
-  return lower.find("handshake") != std::string::npos || lower.find("certificate") != std::string::npos ||
-         lower.find("ssl") != std::string::npos || lower.find("tls") != std::string::npos;
+  return lower.find("certificate") != std::string::npos || lower.find("ssl") != std::string::npos ||
+         lower.find("tls") != std::string::npos;
 }
 
 std::string ByteBufferToString(const grpc::ByteBuffer& buffer) {
@@ -80,8 +85,17 @@ absl::StatusOr<std::unique_ptr<GrpcSender>> GrpcSender::Create(GrpcSenderOptions
   grpc::ChannelArguments args;
   args.SetUserAgentPrefix("qtrace-OTLP-Exporter-Cpp/" QTRACE_VERSION);
   args.SetMaxSendMessageSize(64 * 1024 * 1024 + 1024);
+  // While the collector is down the channel reconnects on gRPC's own back-off,
+  // which grows to two minutes; an export retried meanwhile fails at once
+  // without trying. Capping it at our first retry delay leaves the retry
+  // policy alone to decide when export resumes after an outage.
+  const int reconnect_ms = static_cast<int>(absl::ToInt64Milliseconds(RetryPolicy{}.initial_backoff));
+  args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, reconnect_ms);
+  args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, reconnect_ms);
+  args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, reconnect_ms);
   const std::string host = endpoint->host.find(':') != std::string::npos ? StrCat("[", endpoint->host, "]") : endpoint->host;
-  std::unique_ptr<GrpcSender> sender(new GrpcSender(std::move(options)));
+  const bool uses_tls = !(endpoint->scheme == "http" || options.insecure);
+  std::unique_ptr<GrpcSender> sender(new GrpcSender(std::move(options), uses_tls));
   sender->channel_ = grpc::CreateCustomChannel(StrCat(host, ":", static_cast<int>(endpoint->port)), credentials, args);
   sender->stub_ = std::make_unique<grpc::GenericStub>(sender->channel_);
   return sender;
@@ -131,14 +145,18 @@ SendOutcome GrpcSender::Send(std::string_view body, absl::Time deadline) {
     out.partial_message = partial.error_message;
     return out;
   }
-  const std::string reason = StrCat("gRPC ", static_cast<int>(status.error_code()), " ", status.error_message(), " (",
-                                    options_.endpoint, ")");
+  return GrpcFailureOutcome(status, uses_tls_, options_.endpoint);
+}
+
+SendOutcome GrpcFailureOutcome(const grpc::Status& status, bool uses_tls, const std::string& endpoint) {
+  const std::string reason =
+      StrCat("gRPC ", static_cast<int>(status.error_code()), " ", status.error_message(), " (", endpoint, ")");
   const std::optional<absl::Duration> retry_after = ParseRetryInfo(status.error_details());
   if (status.error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED) {
     return retry_after ? SendOutcome::Retryable(reason, retry_after) : SendOutcome::Permanent(reason);
   }
-  if (status.error_code() == grpc::StatusCode::UNAVAILABLE && LooksLikeTlsFailure(status.error_message())) {
-    return SendOutcome::Permanent(StrCat("TLS handshake with ", options_.endpoint, " failed: ", status.error_message()));
+  if (status.error_code() == grpc::StatusCode::UNAVAILABLE && uses_tls && LooksLikeTlsFailure(status.error_message())) {
+    return SendOutcome::Permanent(StrCat("TLS handshake with ", endpoint, " failed: ", status.error_message()));
   }
   if (IsRetryable(status.error_code())) return SendOutcome::Retryable(reason, retry_after);
   return SendOutcome::Permanent(reason);

@@ -45,14 +45,21 @@ class GrpcSender final : public Sender {
   std::string Describe() const override;
 
  private:
-  explicit GrpcSender(GrpcSenderOptions options) : options_(std::move(options)) {}
+  GrpcSender(GrpcSenderOptions options, bool uses_tls) : options_(std::move(options)), uses_tls_(uses_tls) {}
 
   const GrpcSenderOptions options_;
+  const bool uses_tls_;  // the channel has TLS credentials
   std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<grpc::GenericStub> stub_;
   std::mutex mu_;
   grpc::ClientContext* in_flight_ = nullptr;  // guarded by mu_
   bool cancelled_ = false;                    // guarded by mu_
 };
+
+// What a failed call means for the retry loop, by the OTLP specification's
+// list of retryable codes. A TLS handshake failure (wrong CA, bad client
+// certificate) is permanent: retrying cannot fix it, and the reason names the
+// endpoint. Exposed for tests.
+SendOutcome GrpcFailureOutcome(const grpc::Status& status, bool uses_tls, const std::string& endpoint);
 
 }  // namespace qtrace

@@ -56,10 +56,8 @@ absl::Status OtlpExporter::ExportPart(std::span<const SpanRecordPtr> part, absl:
     }
   }
 
-  const RetryResult result = SendWithRetry(*sender_, payload, deadline, options_.retry, sleep_, random_);
-  metrics_->export_batches.fetch_add(result.attempts, std::memory_order_relaxed);
-  metrics_->export_bytes.fetch_add(payload.size() * result.attempts, std::memory_order_relaxed);
-  if (result.attempts > 1) metrics_->export_retries.fetch_add(result.attempts - 1, std::memory_order_relaxed);
+  payload_size_ = payload.size();
+  const RetryResult result = SendWithRetry(*sender_, payload, deadline, options_.retry, sleep_, random_, this);
 
   const std::uint64_t n = part.size();
   const SendOutcome& last = result.last;
@@ -89,6 +87,20 @@ absl::Status OtlpExporter::ExportPart(std::span<const SpanRecordPtr> part, absl:
       StrCat("dropping ", n, " spans: export to ", sender_->Describe(), " failed: ", last.reason, " (", why, ")");
   failure_log_.Report(LogLevel::kWarn, message);
   return absl::UnavailableError(message);
+}
+
+void OtlpExporter::OnAttempt(int attempt) {
+  metrics_->export_batches.fetch_add(1, std::memory_order_relaxed);
+  metrics_->export_bytes.fetch_add(payload_size_, std::memory_order_relaxed);
+  if (attempt > 1) metrics_->export_retries.fetch_add(1, std::memory_order_relaxed);
+}
+
+void OtlpExporter::OnRetryScheduled(const SendOutcome& failed, absl::Duration wait) {
+  // An outage can outlast one export timeout (30 s by default): say so at its
+  // start, not only when the batch is finally given up.
+  retry_log_.Report(LogLevel::kWarn, StrCat("export to ", sender_->Describe(), " failed: ", failed.reason,
+                                            "; retrying in ", absl::FormatDuration(wait),
+                                            " (new spans wait in the queue, dropped and counted when it is full)"));
 }
 
 absl::Status OtlpExporter::Shutdown(absl::Duration) {

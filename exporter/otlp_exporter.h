@@ -34,7 +34,7 @@ struct OtlpExporterOptions {
   std::size_t max_request_bytes = 64 * 1024 * 1024;
 };
 
-class OtlpExporter final : public SpanExporter {
+class OtlpExporter final : public SpanExporter, private RetryObserver {
  public:
   OtlpExporter(const Resource& resource, std::unique_ptr<Sender> sender, OtlpExporterOptions options,
                std::shared_ptr<PipelineMetrics> metrics);
@@ -46,6 +46,9 @@ class OtlpExporter final : public SpanExporter {
  private:
   absl::Status ExportPart(std::span<const SpanRecordPtr> part, absl::Time deadline);
   void Encode(std::span<const SpanRecordPtr> part);
+  // RetryObserver: requests, bytes and retries are counted as they are sent.
+  void OnAttempt(int attempt) override;
+  void OnRetryScheduled(const SendOutcome& failed, absl::Duration wait) override;
 
   const OtlpEncoder encoder_;
   const std::unique_ptr<Sender> sender_;
@@ -54,9 +57,11 @@ class OtlpExporter final : public SpanExporter {
   InterruptibleSleep sleep_;
   std::mt19937_64 random_;
   std::string body_;        // reused across exports
+  std::size_t payload_size_ = 0;  // of the request being sent
   bool shut_down_ = false;
   RateLimitedDiagnostic failure_log_;
   RateLimitedDiagnostic partial_log_;
+  RateLimitedDiagnostic retry_log_;
 };
 
 }  // namespace qtrace

@@ -32,7 +32,7 @@ absl::Duration BackoffDelay(const RetryPolicy& policy, int retry, std::mt19937_6
 }
 
 RetryResult SendWithRetry(Sender& sender, std::string_view body, absl::Time deadline, const RetryPolicy& policy,
-                          InterruptibleSleep& sleep, std::mt19937_64& random) {
+                          InterruptibleSleep& sleep, std::mt19937_64& random, RetryObserver* observer) {
   RetryResult result;
   while (true) {
     if (sleep.interrupted()) {
@@ -40,8 +40,9 @@ RetryResult SendWithRetry(Sender& sender, std::string_view body, absl::Time dead
       if (result.attempts == 0) result.last = SendOutcome::Retryable("interrupted before sending");
       return result;
     }
-    result.last = sender.Send(body, deadline);
     ++result.attempts;
+    if (observer != nullptr) observer->OnAttempt(result.attempts);
+    result.last = sender.Send(body, deadline);
     if (result.last.kind != SendOutcome::Kind::kRetryable) return result;
     // The server's announced delay wins over our back-off.
     const absl::Duration wait = result.last.retry_after.value_or(BackoffDelay(policy, result.attempts, random));
@@ -49,6 +50,7 @@ RetryResult SendWithRetry(Sender& sender, std::string_view body, absl::Time dead
       result.timed_out = true;
       return result;
     }
+    if (observer != nullptr) observer->OnRetryScheduled(result.last, wait);
     if (!sleep.SleepFor(wait)) {
       result.interrupted = true;
       return result;

@@ -46,13 +46,24 @@ struct RetryResult {
   bool interrupted = false;
 };
 
+// Told about each attempt as it happens, so that counters and logs are live
+// during a long outage rather than when the export finally gives up.
+class RetryObserver {
+ public:
+  virtual ~RetryObserver() = default;
+  // Before attempt number `attempt` (1 is the first send, 2 the first retry).
+  virtual void OnAttempt(int attempt) = 0;
+  // After a retryable failure, before waiting `wait` to try again.
+  virtual void OnRetryScheduled(const SendOutcome& failed, absl::Duration wait) = 0;
+};
+
 // The delay before retry number `retry` (1 for the first retry), without an
 // announced delay. Exposed for tests.
 absl::Duration BackoffDelay(const RetryPolicy& policy, int retry, std::mt19937_64& random);
 
 // Sends body through sender until it is accepted, fails permanently, the
-// deadline would pass, or sleep is interrupted.
+// deadline would pass, or sleep is interrupted. observer may be null.
 RetryResult SendWithRetry(Sender& sender, std::string_view body, absl::Time deadline, const RetryPolicy& policy,
-                          InterruptibleSleep& sleep, std::mt19937_64& random);
+                          InterruptibleSleep& sleep, std::mt19937_64& random, RetryObserver* observer = nullptr);
 
 }  // namespace qtrace

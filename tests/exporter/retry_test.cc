@@ -62,6 +62,41 @@ TEST(RetryTest, TransientFailuresAreRetriedUntilAccepted) {
   EXPECT_EQ(r.attempts, 3);
 }
 
+// Remembers what SendWithRetry reported, with what the sender had seen by then.
+class RecordingObserver final : public RetryObserver {
+ public:
+  explicit RecordingObserver(const ScriptedSender& sender) : sender_(sender) {}
+  void OnAttempt(int attempt) override {
+    attempts.push_back(attempt);
+    sends_before_attempt.push_back(sender_.times.size());
+  }
+  void OnRetryScheduled(const SendOutcome& failed, absl::Duration wait) override {
+    scheduled.push_back(failed.reason);
+    waits.push_back(wait);
+  }
+  std::vector<int> attempts;
+  std::vector<std::size_t> sends_before_attempt;
+  std::vector<std::string> scheduled;
+  std::vector<absl::Duration> waits;
+
+ private:
+  const ScriptedSender& sender_;
+};
+
+TEST(RetryTest, ObserverHearsOfEachAttemptAsItHappens) {
+  ScriptedSender sender({SendOutcome::Retryable("503"), SendOutcome::Retryable("refused"), SendOutcome::Ok()});
+  RecordingObserver observer(sender);
+  InterruptibleSleep sleep;
+  std::mt19937_64 random(7);
+  const RetryResult r =
+      SendWithRetry(sender, "body", absl::Now() + absl::Seconds(5), FastPolicy(), sleep, random, &observer);
+  EXPECT_EQ(r.attempts, 3);
+  EXPECT_EQ(observer.attempts, (std::vector<int>{1, 2, 3}));
+  EXPECT_EQ(observer.sends_before_attempt, (std::vector<std::size_t>{0, 1, 2})) << "told before each send";
+  EXPECT_EQ(observer.scheduled, (std::vector<std::string>{"503", "refused"}));
+  for (absl::Duration wait : observer.waits) EXPECT_GT(wait, absl::ZeroDuration());
+}
+
 TEST(RetryTest, PermanentFailureIsNotRetried) {
   ScriptedSender sender({SendOutcome::Permanent("HTTP 400")});
   InterruptibleSleep sleep;

@@ -141,6 +141,10 @@ for (const protocol of ['grpc', 'http/protobuf']) {
                                      `http://127.0.0.1:${deadPort}`, '--shutdown-timeout-ms', '5000'],
                           { OTEL_BSP_SCHEDULE_DELAY: '50', OTEL_BSP_EXPORT_TIMEOUT: '60000' });
     assert.equal(r.summary.exported, 0);
+    // A refused connection is transient: retried until shutdown, never
+    // dropped as a permanent rejection.
+    assert.doesNotMatch(r.stderr, /not retryable/, r.stderr);
+    assert.match(r.stderr, /retrying in/, r.stderr);
     assert.ok(r.summary.elapsedS < 1.0, `creating 2000 spans took ${r.summary.elapsedS} s: the request path waited`);
     assert.ok(r.wallMs < 5500 + 1000, `tracegen took ${r.wallMs} ms with a 5 s shutdown timeout`);
   });

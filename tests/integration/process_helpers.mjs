@@ -49,10 +49,13 @@ export async function startProcess(binary, args, env, ready, { timeoutMs = 15000
 }
 
 // Starts otlp-sink on free loopback ports; resolves once both ports are known.
-export async function startSink(binary, args = []) {
+// With jsonl false the sink only counts what it receives (benchmarks: writing
+// a JSON line per span would take the CPU the measured service needs).
+export async function startSink(binary, args = [], { jsonl: keepJsonl = true } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'sink-'));
   const jsonl = join(dir, 'spans.jsonl');
-  const p = await startProcess(binary, ['--grpc', '127.0.0.1:0', '--http', '127.0.0.1:0', '--jsonl', jsonl, '--no-tree', ...args],
+  const output = keepJsonl ? ['--jsonl', jsonl] : [];
+  const p = await startProcess(binary, ['--grpc', '127.0.0.1:0', '--http', '127.0.0.1:0', ...output, '--no-tree', ...args],
                                {}, [/grpc listening on 127\.0\.0\.1:(\d+)/, /http listening on 127\.0\.0\.1:(\d+)/]);
   return {
     grpcPort: Number(p.captures[0]),

@@ -1,0 +1,69 @@
+// What the end-to-end benchmark scripts share: reading wrk's report, the
+// service's memory and its /metrics counters, and medians.
+import { spawn, spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+
+// wrk --latency output → requests/s, p50 and p99 in milliseconds, requests.
+export function parseWrk(text) {
+  const unit = (v) => (v.endsWith('us') ? parseFloat(v) / 1000 : v.endsWith('ms') ? parseFloat(v) : parseFloat(v) * 1000);
+  const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(text)[1]);
+  const p50 = unit(/\s50%\s+(\S+)/.exec(text)[1]);
+  const p99 = unit(/\s99%\s+(\S+)/.exec(text)[1]);
+  const requests = Number(/(\d+) requests in/.exec(text)[1]);
+  return { rps, p50, p99, requests };
+}
+
+// wrk with a pause of pauseMs before every request on each connection: a
+// bounded load (connections / (pauseMs + latency) requests a second) that
+// leaves the machine headroom, unlike plain wrk, which saturates it.
+export function paceScript(dir, pauseMs) {
+  const path = `${dir}/pace.lua`;
+  writeFileSync(path, `function delay()\n  return ${pauseMs}\nend\n`);
+  return path;
+}
+
+export function runWrk(url, { threads = 1, connections = 8, seconds, script } = {}) {
+  const args = [`-t${threads}`, `-c${connections}`, `-d${seconds}s`, '--latency', ...(script ? ['-s', script] : []), url];
+  const r = spawnSync('wrk', args, { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`wrk failed: ${r.stderr}`);
+  return parseWrk(r.stdout);
+}
+
+// The same, without waiting: resolves with the parsed report when wrk ends.
+export function startWrk(url, options) {
+  const { threads = 1, connections = 8, seconds, script } = options;
+  const args = [`-t${threads}`, `-c${connections}`, `-d${seconds}s`, '--latency', ...(script ? ['-s', script] : []), url];
+  const proc = spawn('wrk', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  proc.stdout.on('data', (d) => { out += d; });
+  return new Promise((resolve, reject) => proc.on('exit', (code) => (code === 0 ? resolve(parseWrk(out)) : reject(new Error('wrk failed')))));
+}
+
+function statusKb(pid, field) {
+  try { return Number(new RegExp(`${field}:\\s+(\\d+)`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]); } catch { return 0; }
+}
+export const peakRssKb = (pid) => statusKb(pid, 'VmHWM');
+export const rssKb = (pid) => statusKb(pid, 'VmRSS');
+
+// One sample of a Prometheus text exposition, 0 when absent.
+export function metricValue(text, name, labels = '') {
+  const escaped = `${name}${labels ? `{${labels}}` : ''}`.replace(/[{}()[\].*+?^$|\\]/g, '\\$&');
+  const m = new RegExp(`^${escaped} (\\S+)$`, 'm').exec(text);
+  return m ? Number(m[1]) : 0;
+}
+
+export function median(xs) {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+// A loopback port that nothing listens on (taken, then released).
+export async function freePort() {
+  const server = createServer();
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address();
+  await new Promise((r) => server.close(r));
+  return port;
+}
