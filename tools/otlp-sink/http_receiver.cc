@@ -81,20 +81,22 @@ http::HttpResponse HandleExport(http::HttpRequest& request, Receiver& receiver) 
     return ErrorAnswer(415, "unsupported content-encoding", json);
   }
 
-  collector::ExportTraceServiceRequest export_request;
+  // Decoded on an arena, as over gRPC (grpc_receiver.cc says why).
+  google::protobuf::Arena arena;
+  auto* export_request = google::protobuf::Arena::CreateMessage<collector::ExportTraceServiceRequest>(&arena);
   if (json) {
     auto parsed = ParseOtlpJson(body);
     if (!parsed.ok()) {
       receiver.CountBadRequest(wire_bytes);
       return ErrorAnswer(400, MessageOf(parsed.status()), json);
     }
-    export_request = std::move(*parsed);
-  } else if (!export_request.ParseFromArray(body.data(), static_cast<int>(body.size()))) {
+    *export_request = std::move(*parsed);
+  } else if (!export_request->ParseFromArray(body.data(), static_cast<int>(body.size()))) {
     receiver.CountBadRequest(wire_bytes);
     return ErrorAnswer(400, "body is not an ExportTraceServiceRequest", json);
   }
 
-  const Outcome outcome = receiver.Handle(export_request, json ? "http/json" : "http/protobuf", wire_bytes);
+  const Outcome outcome = receiver.Handle(*export_request, json ? "http/json" : "http/protobuf", wire_bytes);
   switch (outcome.action) {
     case FaultAction::kUnavailable:
       return ErrorAnswer(503, outcome.message, json);
