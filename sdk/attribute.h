@@ -40,11 +40,24 @@ class AttributeList {
 
   // Sets key to value, truncating strings to the length limit. An existing key
   // is overwritten; a new key past the count limit is dropped and counted.
-  void Set(std::string_view key, bool value);
-  void Set(std::string_view key, std::int64_t value);
-  void Set(std::string_view key, int value) { Set(key, static_cast<std::int64_t>(value)); }
-  void Set(std::string_view key, double value);
-  void Set(std::string_view key, std::string_view value);
+  // The scalar and string setters are inline: a span sets a handful of
+  // attributes on the request path, and a reused record usually finds the
+  // slot it needs kept with the right key and the right type.
+  void Set(std::string_view key, bool value) { SetScalar(key, value); }
+  void Set(std::string_view key, std::int64_t value) { SetScalar(key, value); }
+  void Set(std::string_view key, int value) { SetScalar(key, static_cast<std::int64_t>(value)); }
+  void Set(std::string_view key, double value) { SetScalar(key, value); }
+  void Set(std::string_view key, std::string_view value) {
+    Attribute* slot = SlotFor(key);
+    if (slot == nullptr) return;
+    value = value.substr(0, value_length_limit_);
+    // Assign into an existing string to reuse its capacity.
+    if (auto* existing = std::get_if<std::string>(&slot->value)) {
+      existing->assign(value);
+    } else {
+      slot->value.emplace<std::string>(value);
+    }
+  }
   void Set(std::string_view key, const char* value) { Set(key, std::string_view(value)); }
   void Set(std::string_view key, const std::string& value) { Set(key, std::string_view(value)); }
   void Set(std::string_view key, AttributeValue value);
@@ -66,9 +79,34 @@ class AttributeList {
   auto end() const { return items_.begin() + static_cast<std::ptrdiff_t>(size_); }
 
  private:
+  template <class T>
+  void SetScalar(std::string_view key, T value) {
+    Attribute* slot = SlotFor(key);
+    if (slot == nullptr) return;
+    if (T* same = std::get_if<T>(&slot->value)) {
+      *same = value;
+    } else {
+      slot->value = value;
+    }
+  }
+
   // The slot for key: the existing one, a reused one past size_, or null when
   // the count limit is reached (the drop is counted).
-  Attribute* SlotFor(std::string_view key);
+  Attribute* SlotFor(std::string_view key) {
+    // Compared as string_view: lengths first, so that most keys differ
+    // without a memcmp (std::string == string_view compares bytes first).
+    for (std::size_t i = 0; i < size_; ++i) {
+      if (std::string_view(items_[i].key) == key) return &items_[i];
+    }
+    if (size_ >= count_limit_ || size_ == items_.size()) return NewSlot(key);
+    Attribute& slot = items_[size_++];
+    // A record reused from the pool is usually refilled by the same code in
+    // the same order: the kept key is often already the right one.
+    if (std::string_view(slot.key) != key) slot.key.assign(key);
+    return &slot;
+  }
+  // SlotFor past the kept storage: grows it, or drops and counts at the limit.
+  Attribute* NewSlot(std::string_view key);
   void Truncate(std::string& s) const;
 
   // items_[0, size_) are live; items_[size_, items_.size()) are spare storage

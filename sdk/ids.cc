@@ -78,14 +78,18 @@ ThreadIdGenerator& Generator() {
 
 template <class IdType>
 IdType RandomId() {
+  static_assert(IdType::kSize % 8 == 0, "ids are whole 64-bit words");
   std::array<std::uint8_t, IdType::kSize> bytes;
   auto& gen = Generator();
+  std::uint64_t any_bit = 0;  // all-zero is the invalid id: draw again (about never)
   do {
+    any_bit = 0;
     for (std::size_t i = 0; i < bytes.size(); i += 8) {
       const std::uint64_t word = gen.Next();
+      any_bit |= word;
       std::memcpy(bytes.data() + i, &word, 8);
     }
-  } while (!IdType(bytes).IsValid());
+  } while (any_bit == 0);
   return IdType(bytes);
 }
 
@@ -131,10 +135,15 @@ std::string Id<N, Tag>::ToHex() const {
 
 template <std::size_t N, class Tag>
 bool Id<N, Tag>::IsValid() const {
-  for (std::uint8_t b : bytes_) {
-    if (b != 0) return true;
+  // Word by word (ids are 8 or 16 bytes): this runs several times per span.
+  static_assert(N % 8 == 0, "ids are whole 64-bit words");
+  std::uint64_t any_bit = 0;
+  for (std::size_t i = 0; i < N; i += 8) {
+    std::uint64_t word;
+    std::memcpy(&word, bytes_.data() + i, 8);
+    any_bit |= word;
   }
-  return false;
+  return any_bit != 0;
 }
 
 template class Id<16, TraceIdTag>;
