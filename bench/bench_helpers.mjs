@@ -44,6 +44,16 @@ function statusKb(pid, field) {
   try { return Number(new RegExp(`${field}:\\s+(\\d+)`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]); } catch { return 0; }
 }
 export const peakRssKb = (pid) => statusKb(pid, 'VmHWM');
+
+// CPU time a process has used so far (user + system), in microseconds.
+export function cpuMicros(pid) {
+  try {
+    // Fields after the parenthesised command name: utime and stime are the 12th and 13th.
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    const ticks = Number(fields[11]) + Number(fields[12]);
+    return ticks * (1e6 / 100);  // USER_HZ is 100 on Linux
+  } catch { return 0; }
+}
 export const rssKb = (pid) => statusKb(pid, 'VmRSS');
 
 // One sample of a Prometheus text exposition, 0 when absent.

@@ -3,7 +3,7 @@
 // (GET /api/v1/projects/{id}: one server span and one database span).
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
-import { metricValue, median, parseWrk, peakRssKb } from './bench_helpers.mjs';
+import { cpuMicros, metricValue, median, parseWrk, peakRssKb } from './bench_helpers.mjs';
 import { startSink } from '../tests/integration/process_helpers.mjs';
 import { startService, call } from '../tests/integration/service_helpers.mjs';
 
@@ -31,8 +31,13 @@ async function runMode(mode, round) {
     const project = await call(api.base, 'POST', '/api/v1/projects', { name: 'bench' });
     const url = `${api.base}/api/v1/projects/${project.json.id}`;
     spawnSync('wrk', ['-t2', '-c32', '-d2s', url]);  // warm-up
+    const cpuBefore = { api: cpuMicros(api.pid), sink: cpuMicros(sink.pid) };
     const wrk = spawnSync('wrk', ['-t2', '-c32', `-d${seconds}s`, '--latency', url], { encoding: 'utf8' });
     const result = parseWrk(wrk.stdout);
+    // CPU per request: what the service itself spends, apart from the sink
+    // (a collector that in production runs elsewhere) that shares the cores.
+    const apiCpuUs = (cpuMicros(api.pid) - cpuBefore.api) / result.requests;
+    const sinkCpuUs = (cpuMicros(sink.pid) - cpuBefore.sink) / result.requests;
     const rss = peakRssKb(api.pid);
     // Requests still in flight when wrk stopped start their database spans
     // a moment later: let them finish before the counters are read.
@@ -42,7 +47,7 @@ async function runMode(mode, round) {
     const summary = (await sink.stop()).summary;
     const started = metricValue(metrics, 'otel_sdk_span_started_total', 'otel_span_sampling_result="RECORD_AND_SAMPLE"');
     const queueDrops = metricValue(metrics, 'otel_sdk_processor_span_processed_total', 'error_type="queue_full"');
-    return { ...result, rssMb: rss / 1024, exit: stopped.code, spansReceived: summary.spans,
+    return { ...result, apiCpuUs, sinkCpuUs, rssMb: rss / 1024, exit: stopped.code, spansReceived: summary.spans,
              spansStarted: started, queueDrops };
   } finally {
     api.kill();
@@ -62,11 +67,13 @@ for (let round = 0; round < rounds; round++) {
 
 let failed = false;
 const off = results.off;
-console.log('\nmode                  req/s     ratio   p50 ms   p99 ms   added p50 µs   peak RSS MiB   spans lost');
+console.log('\nmode                  req/s     ratio   p50 ms   p99 ms   added p50 µs   peak RSS MiB   spans lost   ' +
+            'service CPU µs/req (added)   sink CPU µs/req');
 for (const mode of modes) {
   const rs = results[mode.name];
   const added = median(rs.map((r, i) => (r.p50 - off[i].p50) * 1000));
   const ratio = median(rs.map((r, i) => r.rps / off[i].rps));
+  const addedCpu = median(rs.map((r, i) => r.apiCpuUs - off[i].apiCpuUs));
   // Every span started must be at the sink (the sink sees each exported span
   // once; spans started before the measured run are included on both sides).
   // Queue drops are among them; they are printed on their own too.
@@ -74,7 +81,9 @@ for (const mode of modes) {
   const drops = rs.reduce((n, r) => n + r.queueDrops, 0);
   console.log(`${mode.name.padEnd(20)} ${median(rs.map((r) => r.rps)).toFixed(0).padStart(7)}   ${ratio.toFixed(3)}   ` +
               `${median(rs.map((r) => r.p50)).toFixed(3).padStart(6)}   ${median(rs.map((r) => r.p99)).toFixed(3).padStart(6)}   ` +
-              `${added.toFixed(1).padStart(12)}   ${median(rs.map((r) => r.rssMb)).toFixed(1).padStart(12)}   ${lost}`);
+              `${added.toFixed(1).padStart(12)}   ${median(rs.map((r) => r.rssMb)).toFixed(1).padStart(12)}   ${String(lost).padStart(10)}   ` +
+              `${median(rs.map((r) => r.apiCpuUs)).toFixed(1).padStart(8)} (${addedCpu >= 0 ? '+' : ''}${addedCpu.toFixed(1)})`.padEnd(29) +
+              `${median(rs.map((r) => r.sinkCpuUs)).toFixed(1).padStart(8)}`);
   if (mode.name === 'off') continue;
   if (added > 5000) { console.log(`FAIL ${mode.name}: added median latency ${added.toFixed(1)} µs > 5 ms budget`); failed = true; }
   if (lost > 0) { console.log(`FAIL ${mode.name}: ${lost} spans lost (${drops} dropped because the queue was full)`); failed = true; }

@@ -58,6 +58,7 @@ export async function startSink(binary, args = [], { jsonl: keepJsonl = true } =
   const p = await startProcess(binary, ['--grpc', '127.0.0.1:0', '--http', '127.0.0.1:0', ...output, '--no-tree', ...args],
                                {}, [/grpc listening on 127\.0\.0\.1:(\d+)/, /http listening on 127\.0\.0\.1:(\d+)/]);
   return {
+    pid: p.pid,
     grpcPort: Number(p.captures[0]),
     httpPort: Number(p.captures[1]),
     output: p.output,
