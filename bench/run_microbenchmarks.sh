@@ -10,7 +10,8 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 build="${1:-build/release}"
 out="${2:-$build/bench/results}"
 mkdir -p "$out"
-for program in span_benchmark encoder_benchmark ring_buffer_benchmark; do
+# export_benchmark starts its own otlp-sink (next to it in the build tree).
+for program in span_benchmark encoder_benchmark ring_buffer_benchmark export_benchmark; do
   "$build/bench/$program" --benchmark_min_time="${BENCH_MIN_TIME:-0.05}" \
     --benchmark_repetitions="${BENCH_REPETITIONS:-3}" --benchmark_report_aggregates_only=true \
     --benchmark_format=console --benchmark_out_format=json --benchmark_out="$out/$program.json" > /dev/null
