@@ -35,12 +35,17 @@ void BatchSpanProcessor::OnEnd(SpanRecordPtr record) {
     metrics_->spans_dropped_shutdown.fetch_add(1, std::memory_order_relaxed);
     return;  // the record goes back to its pool here
   }
-  if (!queue_.TryPush(record)) {
+  std::size_t position = 0;
+  if (!queue_.TryPush(record, &position)) {
     metrics_->spans_dropped_queue_full.fetch_add(1, std::memory_order_relaxed);
     return;
   }
-  // Wake the exporter once per full batch, not once per span.
-  if (queue_.SizeApprox() >= options_.max_export_batch_size &&
+  // Wake the exporter once a batch waits, and only once. "Waiting" counts
+  // from the pushes (this one's position) and the exporter's count of spans
+  // it is done with, a line it writes once per batch; the queue's own size
+  // would read the line the exporter writes on every pop.
+  const std::size_t waiting = position + 1 - done_count_.load(std::memory_order_relaxed);
+  if (waiting >= options_.max_export_batch_size && !wake_pending_.load(std::memory_order_relaxed) &&
       !wake_pending_.exchange(true, std::memory_order_acq_rel)) {
     std::lock_guard<std::mutex> lock(mu_);
     wake_.notify_one();
@@ -58,6 +63,7 @@ void BatchSpanProcessor::ExportBatch() {
   if (batch_.empty()) return;
   absl::Status status = exporter_->Export(batch_);
   if (!status.ok() && cycle_status_.ok()) cycle_status_ = std::move(status);
+  done_count_.store(done_count_.load(std::memory_order_relaxed) + batch_.size(), std::memory_order_relaxed);
   batch_.clear();  // records return to the pool, reset on this thread
 }
 
@@ -96,7 +102,7 @@ void BatchSpanProcessor::Run() {
       wake_.wait_until(lock, absl::ToChronoTime(next_export), [&] {
         return wake_pending_.load(std::memory_order_acquire) || flush_requested_ > flush_done_ ||
                shutting_down_.load(std::memory_order_acquire) ||
-               queue_.SizeApprox() >= options_.max_export_batch_size;
+               batch_.size() + queue_.SizeApprox() >= options_.max_export_batch_size;
       });
       flush_target = flush_requested_;
       stopping = shutting_down_.load(std::memory_order_acquire);

@@ -10,6 +10,8 @@
 // Thread safety: OnEnd from any thread, lock-free except once per batch, when
 // the push that fills a batch takes the wake-up mutex for a moment to signal
 // the exporter (the exporter holds it only to check its wake condition).
+// OnEnd reads no line that the exporter writes per span: only the queue slot
+// it pushes into and a count the exporter updates once per batch.
 // ForceFlush and Shutdown from any thread.
 #pragma once
 
@@ -67,6 +69,9 @@ class BatchSpanProcessor final : public SpanProcessor {
   RingBuffer<SpanRecordPtr> queue_;
   std::atomic<bool> shutting_down_{false};
   std::atomic<bool> wake_pending_{false};
+  // Spans taken from the queue and exported (or failed): written by the
+  // exporter thread once per batch, read by OnEnd to tell when a batch waits.
+  alignas(64) std::atomic<std::size_t> done_count_{0};
 
   std::mutex mu_;
   std::condition_variable wake_;      // exporter thread waits here

@@ -64,7 +64,10 @@ class RingBuffer {
   RingBuffer& operator=(const RingBuffer&) = delete;
 
   // Moves value in and returns true, or returns false (value untouched) when full.
-  [[nodiscard]] bool TryPush(T& value) noexcept {
+  // position, when given, receives the value's place in the order of all
+  // pushes (0 for the first ever): a producer can act every n pushes without
+  // reading the consumer's position.
+  [[nodiscard]] bool TryPush(T& value, std::size_t* position = nullptr) noexcept {
     std::size_t pos = push_pos_.load(std::memory_order_relaxed);
     while (true) {
       Slot& slot = slots_[pos % capacity_];
@@ -74,6 +77,7 @@ class RingBuffer {
         if (push_pos_.compare_exchange_weak(pos, pos + 1, std::memory_order_relaxed)) {
           new (slot.storage) T(std::move(value));
           slot.sequence.store(2 * pos + 1, std::memory_order_release);
+          if (position != nullptr) *position = pos;
           return true;
         }
       } else if (diff < 0) {

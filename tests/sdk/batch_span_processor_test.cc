@@ -95,6 +95,24 @@ TEST(BatchSpanProcessorTest, ExportsAFullBatchWithoutWaitingForTheTimer) {
   EXPECT_EQ(f.state->names.front(), "s0");
 }
 
+// The wake-up counts the spans waiting, not pushes since the start: after a
+// flush took a partial batch, the next full batch still goes out at once.
+TEST(BatchSpanProcessorTest, FullBatchAfterAFlushGoesWithoutTheTimer) {
+  Fixture f({100, 10, absl::Seconds(60)});
+  for (int i = 0; i < 3; ++i) f.processor.OnEnd(Record("early"));
+  ASSERT_TRUE(f.processor.ForceFlush(absl::Seconds(5)).ok());
+  for (int round = 1; round <= 3; ++round) {
+    // In two steps, so that a wake-up counted from the start (at the 7th
+    // span) finds a partial batch and the last three spans must wake it again.
+    for (int i = 0; i < 7; ++i) f.processor.OnEnd(Record("later"));
+    std::this_thread::sleep_for(50ms);
+    for (int i = 0; i < 3; ++i) f.processor.OnEnd(Record("later"));
+    EXPECT_TRUE(WaitFor([&] { return f.Exported() == 3u + 10u * round; })) << "round " << round;
+  }
+  std::lock_guard<std::mutex> lock(f.state->mu);
+  EXPECT_EQ(f.state->batch_sizes, (std::vector<std::size_t>{3, 10, 10, 10}));
+}
+
 TEST(BatchSpanProcessorTest, PartialBatchWaitsForTheScheduleDelay) {
   Fixture f({100, 10, absl::Milliseconds(300)});
   const auto start = std::chrono::steady_clock::now();
