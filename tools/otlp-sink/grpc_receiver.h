@@ -6,6 +6,8 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include <grpcpp/grpcpp.h>
 
@@ -32,10 +34,14 @@ class GrpcReceiver {
 
  private:
   class Service;
+  class ExportCall;
+  static constexpr int kThreads = 4;
   GrpcReceiver() = default;
 
   std::unique_ptr<Service> service_;
+  std::unique_ptr<grpc::ServerCompletionQueue> queue_;
   std::unique_ptr<grpc::Server> server_;
+  std::vector<std::thread> threads_;
   int port_ = 0;
 };
 
