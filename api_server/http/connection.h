@@ -54,6 +54,9 @@ class Connection {
   std::uint32_t epoll_events = 0;  // the interest set registered now
   std::int64_t last_activity_ns = 0;
   std::int64_t request_started_ns = 0;  // first byte of the request being read; 0 when none
+  // Set while the answer is out and the write side shut: what the peer still
+  // sends is read and dropped until it closes or this time (see event_loop.cc).
+  std::int64_t lingering_until_ns = 0;
 
   std::string peer_address;
   std::uint16_t peer_port = 0;

@@ -24,6 +24,9 @@ constexpr std::uint64_t kWakeTag = 1;
 constexpr std::uint64_t kFirstConnectionId = 2;
 // How often timeouts are checked.
 constexpr std::int64_t kTimeoutCheckNs = 200'000'000;
+// How long a closing connection keeps reading (and dropping) what the client
+// still sends, so that it can finish writing and read our answer.
+constexpr std::int64_t kLingerNs = 2'000'000'000;
 
 std::int64_t ToNanos(absl::Duration d) { return absl::ToInt64Nanoseconds(d); }
 
@@ -176,6 +179,12 @@ void EventLoop::OnEvent(Connection& c, std::uint32_t events) {
     FlushOutput(c);
     if (c.closed) return;
   }
+  if (c.lingering_until_ns != 0) {
+    const Connection::IoResult r = c.ReadAvailable();
+    c.in.clear();
+    if (r == Connection::IoResult::kClosed || r == Connection::IoResult::kError) Close(c);
+    return;
+  }
   if (events & (EPOLLIN | EPOLLHUP | EPOLLERR)) {
     const Connection::IoResult r = c.ReadAvailable();
     c.last_activity_ns = MonotonicNanos();
@@ -284,7 +293,7 @@ void EventLoop::FlushOutput(Connection& c) {
   if (r == Connection::IoResult::kOk) {
     c.last_activity_ns = MonotonicNanos();
     if (c.close_after_write && !c.busy) {
-      Close(c);
+      CloseAfterAnswer(c);
       return;
     }
     if (draining_ && IsIdle(c)) {
@@ -300,7 +309,7 @@ void EventLoop::UpdateInterest(Connection& c) {
   std::uint32_t wanted = 0;
   // Read while no request is with a worker: pipelined bytes wait in the
   // socket (bounded by TCP) rather than in our memory.
-  if (!c.busy && !c.close_after_write && !c.peer_closed) wanted |= EPOLLIN;
+  if ((!c.busy && !c.close_after_write && !c.peer_closed) || c.lingering_until_ns != 0) wanted |= EPOLLIN;
   if (c.HasPendingWrite() || c.tls_wants_write()) wanted |= EPOLLOUT;
   if (wanted == c.epoll_events) return;
   epoll_event ev{};
@@ -309,6 +318,22 @@ void EventLoop::UpdateInterest(Connection& c) {
   epoll_ctl(epoll_fd_, c.registered ? EPOLL_CTL_MOD : EPOLL_CTL_ADD, c.fd, &ev);
   c.registered = true;
   c.epoll_events = wanted;
+}
+
+void EventLoop::CloseAfterAnswer(Connection& c) {
+  // Closing a socket with bytes still arriving makes the kernel answer them
+  // with a reset, and a client still sending (a body we refused with 413,
+  // say) then fails on its next write before it reads our answer. So, as
+  // nginx does, end our side with a FIN and drop what the client still sends
+  // until it closes, for a bounded time. TLS closes at once: a plain FIN
+  // under it would only truncate the session.
+  if (c.ssl != nullptr || c.peer_closed || draining_) {
+    Close(c);
+    return;
+  }
+  ::shutdown(c.fd, SHUT_WR);
+  c.lingering_until_ns = MonotonicNanos() + kLingerNs;
+  UpdateInterest(c);
 }
 
 void EventLoop::Close(Connection& c) {
@@ -333,6 +358,10 @@ void EventLoop::CheckTimeouts() {
   const std::int64_t idle_timeout = ToNanos(shared_.options.idle_timeout);
   for (auto& [id, owned] : connections_) {
     Connection& c = *owned;
+    if (c.lingering_until_ns != 0) {
+      if (now > c.lingering_until_ns) Close(c);
+      continue;
+    }
     if (c.busy) continue;  // the handler owns the time
     if (c.request_started_ns != 0 && now - c.request_started_ns > request_timeout) {
       // Slow request (slowloris): answer 408 and close. The write is best

@@ -51,6 +51,8 @@ class EventLoop {
   void QueueResponse(Connection& c, const HttpResponse& response, bool keep_alive, bool head_request);
   void FlushOutput(Connection& c);
   void UpdateInterest(Connection& c);
+  // Closes once the answer is written (see the .cc for the lingering part).
+  void CloseAfterAnswer(Connection& c);
   void Close(Connection& c);
   void TakeCompletions();
   void CheckTimeouts();

@@ -181,6 +181,28 @@ INSTANTIATE_TEST_SUITE_P(
                       WireError{"ChunkedBodyTooLarge", "POST /echo HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n800\r\n", 413}),
     [](const auto& info) { return std::string(info.param.name); });
 
+// A client still sending a body that the server refused must get the answer:
+// closing at once would make the kernel answer the rest of the upload with a
+// reset, and the client's writes fail before it reads the 413.
+TEST_F(HttpServerTest, RefusedUploadStillReadsItsAnswer) {
+  ServerOptions options;
+  options.limits.max_body_bytes = 1024;
+  StartServer(options);
+  for (int attempt = 0; attempt < 5; ++attempt) {
+    RawClient client(server_->port());
+    ASSERT_TRUE(client.Send("POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 10000000\r\n\r\n" + std::string(1000, 'x')));
+    std::this_thread::sleep_for(50ms);  // the server answers 413 meanwhile
+    // The upload goes on, as an HTTP client's does until it reads the answer
+    // (undici, for one, then fails the whole request on a reset).
+    (void)client.Send(std::string(256 * 1024, 'x'));
+    std::this_thread::sleep_for(50ms);
+    EXPECT_TRUE(client.Send(std::string(1024, 'x'))) << "attempt " << attempt << ": the server reset the upload";
+    auto r = client.Read(2000ms);
+    ASSERT_TRUE(r.has_value()) << "attempt " << attempt << ": the answer was lost";
+    EXPECT_EQ(r->status, 413);
+  }
+}
+
 TEST_F(HttpServerTest, SlowRequestGets408AndClose) {
   ServerOptions options;
   options.request_timeout = absl::Milliseconds(300);
