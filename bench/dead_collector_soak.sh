@@ -8,8 +8,5 @@
 # are not counted on /metrics, or export does not resume in time.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
-tools/bootstrap.sh > /dev/null
-cmake --preset release > /dev/null
-cmake --build --preset release --target qa-pms-api otlp-sink > /dev/null
-command -v wrk > /dev/null || { echo "needs wrk (apt-get install wrk)"; exit 2; }
+source bench/prepare_end_to_end.sh
 exec node bench/dead_collector_soak.mjs "${1:-60}"

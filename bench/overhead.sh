@@ -8,8 +8,5 @@
 # span is lost; prints our tighter targets as PASS/MISS lines.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
-tools/bootstrap.sh > /dev/null
-cmake --preset release > /dev/null
-cmake --build --preset release --target qa-pms-api otlp-sink > /dev/null
-command -v wrk > /dev/null || { echo "needs wrk (apt-get install wrk)"; exit 2; }
+source bench/prepare_end_to_end.sh
 exec node bench/overhead.mjs "${1:-10}" "${2:-2}"
