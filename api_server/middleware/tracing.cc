@@ -3,7 +3,6 @@
 #include <exception>
 
 #include "sdk/propagation/trace_context_propagator.h"
-#include "sdk/strings.h"
 
 namespace qtrace::middleware {
 namespace {
@@ -39,6 +38,16 @@ void SetRequestAttributes(Span& span, const http::HttpRequest& request, std::str
   if (auto agent = request.Header("user-agent")) span.SetAttribute("user_agent.original", *agent);
 }
 
+// "{method} {route}", or the method alone without a route. Built in a buffer
+// of the calling thread: the span copies the name into its record's kept
+// storage, so a request costs no allocation for it.
+std::string_view SpanName(std::string_view method, std::string_view route) {
+  if (route.empty()) return method;
+  thread_local std::string name;
+  name.assign(method).append(" ").append(route);
+  return name;
+}
+
 std::string TraceResponse(const SpanContext& context) {
   std::string value = TraceContextPropagator::FormatTraceParent(context);
   return value;
@@ -69,8 +78,7 @@ http::Middleware TracingMiddleware(const Tracer& tracer, const TextMapPropagator
     const std::string_view method = KnownMethod(request.method);
     StartSpanOptions options;
     options.parent = &parent;
-    Span span = tracer.StartSpan(request.route.empty() ? std::string(method) : StrCat(method, " ", request.route),
-                                 SpanKind::kServer, options);
+    Span span = tracer.StartSpan(SpanName(method, request.route), SpanKind::kServer, options);
     if (span.IsRecording()) SetRequestAttributes(span, request, method);
     // Baggage from the caller stays current for the handler's own calls.
     const Scope scope = span.ContextOver(parent).Attach();
