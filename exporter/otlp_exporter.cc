@@ -97,10 +97,13 @@ void OtlpExporter::OnAttempt(int attempt) {
 
 void OtlpExporter::OnRetryScheduled(const SendOutcome& failed, absl::Duration wait) {
   // An outage can outlast one export timeout (30 s by default): say so at its
-  // start, not only when the batch is finally given up.
+  // start, not only when the batch is finally given up, and with what the
+  // full queue has dropped meanwhile (the processor reports that only between
+  // exports).
+  const std::uint64_t dropped = metrics_->spans_dropped_queue_full.load(std::memory_order_relaxed);
   retry_log_.Report(LogLevel::kWarn, StrCat("export to ", sender_->Describe(), " failed: ", failed.reason,
-                                            "; retrying in ", absl::FormatDuration(wait),
-                                            " (new spans wait in the queue, dropped and counted when it is full)"));
+                                            "; retrying in ", absl::FormatDuration(wait), "; ", dropped,
+                                            " spans dropped so far because the queue was full"));
 }
 
 absl::Status OtlpExporter::Shutdown(absl::Duration) {
