@@ -1,6 +1,44 @@
 #include "sdk/span_record_pool.h"
 
+#include <algorithm>
+
 namespace qtrace {
+namespace {
+
+std::atomic<std::uint64_t> g_next_pool_id{1};
+
+void DeleteAll(SpanRecordBundle& bundle) noexcept {
+  for (std::size_t i = bundle.first; i < bundle.size; ++i) delete bundle.records[i];
+  bundle.size = bundle.first = 0;
+}
+
+// Set once this thread's bundles are destroyed (thread exit; for the main
+// thread, before static objects such as a global TracerProvider go). A plain
+// bool outlives them: the pool then hands records over one at a time.
+thread_local bool t_bundles_gone = false;
+
+// One of a thread's two bundles (taking, returning), with the pool it is for.
+struct ThreadBundle {
+  ~ThreadBundle() {
+    DeleteAll(bundle);
+    t_bundles_gone = true;
+  }
+  // Makes this the bundle of pool `id`, dropping records of another pool.
+  SpanRecordBundle& For(std::uint64_t id) noexcept {
+    if (pool_id != id) {
+      DeleteAll(bundle);
+      pool_id = id;
+    }
+    return bundle;
+  }
+  std::uint64_t pool_id = 0;
+  SpanRecordBundle bundle;
+};
+
+thread_local ThreadBundle t_taking;
+thread_local ThreadBundle t_returning;
+
+}  // namespace
 
 void SpanRecordDeleter::operator()(SpanRecord* record) const noexcept {
   if (pool != nullptr) {
@@ -28,23 +66,52 @@ void SpanRecord::Reset() {
   deferred.reset();
 }
 
+SpanRecordPool::SpanRecordPool(std::size_t capacity)
+    : bundles_(std::max<std::size_t>(1, (capacity + kBundleSize - 1) / kBundleSize)),
+      id_(g_next_pool_id.fetch_add(1, std::memory_order_relaxed)) {}
+
 SpanRecordPool::~SpanRecordPool() {
-  SpanRecord* record = nullptr;
-  while (free_.TryPop(record)) delete record;
+  SpanRecordBundle bundle;
+  while (bundles_.TryPop(bundle)) DeleteAll(bundle);
+  // This thread's own bundles too; other threads drop theirs when they end or
+  // next use a pool.
+  if (t_bundles_gone) return;
+  if (t_taking.pool_id == id_) DeleteAll(t_taking.bundle);
+  if (t_returning.pool_id == id_) DeleteAll(t_returning.bundle);
+}
+
+SpanRecord* SpanRecordPool::NewRecord() {
+  heap_allocations_.fetch_add(1, std::memory_order_relaxed);
+  return new SpanRecord();
 }
 
 SpanRecordPtr SpanRecordPool::Acquire() {
-  SpanRecord* record = nullptr;
-  if (!free_.TryPop(record)) {
-    record = new SpanRecord();
-    heap_allocations_.fetch_add(1, std::memory_order_relaxed);
+  if (t_bundles_gone) return SpanRecordPtr(NewRecord(), SpanRecordDeleter{this});
+  SpanRecordBundle& mine = t_taking.For(id_);
+  if (mine.first == mine.size) {
+    mine.first = mine.size = 0;
+    (void)bundles_.TryPop(mine);  // untouched (still empty) when none is idle
   }
+  // In the order they were given back: the first is the longest idle, the
+  // least likely to be still in the other core's cache.
+  SpanRecord* record = mine.first < mine.size ? mine.records[mine.first++] : NewRecord();
   return SpanRecordPtr(record, SpanRecordDeleter{this});
 }
 
 void SpanRecordPool::Release(SpanRecord* record) noexcept {
   record->Reset();
-  if (!free_.TryPush(record)) delete record;
+  if (t_bundles_gone) {
+    SpanRecordBundle single;
+    single.records[0] = record;
+    single.size = 1;
+    if (!bundles_.TryPush(single)) DeleteAll(single);
+    return;
+  }
+  SpanRecordBundle& back = t_returning.For(id_);
+  back.records[back.size++] = record;
+  if (back.size < kBundleSize) return;
+  if (!bundles_.TryPush(back)) DeleteAll(back);  // the pool is full
+  back.size = 0;
 }
 
 }  // namespace qtrace
