@@ -44,7 +44,9 @@ void BatchSpanProcessor::OnEnd(SpanRecordPtr record) {
   // from the pushes (this one's position) and the exporter's count of spans
   // it is done with, a line it writes once per batch; the queue's own size
   // would read the line the exporter writes on every pop.
-  const std::size_t waiting = position + 1 - done_count_.load(std::memory_order_relaxed);
+  // (A push whose thread was preempted may see a count past its position.)
+  const std::size_t done = done_count_.load(std::memory_order_relaxed);
+  const std::size_t waiting = position + 1 > done ? position + 1 - done : 0;
   if (waiting >= options_.max_export_batch_size && !wake_pending_.load(std::memory_order_relaxed) &&
       !wake_pending_.exchange(true, std::memory_order_acq_rel)) {
     std::lock_guard<std::mutex> lock(mu_);
