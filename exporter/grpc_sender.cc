@@ -62,8 +62,9 @@ std::string ByteBufferToString(const grpc::ByteBuffer& buffer) {
 absl::StatusOr<std::unique_ptr<GrpcSender>> GrpcSender::Create(GrpcSenderOptions options) {
   absl::StatusOr<ParsedEndpoint> endpoint = ParseEndpoint(options.endpoint);
   if (!endpoint.ok()) return endpoint.status();
+  const bool uses_tls = endpoint->scheme != "http" && !options.insecure;
   std::shared_ptr<grpc::ChannelCredentials> credentials;
-  if (endpoint->scheme == "http" || options.insecure) {
+  if (!uses_tls) {
     credentials = grpc::InsecureChannelCredentials();
   } else {
     grpc::SslCredentialsOptions tls;
@@ -94,7 +95,6 @@ absl::StatusOr<std::unique_ptr<GrpcSender>> GrpcSender::Create(GrpcSenderOptions
   args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, reconnect_ms);
   args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, reconnect_ms);
   const std::string host = endpoint->host.find(':') != std::string::npos ? StrCat("[", endpoint->host, "]") : endpoint->host;
-  const bool uses_tls = !(endpoint->scheme == "http" || options.insecure);
   std::unique_ptr<GrpcSender> sender(new GrpcSender(std::move(options), uses_tls));
   sender->channel_ = grpc::CreateCustomChannel(StrCat(host, ":", static_cast<int>(endpoint->port)), credentials, args);
   sender->stub_ = std::make_unique<grpc::GenericStub>(sender->channel_);
