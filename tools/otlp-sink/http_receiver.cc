@@ -81,19 +81,25 @@ http::HttpResponse HandleExport(http::HttpRequest& request, Receiver& receiver) 
     return ErrorAnswer(415, "unsupported content-encoding", json);
   }
 
-  // Decoded on an arena, as over gRPC (grpc_receiver.cc says why).
+  // Protobuf is decoded on an arena, as over gRPC (grpc_receiver.cc says
+  // why); the JSON parser builds its own message, used as it is.
   google::protobuf::Arena arena;
-  auto* export_request = google::protobuf::Arena::CreateMessage<collector::ExportTraceServiceRequest>(&arena);
+  absl::StatusOr<collector::ExportTraceServiceRequest> parsed_json;
+  const collector::ExportTraceServiceRequest* export_request = nullptr;
   if (json) {
-    auto parsed = ParseOtlpJson(body);
-    if (!parsed.ok()) {
+    parsed_json = ParseOtlpJson(body);
+    if (!parsed_json.ok()) {
       receiver.CountBadRequest(wire_bytes);
-      return ErrorAnswer(400, MessageOf(parsed.status()), json);
+      return ErrorAnswer(400, MessageOf(parsed_json.status()), json);
     }
-    *export_request = std::move(*parsed);
-  } else if (!export_request->ParseFromArray(body.data(), static_cast<int>(body.size()))) {
-    receiver.CountBadRequest(wire_bytes);
-    return ErrorAnswer(400, "body is not an ExportTraceServiceRequest", json);
+    export_request = &*parsed_json;
+  } else {
+    auto* decoded = google::protobuf::Arena::CreateMessage<collector::ExportTraceServiceRequest>(&arena);
+    if (!decoded->ParseFromArray(body.data(), static_cast<int>(body.size()))) {
+      receiver.CountBadRequest(wire_bytes);
+      return ErrorAnswer(400, "body is not an ExportTraceServiceRequest", json);
+    }
+    export_request = decoded;
   }
 
   const Outcome outcome = receiver.Handle(*export_request, json ? "http/json" : "http/protobuf", wire_bytes);
