@@ -65,8 +65,8 @@ class RingBuffer {
 
   // Moves value in and returns true, or returns false (value untouched) when full.
   // position, when given, receives the value's place in the order of all
-  // pushes (0 for the first ever): a producer can act every n pushes without
-  // reading the consumer's position.
+  // pushes (0 for the first ever): with a count the consumer publishes, a
+  // producer can tell how much waits without reading the consumer's position.
   [[nodiscard]] bool TryPush(T& value, std::size_t* position = nullptr) noexcept {
     std::size_t pos = push_pos_.load(std::memory_order_relaxed);
     while (true) {
