@@ -54,6 +54,7 @@ absl::StatusOr<std::unique_ptr<TracerProvider>> MakeTracerProvider(const Config&
   options.limits = config.limits;
   options.enabled = !config.sdk_disabled;
   options.keep_error_traces = config.keep_error_traces;
+  options.keep_error_traces_under_unsampled_parent = config.keep_error_traces_under_unsampled_parent;
   options.metrics = std::make_shared<PipelineMetrics>();
   options.record_pool_size = config.batch.max_queue_size + config.batch.max_export_batch_size + 256;
   if (options.enabled) {

@@ -2,6 +2,7 @@
 
 #include "absl/time/clock.h"
 #include "sdk/clock.h"
+#include "sdk/deferred_trace.h"
 #include "sdk/diagnostics.h"
 #include "sdk/strings.h"
 
@@ -69,7 +70,26 @@ void BatchSpanProcessor::ExportBatch() {
   batch_.clear();  // records return to the pool, reset on this thread
 }
 
+void BatchSpanProcessor::ReportErrorBufferDrops(bool final_report) {
+  const std::uint64_t drops = metrics_->spans_dropped_error_buffer_full.load(std::memory_order_relaxed);
+  if (drops == reported_error_buffer_drops_) return;
+  if (final_report) {
+    Diagnose(LogLevel::kWarn, StrCat("errors-always-kept buffer: ", drops,
+                                     " spans dropped in total because a request waiting for its outcome "
+                                     "had more than ", DeferredTrace::kMaxBufferedSpans, " spans"));
+  } else if (reported_error_buffer_drops_ == 0) {
+    Diagnose(LogLevel::kWarn,
+             StrCat("errors-always-kept buffer full: a request that head sampling dropped made more than ",
+                    DeferredTrace::kMaxBufferedSpans,
+                    " spans while waiting for its outcome; the extra spans are dropped. The limit is per "
+                    "request: sample such requests (OTEL_TRACES_SAMPLER_ARG) or turn the buffer off "
+                    "(QTRACE_KEEP_ERROR_TRACES=false). The total is reported at shutdown"));
+  }
+  reported_error_buffer_drops_ = drops;
+}
+
 void BatchSpanProcessor::ReportDrops(bool final_report) {
+  ReportErrorBufferDrops(final_report);
   const std::uint64_t drops = metrics_->spans_dropped_queue_full.load(std::memory_order_relaxed);
   const absl::Time now = absl::Now();
   if (final_report) {

@@ -62,6 +62,7 @@ class BatchSpanProcessor final : public SpanProcessor {
   // Exports batch_ and records the outcome; clears batch_.
   void ExportBatch();
   void ReportDrops(bool final_report);
+  void ReportErrorBufferDrops(bool final_report);
 
   std::unique_ptr<SpanExporter> exporter_;
   const BatchOptions options_;
@@ -87,6 +88,7 @@ class BatchSpanProcessor final : public SpanProcessor {
   std::vector<SpanRecordPtr> batch_;
   absl::Status cycle_status_;  // first export error since the last flush
   std::uint64_t reported_drops_ = 0;
+  std::uint64_t reported_error_buffer_drops_ = 0;
   absl::Time last_drop_report_ = absl::InfinitePast();
 
   std::thread thread_;

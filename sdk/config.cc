@@ -411,6 +411,7 @@ absl::StatusOr<ResolvedConfig> ResolveConfig(const EnvLookup& lookup, const Trac
   ResolveSampling(env, c);
   if (absl::Status s = ApplySamplingFlag(flags, c.sampling); !s.ok()) return s;
   c.keep_error_traces = env.Bool("QTRACE_KEEP_ERROR_TRACES", true);
+  c.keep_error_traces_under_unsampled_parent = env.Bool("QTRACE_KEEP_ERROR_TRACES_UNDER_UNSAMPLED_PARENT", false);
   ResolvePropagators(env, c);
   ResolveBatch(env, c.batch);
   ResolveLimits(env, c.limits);

@@ -76,6 +76,9 @@ struct Config {
   // Export a head-dropped local subtree when its root ends in error
   // (QTRACE_KEEP_ERROR_TRACES, default true; see sdk/deferred_trace.h).
   bool keep_error_traces = true;
+  // ... also when a remote parent said "unsampled" (orphan subtrees in the
+  // backend; QTRACE_KEEP_ERROR_TRACES_UNDER_UNSAMPLED_PARENT, default false).
+  bool keep_error_traces_under_unsampled_parent = false;
   std::vector<std::string> propagators = {"tracecontext", "baggage"};
   BatchConfig batch;
   OtlpConfig otlp;

@@ -73,6 +73,7 @@ std::string ConfigToJson(const Config& c) {
   w.EndObject();
 
   w.Key("keep_error_traces").Bool(c.keep_error_traces);
+  w.Key("keep_error_traces_under_unsampled_parent").Bool(c.keep_error_traces_under_unsampled_parent);
   w.Key("propagators").BeginArray();
   for (const std::string& p : c.propagators) w.String(p);
   w.EndArray();

@@ -30,7 +30,7 @@ void DeferredTrace::OnEnd(SpanRecordPtr record) {
     } else if (buffered_.size() < kMaxBufferedSpans) {
       buffered_.push_back(std::move(record));
     } else {
-      metrics_->spans_dropped_queue_full.fetch_add(1, std::memory_order_relaxed);
+      metrics_->spans_dropped_error_buffer_full.fetch_add(1, std::memory_order_relaxed);
     }
   }
   for (SpanRecordPtr& r : to_export) Export(std::move(r));

@@ -42,6 +42,10 @@ struct PipelineMetrics {
   // Spans exported although head sampling dropped them: their local root
   // ended in error (deferred_trace.h).
   std::atomic<std::uint64_t> spans_kept_for_error{0};
+  // Spans lost because one request's error buffer (DeferredTrace::
+  // kMaxBufferedSpans) was full while it waited for its outcome; they never
+  // reached the processor, so they are not part of spans_processed.
+  std::atomic<std::uint64_t> spans_dropped_error_buffer_full{0};
   std::atomic<std::uint64_t> spans_exported{0};
   std::array<std::atomic<std::uint64_t>, static_cast<std::size_t>(ExportFailure::kCount)> spans_failed{};
   std::atomic<std::uint64_t> export_retries{0};

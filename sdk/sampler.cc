@@ -47,7 +47,7 @@ class TraceIdRatioSampler final : public Sampler {
   SamplingDecision ShouldSample(const SpanContext&, const TraceId& trace_id, std::string_view,
                                 SpanKind) const override {
     return Random63Bits(trace_id) < upper_bound_ ? SamplingDecision::kRecordAndSample
-                                                 : SamplingDecision::kDrop;
+                                                 : SamplingDecision::kDropByRatio;
   }
   std::string Description() const override {
     char buf[64];
@@ -67,7 +67,7 @@ class ParentBasedSampler final : public Sampler {
   SamplingDecision ShouldSample(const SpanContext& parent, const TraceId& trace_id,
                                 std::string_view name, SpanKind kind) const override {
     if (!parent.IsValid()) return root_->ShouldSample(parent, trace_id, name, kind);
-    return parent.IsSampled() ? SamplingDecision::kRecordAndSample : SamplingDecision::kDrop;
+    return parent.IsSampled() ? SamplingDecision::kRecordAndSample : SamplingDecision::kDropByParent;
   }
   std::string Description() const override {
     return "ParentBased{root=" + root_->Description() + "}";

@@ -6,8 +6,9 @@
 //   AlwaysOn / AlwaysOff      record and sample everything / nothing
 //   TraceIdRatioBased(r)      sample when the trace id's low 63 random bits,
 //                             read big-endian from bytes 8..15, fall below r * 2^63
-//   ParentBased(root, ...)    follow a valid parent's sampled flag; use root for
-//                             spans without a parent
+//                             (a drop is kDropByRatio)
+//   ParentBased(root, ...)    follow a valid parent's sampled flag (a drop is
+//                             kDropByParent); use root for spans without a parent
 #pragma once
 
 #include <cstdint>
@@ -20,11 +21,21 @@
 
 namespace qtrace {
 
+// Every drop says why, because "errors always kept" (deferred_trace.h) may
+// override only a drop that came from chance, never an explicit decision.
 enum class SamplingDecision : std::uint8_t {
-  kDrop,             // not recorded: the span is a cheap non-recording handle
-  kRecordOnly,       // recorded, not sampled (not exported unless promoted)
+  kDrop,             // not recorded, by an explicit decision (AlwaysOff): never overridden
+  kDropByRatio,      // not recorded: the trace id fell outside a ratio (chance)
+  kDropByParent,     // not recorded: the parent said "unsampled"
+  kRecordOnly,       // recorded for in-process use, never handed to the exporter
   kRecordAndSample,  // recorded and exported, sampled flag set
 };
+
+// True for the three kinds of drop.
+inline bool IsDrop(SamplingDecision d) {
+  return d == SamplingDecision::kDrop || d == SamplingDecision::kDropByRatio ||
+         d == SamplingDecision::kDropByParent;
+}
 
 class Sampler {
  public:

@@ -107,6 +107,9 @@ void Span::End(std::int64_t end_unix_ns) {
   if (record_->deferred) {
     DeferredTracePtr deferred = record_->deferred;
     deferred->OnEnd(std::move(record_));
+  } else if (!record_->context.IsSampled()) {
+    // RECORD_ONLY: recorded for this process, never exported; the record
+    // goes back to its pool.
   } else {
     processor_->OnEnd(std::move(record_));
   }

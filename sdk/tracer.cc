@@ -7,6 +7,28 @@
 #include "sdk/tracer_provider.h"
 
 namespace qtrace {
+namespace {
+
+// Whether "errors always kept" may override this drop of a span: only for a
+// local root (no parent, or a parent in another process), only when the
+// drop was chance (a ratio), and under a remote parent that said
+// "unsampled" only when the user opted in (the kept subtree then shows in
+// backends without its parent). Never for an explicit AlwaysOff.
+bool ErrorMayOverride(SamplingDecision decision, const SpanContext& parent, bool under_unsampled_parent) {
+  const bool local_root = !parent.IsValid() || parent.is_remote();
+  if (!local_root) return false;
+  const bool unsampled_remote_parent = parent.IsValid() && !parent.IsSampled();
+  switch (decision) {
+    case SamplingDecision::kDropByRatio:
+      return !unsampled_remote_parent || under_unsampled_parent;
+    case SamplingDecision::kDropByParent:
+      return unsampled_remote_parent && under_unsampled_parent;
+    default:
+      return false;
+  }
+}
+
+}  // namespace
 
 Span Tracer::StartSpan(std::string_view name, SpanKind kind, const StartSpanOptions& options) const {
   static const SpanContext kNoParent;
@@ -23,7 +45,7 @@ Span Tracer::StartSpan(std::string_view name, SpanKind kind, const StartSpanOpti
   const std::uint8_t flags = decision == SamplingDecision::kRecordAndSample ? TraceFlags::kSampled : 0;
   SpanContext context(trace_id, RandomSpanId(), flags, /*is_remote=*/false, parent.trace_state_ptr());
   DeferredTracePtr deferred;
-  if (decision == SamplingDecision::kDrop || state_->processor == nullptr) {
+  if (IsDrop(decision) || state_->processor == nullptr) {
     state_->metrics->spans_started_unsampled.Add();
     if (!state_->keep_error_traces || state_->processor == nullptr) return Span(std::move(context));
     // Errors are always kept: record the dropped local subtree into a
@@ -31,11 +53,13 @@ Span Tracer::StartSpan(std::string_view name, SpanKind kind, const StartSpanOpti
     const DeferredTracePtr& inherited = options.new_root ? kNoDeferred : parent_context.deferred();
     if (inherited && parent.IsValid() && !parent.is_remote()) {
       deferred = inherited;
-    } else if (!parent.IsValid() || parent.is_remote()) {
+    } else if (ErrorMayOverride(decision, parent, state_->keep_error_traces_under_unsampled_parent)) {
       deferred = std::make_shared<DeferredTrace>(context.span_id(), state_->processor.get(), state_->metrics.get());
     } else {
       return Span(std::move(context));
     }
+  } else if (decision == SamplingDecision::kRecordOnly) {
+    state_->metrics->spans_started_unsampled.Add();
   } else {
     state_->metrics->spans_started_sampled.Add();
   }

@@ -16,6 +16,7 @@ TracerProvider::TracerProvider(TracerProviderOptions options) {
   state_.limits = options.limits;
   state_.enabled = options.enabled;
   state_.keep_error_traces = options.keep_error_traces;
+  state_.keep_error_traces_under_unsampled_parent = options.keep_error_traces_under_unsampled_parent;
   // Calibrates the span clock (a 2 ms measurement, once per process) here
   // rather than on the first request.
   RefreshClockAnchor();

@@ -34,6 +34,9 @@ struct TracerProviderOptions {
   // Record the local subtrees that head sampling drops, and export them when
   // their root ends in error (deferred_trace.h).
   bool keep_error_traces = false;
+  // Also under a remote parent that said "unsampled": the kept subtree then
+  // reaches the backend without its parent (an orphan). Off by default.
+  bool keep_error_traces_under_unsampled_parent = false;
   // Shared with the processor and the exporter; null: the provider makes one.
   std::shared_ptr<PipelineMetrics> metrics;
   // Idle span records kept for reuse; size it with the processor's queue
@@ -54,6 +57,7 @@ struct TracerState {
   SpanLimits limits;
   bool enabled = true;
   bool keep_error_traces = false;
+  bool keep_error_traces_under_unsampled_parent = false;
 };
 
 class TracerProvider {

@@ -106,6 +106,11 @@ std::string MetricsRegistry::Render(const PipelineMetrics* p) const {
   Header(out, "qtrace_spans_kept_for_error_total", "counter",
          "Spans exported although head sampling dropped them, because their local root ended in error.");
   Sample(out, "qtrace_spans_kept_for_error_total", "", std::to_string(p->spans_kept_for_error.load()));
+  Header(out, "qtrace_spans_dropped_error_buffer_full_total", "counter",
+         "Spans dropped because a request that head sampling dropped made more than the errors-always-kept "
+         "buffer holds while waiting for its outcome.");
+  Sample(out, "qtrace_spans_dropped_error_buffer_full_total", "",
+         std::to_string(p->spans_dropped_error_buffer_full.load()));
   Header(out, "otel_sdk_processor_span_queue_size", "gauge", "Spans waiting in the export queue.");
   Sample(out, "otel_sdk_processor_span_queue_size", "", std::to_string(p->queue_size.load()));
   Header(out, "otel_sdk_processor_span_queue_capacity", "gauge", "Capacity of the export queue.");

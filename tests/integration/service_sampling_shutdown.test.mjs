@@ -125,6 +125,55 @@ test('errors are always kept: at ratio 0 a 5xx request is exported whole', { tim
   }
 });
 
+// A project with one failed result, then a sync that the failing tracker
+// turns into a 502; headers go with the sync request.
+async function failingSync(api, headers) {
+  const p = await call(api.base, 'POST', '/api/v1/projects', { name: 'explicit' });
+  const c = await call(api.base, 'POST', `/api/v1/projects/${p.json.id}/cases`, { title: 'fails' });
+  const run = await call(api.base, 'POST', `/api/v1/projects/${p.json.id}/runs`, { name: 'r' });
+  await call(api.base, 'PUT', `/api/v1/runs/${run.json.id}/results/${c.json.id}`, { status: 'failed' });
+  const sync = await call(api.base, 'POST', `/api/v1/projects/${p.json.id}/sync`, undefined, headers);
+  assert.equal(sync.status, 502);
+}
+
+// Review item 1: an explicit decision is never overridden by an error.
+for (const { name, args, env, headers, exported } of [
+  { name: 'always_off', args: [], env: { OTEL_TRACES_SAMPLER: 'always_off' }, headers: {}, exported: 0 },
+  { name: 'an unsampled remote parent', args: [], env: {},
+    headers: { traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-00' }, exported: 0 },
+  { name: 'an unsampled remote parent with the opt-in', args: [],
+    env: { QTRACE_KEEP_ERROR_TRACES_UNDER_UNSAMPLED_PARENT: 'true' },
+    headers: { traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-00' }, exported: 1 },
+]) {
+  test(`errors always kept never overrides ${name}`, { timeout: 60000 }, async () => {
+    const sink = await startSink(SINK);
+    const tracker = await startTracker(500);
+    const api = await startService(API, ['--database-url', 'sqlite::memory:', '--tracker-url', tracker.url, ...args], {
+      OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${sink.httpPort}`, OTEL_BSP_SCHEDULE_DELAY: '100', ...env,
+    });
+    try {
+      await failingSync(api, headers);
+      assert.equal((await api.stop()).code, 0);
+      await sink.stop();
+      const server = sink.spans().filter((s) => s.kind === 2 && s.name === 'POST /api/v1/projects/{id}/sync');
+      assert.equal(server.length, exported, 'the failed sync exported');
+      const all = sink.spans().filter((s) => s.trace_id === '0af7651916cd43dd8448eb211c80319c');
+      if (!exported) assert.equal(all.length, 0, 'nothing of its subtree');
+      const ids = new Set(all.map((s) => s.span_id));
+      for (const s of all) assert.ok(ids.has(s.parent_span_id) || s.parent_span_id === 'b7ad6b7169203331', s.name);
+      if (exported) assert.ok(all.length >= 5, `its database and client spans with it (${all.length})`);
+      if (exported) {
+        assert.equal(server[0].trace_id, '0af7651916cd43dd8448eb211c80319c');
+        assert.equal(server[0].parent_span_id, 'b7ad6b7169203331', 'the kept subtree names its (unexported) parent');
+      }
+    } finally {
+      api.kill();
+      sink.kill();
+      await tracker.close();
+    }
+  });
+}
+
 test('W3C test endpoint: calls each url in order as a child of the request', { timeout: 60000 }, async () => {
   const tracker = await startTracker(200);
   const api = await startService(API, ['--database-url', 'sqlite::memory:', '--w3c-test-endpoint', '--otlp-protocol', 'none']);

@@ -1,6 +1,9 @@
 #include "sdk/sampler.h"
 
+#include <array>
 #include <cmath>
+#include <cstdint>
+#include <random>
 
 #include "gtest/gtest.h"
 
@@ -22,14 +25,33 @@ int CountSampled(const Sampler& sampler, int n) {
   return sampled;
 }
 
+// Trace ids from a fixed seed: std::mt19937_64's sequence is fixed by the
+// C++ standard, so the statistics below give the same result on every run
+// and every machine (a random draw would fail about once in 75 runs at 3
+// sigma over five ratios).
+TraceId SeededTraceId(std::mt19937_64& rng) {
+  std::array<std::uint8_t, 16> bytes{};
+  for (int half = 0; half < 2; ++half) {
+    std::uint64_t word = rng();
+    for (int i = 0; i < 8; ++i, word >>= 8) bytes[half * 8 + i] = static_cast<std::uint8_t>(word);
+  }
+  return TraceId(bytes);
+}
+
 class RatioStatistics : public testing::TestWithParam<double> {};
 
-// Over 100 000 random trace ids the observed share must sit within 3 sigma of
-// the ratio (binomial: sigma = sqrt(n p (1-p))).
+// Over 100 000 seeded trace ids the observed share must sit within 3 sigma of
+// the ratio (binomial: sigma = sqrt(n p (1-p))). Deterministic: fixed seed.
 TEST_P(RatioStatistics, ObservedShareWithinThreeSigma) {
   const double p = GetParam();
   constexpr int kN = 100000;
-  const int sampled = CountSampled(*MakeTraceIdRatioSampler(p), kN);
+  std::mt19937_64 rng(20261202);
+  const auto sampler = MakeTraceIdRatioSampler(p);
+  int sampled = 0;
+  for (int i = 0; i < kN; ++i) {
+    sampled += sampler->ShouldSample(SpanContext(), SeededTraceId(rng), "op", SpanKind::kServer) ==
+               SamplingDecision::kRecordAndSample;
+  }
   const double sigma = std::sqrt(kN * p * (1 - p));
   EXPECT_NEAR(sampled, kN * p, 3 * sigma + 1e-9) << "ratio " << p;
 }
@@ -71,11 +93,28 @@ TEST(SamplerTest, ParentBasedFollowsParentFlag) {
     EXPECT_EQ(sampler->ShouldSample(sampled, sampled.trace_id(), "x", SpanKind::kServer),
               SamplingDecision::kRecordAndSample);
     EXPECT_EQ(sampler->ShouldSample(unsampled, unsampled.trace_id(), "x", SpanKind::kServer),
-              SamplingDecision::kDrop);
+              SamplingDecision::kDropByParent);
   }
   auto on = MakeParentBasedSampler(MakeAlwaysOnSampler());
   const SpanContext unsampled = Parent(false);
-  EXPECT_EQ(on->ShouldSample(unsampled, unsampled.trace_id(), "x", SpanKind::kServer), SamplingDecision::kDrop);
+  EXPECT_EQ(on->ShouldSample(unsampled, unsampled.trace_id(), "x", SpanKind::kServer),
+            SamplingDecision::kDropByParent);
+}
+
+// Item 1 of the review: a drop says why, so that "errors always kept" can
+// tell chance (a ratio) from an explicit decision (always_off, the parent).
+TEST(SamplerTest, DropsSayWhy) {
+  const SpanContext root;
+  std::array<std::uint8_t, 16> high{};
+  for (int i = 8; i < 16; ++i) high[i] = 0xff;
+  const TraceId outside(high);
+  EXPECT_EQ(MakeAlwaysOffSampler()->ShouldSample(root, outside, "x", SpanKind::kServer), SamplingDecision::kDrop);
+  EXPECT_EQ(MakeTraceIdRatioSampler(0.5)->ShouldSample(root, outside, "x", SpanKind::kServer),
+            SamplingDecision::kDropByRatio);
+  EXPECT_EQ(MakeSampler(SamplerKind::kParentBasedTraceIdRatio, 0.5)->ShouldSample(root, outside, "x", SpanKind::kServer),
+            SamplingDecision::kDropByRatio);
+  EXPECT_EQ(MakeSampler(SamplerKind::kParentBasedAlwaysOff, 0.5)->ShouldSample(root, outside, "x", SpanKind::kServer),
+            SamplingDecision::kDrop);
 }
 
 TEST(SamplerTest, ParentBasedUsesRootForRoots) {

@@ -4,6 +4,9 @@
 
 #include "gtest/gtest.h"
 #include "sdk/clock.h"
+#include "sdk/context.h"
+#include "sdk/deferred_trace.h"
+#include "sdk/sampler.h"
 #include "tests/sdk/test_provider.h"
 
 namespace qtrace {
@@ -253,9 +256,116 @@ namespace {
 TracerProviderOptions KeepErrorsOptions(const std::shared_ptr<InMemorySpanStore>& store) {
   TracerProviderOptions options;
   options.processor = std::make_unique<SimpleSpanProcessor>(std::make_unique<InMemoryExporter>(store));
-  options.sampler = MakeParentBasedSampler(MakeAlwaysOffSampler());
+  // Ratio 0: head sampling drops every root by chance, the case that
+  // "errors always kept" may override.
+  options.sampler = MakeParentBasedSampler(MakeTraceIdRatioSampler(0.0));
   options.keep_error_traces = true;
   return options;
+}
+
+// Ends a SERVER span in error under parent, with one child; returns how many
+// spans were exported.
+std::size_t ExportedForFailingRequest(TracerProviderOptions options, const SpanContext& remote_parent) {
+  auto store = std::make_shared<InMemorySpanStore>();
+  options.processor = std::make_unique<SimpleSpanProcessor>(std::make_unique<InMemoryExporter>(store));
+  TracerProvider provider(std::move(options));
+  const Tracer& tracer = provider.GetTracer("t");
+  const Context parent = Context().WithSpanContext(remote_parent);
+  StartSpanOptions start;
+  start.parent = &parent;
+  {
+    Span root = tracer.StartSpan("GET /boom", SpanKind::kServer, start);
+    Scope scope = root.Activate();
+    { tracer.StartSpan("SELECT projects", SpanKind::kClient); }
+    root.SetStatus(StatusCode::kError);
+  }
+  return store->Spans().size();
+}
+
+SpanContext RemoteParent(bool sampled) {
+  return SpanContext(RandomTraceId(), RandomSpanId(), sampled ? TraceFlags::kSampled : 0, /*is_remote=*/true);
+}
+
+// Review item 1: always_off is an explicit decision; an error never overrides it.
+TEST(KeepErrorTracesTest, AlwaysOffIsNeverOverridden) {
+  auto store = std::make_shared<InMemorySpanStore>();
+  TracerProviderOptions options = KeepErrorsOptions(store);
+  options.sampler = MakeAlwaysOffSampler();
+  EXPECT_EQ(ExportedForFailingRequest(std::move(options), SpanContext()), 0u);
+  TracerProviderOptions parent_based = KeepErrorsOptions(store);
+  parent_based.sampler = MakeParentBasedSampler(MakeAlwaysOffSampler());
+  EXPECT_EQ(ExportedForFailingRequest(std::move(parent_based), SpanContext()), 0u);
+}
+
+// Review item 1: a remote parent that said "unsampled" is obeyed by default,
+// so that backends never show a subtree whose parent was not exported ...
+TEST(KeepErrorTracesTest, UnsampledRemoteParentIsObeyedByDefault) {
+  auto store = std::make_shared<InMemorySpanStore>();
+  EXPECT_EQ(ExportedForFailingRequest(KeepErrorsOptions(store), RemoteParent(false)), 0u);
+  TracerProviderOptions ratio = KeepErrorsOptions(store);
+  ratio.sampler = MakeTraceIdRatioSampler(0.0);  // not parent-based: the ratio drops it
+  EXPECT_EQ(ExportedForFailingRequest(std::move(ratio), RemoteParent(false)), 0u);
+}
+
+// ... and overridden only when the user opts in.
+TEST(KeepErrorTracesTest, UnsampledRemoteParentOverriddenOnlyWhenOptedIn) {
+  auto store = std::make_shared<InMemorySpanStore>();
+  TracerProviderOptions options = KeepErrorsOptions(store);
+  options.keep_error_traces_under_unsampled_parent = true;
+  EXPECT_EQ(ExportedForFailingRequest(std::move(options), RemoteParent(false)), 2u);
+  TracerProviderOptions always_off = KeepErrorsOptions(store);
+  always_off.sampler = MakeAlwaysOffSampler();
+  always_off.keep_error_traces_under_unsampled_parent = true;
+  EXPECT_EQ(ExportedForFailingRequest(std::move(always_off), RemoteParent(false)), 0u);
+}
+
+// A local root without a parent that a ratio dropped is the case the
+// feature is for.
+TEST(KeepErrorTracesTest, RatioDroppedLocalRootIsKept) {
+  auto store = std::make_shared<InMemorySpanStore>();
+  EXPECT_EQ(ExportedForFailingRequest(KeepErrorsOptions(store), SpanContext()), 2u);
+}
+
+// Review item 2: overflow of one request's buffer is its own reason, not the
+// export queue's.
+TEST(KeepErrorTracesTest, ErrorBufferOverflowIsCountedApartFromTheQueue) {
+  auto store = std::make_shared<InMemorySpanStore>();
+  TracerProviderOptions options = KeepErrorsOptions(store);
+  options.record_pool_size = DeferredTrace::kMaxBufferedSpans + 16;
+  TracerProvider provider(std::move(options));
+  const Tracer& tracer = provider.GetTracer("t");
+  {
+    Span root = tracer.StartSpan("GET /many", SpanKind::kServer);
+    Scope scope = root.Activate();
+    for (std::size_t i = 0; i < DeferredTrace::kMaxBufferedSpans + 5; ++i) tracer.StartSpan("q").End();
+    root.SetStatus(StatusCode::kError);
+  }
+  EXPECT_EQ(provider.metrics().spans_dropped_error_buffer_full.load(), 5u);
+  EXPECT_EQ(provider.metrics().spans_dropped_queue_full.load(), 0u);
+  EXPECT_EQ(store->Spans().size(), DeferredTrace::kMaxBufferedSpans + 1);
+}
+
+// A sampler that records without sampling (RECORD_ONLY).
+class RecordOnlySampler final : public Sampler {
+ public:
+  SamplingDecision ShouldSample(const SpanContext&, const TraceId&, std::string_view, SpanKind) const override {
+    return SamplingDecision::kRecordOnly;
+  }
+  std::string Description() const override { return "RecordOnly"; }
+};
+
+// Review item 2: RECORD_ONLY spans record but are never exported.
+TEST(KeepErrorTracesTest, RecordOnlySpansRecordButAreNotExported) {
+  auto store = std::make_shared<InMemorySpanStore>();
+  TracerProviderOptions options = KeepErrorsOptions(store);
+  options.sampler = std::make_unique<RecordOnlySampler>();
+  TracerProvider provider(std::move(options));
+  {
+    Span span = provider.GetTracer("t").StartSpan("x");
+    EXPECT_TRUE(span.IsRecording());
+    EXPECT_FALSE(span.context().IsSampled());
+  }
+  EXPECT_TRUE(store->Spans().empty());
 }
 
 // Head sampling dropped the root; it ends in error: the whole local subtree
