@@ -118,6 +118,7 @@ void BatchSpanProcessor::Run() {
   auto next_export = absl::Now() + options_.schedule_delay;
   while (true) {
     std::uint64_t flush_target = 0;
+    bool flush_pending = false;
     bool stopping = false;
     {
       std::unique_lock<std::mutex> lock(mu_);
@@ -127,12 +128,13 @@ void BatchSpanProcessor::Run() {
                batch_.size() + queue_.SizeApprox() >= options_.max_export_batch_size;
       });
       flush_target = flush_requested_;
+      flush_pending = flush_target > flush_done_;  // a ForceFlush waits on this cycle
       stopping = shutting_down_.load(std::memory_order_acquire);
     }
     wake_pending_.store(false, std::memory_order_release);
     RefreshClockAnchor();  // keeps span start times on the wall clock (see clock.h)
     const bool timer_due = absl::Now() >= next_export;
-    const bool drain_all = timer_due || stopping || flush_target > 0;
+    const bool drain_all = timer_due || stopping || flush_pending;
 
     // Full batches always; the last partial one only when the timer is due or
     // someone asked for everything.

@@ -113,6 +113,29 @@ TEST(BatchSpanProcessorTest, FullBatchAfterAFlushGoesWithoutTheTimer) {
   EXPECT_EQ(f.state->batch_sizes, (std::vector<std::size_t>{3, 10, 10, 10}));
 }
 
+// Review item 10: a flush drains the partial tail once; later wake-ups for
+// a full batch leave the next partial one to the timer.
+TEST(BatchSpanProcessorTest, PartialTailAfterAFlushStillWaitsForTheTimer) {
+  Fixture f({100, 10, absl::Seconds(60)});
+  f.processor.OnEnd(Record("early"));
+  ASSERT_TRUE(f.processor.ForceFlush(absl::Seconds(5)).ok());
+  {
+    std::lock_guard<std::mutex> lock(f.state->mu);
+    f.state->block = true;  // the full batch waits in Export while the tail arrives
+  }
+  for (int i = 0; i < 13; ++i) f.processor.OnEnd(Record("later"));
+  {
+    std::lock_guard<std::mutex> lock(f.state->mu);
+    f.state->block = false;
+    f.state->cv.notify_all();
+  }
+  EXPECT_TRUE(WaitFor([&] { return f.Exported() == 11u; }));
+  // The old rule exported the tail of 3 microseconds after the full batch.
+  std::this_thread::sleep_for(100ms);
+  std::lock_guard<std::mutex> lock(f.state->mu);
+  EXPECT_EQ(f.state->batch_sizes, (std::vector<std::size_t>{1, 10})) << "the tail of 3 waits for the 60 s timer";
+}
+
 TEST(BatchSpanProcessorTest, PartialBatchWaitsForTheScheduleDelay) {
   Fixture f({100, 10, absl::Milliseconds(300)});
   const auto start = std::chrono::steady_clock::now();
