@@ -99,8 +99,9 @@ std::optional<SamplerKind> ParseSamplerKind(std::string_view name) {
       {"parentbased_always_off", SamplerKind::kParentBasedAlwaysOff},
       {"parentbased_traceidratio", SamplerKind::kParentBasedTraceIdRatio},
   };
+  const std::string lower = ToLower(name);  // enum values are case-insensitive
   for (const auto& [text, kind] : kKinds) {
-    if (name == text) return kind;
+    if (lower == text) return kind;
   }
   return std::nullopt;
 }
@@ -109,7 +110,8 @@ bool IsRatioKind(SamplerKind kind) {
   return kind == SamplerKind::kTraceIdRatio || kind == SamplerKind::kParentBasedTraceIdRatio;
 }
 
-std::optional<ExportProtocol> ParseProtocol(std::string_view text) {
+std::optional<ExportProtocol> ParseProtocol(std::string_view given) {
+  const std::string text = ToLower(given);  // enum values are case-insensitive
   if (text == "grpc") return ExportProtocol::kGrpc;
   if (text == "http/protobuf") return ExportProtocol::kHttpProtobuf;
   if (text == "http/json") return ExportProtocol::kHttpJson;
@@ -174,7 +176,12 @@ void ResolveSampling(EnvReader& env, Config& c) {
       env.Warn("OTEL_SAMPLING_RATIO", *seed, "expected a number from 0.0 to 1.0");
     }
   }
-  if (auto arg = env.Get("OTEL_TRACES_SAMPLER_ARG"); arg && IsRatioKind(s.kind)) {
+  // The specification: the argument belongs to OTEL_TRACES_SAMPLER, and is
+  // read only when that names a sampler (an invalid name counts as unset).
+  auto arg = env.Get("OTEL_TRACES_SAMPLER_ARG");
+  if (arg && !explicit_kind) {
+    env.Warn("OTEL_TRACES_SAMPLER_ARG", *arg, "ignored: it applies only together with OTEL_TRACES_SAMPLER");
+  } else if (arg && IsRatioKind(s.kind)) {
     if (auto ratio = ParseRatio(*arg)) {
       s.ratio = *ratio;
       s.ratio_source = "OTEL_TRACES_SAMPLER_ARG";
@@ -206,16 +213,25 @@ absl::Status ApplySamplingFlag(const TracingFlags& flags, SamplingConfig& s) {
 void ResolvePropagators(EnvReader& env, Config& c) {
   auto value = env.Get("OTEL_PROPAGATORS");
   if (!value) return;
-  c.propagators.clear();
+  std::vector<std::string> chosen;
+  bool any_known = false;
   for (std::string_view raw : Split(*value, ',')) {
     if (Trim(raw).empty()) continue;
     const std::string name = ToLower(Trim(raw));
     if (name == "tracecontext" || name == "baggage" || name == "none") {
-      c.propagators.push_back(name);
+      any_known = true;
+      chosen.push_back(name);
     } else {
       env.Warn("OTEL_PROPAGATORS", name, "unsupported propagator (supported: tracecontext, baggage, none); skipped");
     }
   }
+  // A list of nothing we know would silently stop propagation: keep the
+  // default instead. Only an explicit "none" turns propagation off.
+  if (!any_known) {
+    env.Warn("OTEL_PROPAGATORS", *value, "no supported propagator in the list; using tracecontext,baggage");
+    return;
+  }
+  c.propagators = std::move(chosen);
 }
 
 void ResolveBatch(EnvReader& env, BatchConfig& b) {

@@ -116,7 +116,10 @@ TEST(ConfigTest, RatioPrecedence) {
   EXPECT_DOUBLE_EQ(
       Resolve({{"OTEL_ENVIRONMENT", "production"}, {"OTEL_SAMPLING_RATIO", "0.3"}}).config.sampling.ratio, 0.3);
   // ...OTEL_TRACES_SAMPLER_ARG beats OTEL_SAMPLING_RATIO...
-  const Config both = Resolve({{"OTEL_SAMPLING_RATIO", "0.3"}, {"OTEL_TRACES_SAMPLER_ARG", "0.7"}}).config;
+  const Config both = Resolve({{"OTEL_SAMPLING_RATIO", "0.3"},
+                               {"OTEL_TRACES_SAMPLER", "parentbased_traceidratio"},
+                               {"OTEL_TRACES_SAMPLER_ARG", "0.7"}})
+                          .config;
   EXPECT_DOUBLE_EQ(both.sampling.ratio, 0.7);
   EXPECT_EQ(both.sampling.ratio_source, "OTEL_TRACES_SAMPLER_ARG");
   // ...and the flag beats everything.
@@ -125,6 +128,48 @@ TEST(ConfigTest, RatioPrecedence) {
   const Config flagged = Resolve({{"OTEL_TRACES_SAMPLER_ARG", "0.7"}}, flags).config;
   EXPECT_DOUBLE_EQ(flagged.sampling.ratio, 0.05);
   EXPECT_EQ(flagged.sampling.ratio_source, "--sampling-ratio");
+}
+
+// Review item 3: the argument belongs to OTEL_TRACES_SAMPLER; alone, or next
+// to an invalid sampler name (which counts as unset), it is ignored with a
+// warning, and the seed's sources decide.
+TEST(ConfigTest, SamplerArgAppliesOnlyWithTheSampler) {
+  const ResolvedConfig alone = Resolve({{"OTEL_TRACES_SAMPLER_ARG", "0.7"}, {"OTEL_ENVIRONMENT", "production"}});
+  EXPECT_DOUBLE_EQ(alone.config.sampling.ratio, 0.1);
+  EXPECT_TRUE(HasWarningAbout(alone, "OTEL_TRACES_SAMPLER_ARG='0.7'"));
+  const ResolvedConfig invalid = Resolve({{"OTEL_TRACES_SAMPLER", "sometimes"}, {"OTEL_TRACES_SAMPLER_ARG", "0.7"},
+                                          {"OTEL_SAMPLING_RATIO", "0.3"}});
+  EXPECT_EQ(invalid.config.sampling.kind, SamplerKind::kParentBasedTraceIdRatio);
+  EXPECT_DOUBLE_EQ(invalid.config.sampling.ratio, 0.3);
+  EXPECT_EQ(invalid.config.sampling.ratio_source, "OTEL_SAMPLING_RATIO");
+  const Config with = Resolve({{"OTEL_TRACES_SAMPLER", "traceidratio"}, {"OTEL_TRACES_SAMPLER_ARG", "0.7"}}).config;
+  EXPECT_EQ(with.sampling.kind, SamplerKind::kTraceIdRatio);
+  EXPECT_DOUBLE_EQ(with.sampling.ratio, 0.7);
+}
+
+// Review item 3: enum values are case-insensitive.
+TEST(ConfigTest, EnumValuesAreCaseInsensitive) {
+  const ResolvedConfig r = Resolve({{"OTEL_TRACES_SAMPLER", "ParentBased_TraceIdRatio"},
+                                    {"OTEL_TRACES_SAMPLER_ARG", "0.25"},
+                                    {"OTEL_EXPORTER_OTLP_PROTOCOL", "GRPC"},
+                                    {"OTEL_PROPAGATORS", "TraceContext,BAGGAGE"}});
+  EXPECT_TRUE(r.warnings.empty()) << r.warnings.front();
+  EXPECT_EQ(r.config.sampling.kind, SamplerKind::kParentBasedTraceIdRatio);
+  EXPECT_DOUBLE_EQ(r.config.sampling.ratio, 0.25);
+  EXPECT_EQ(r.config.otlp.protocol, ExportProtocol::kGrpc);
+  EXPECT_EQ(r.config.propagators, (std::vector<std::string>{"tracecontext", "baggage"}));
+  EXPECT_EQ(Resolve({{"OTEL_EXPORTER_OTLP_PROTOCOL", "HTTP/JSON"}}).config.otlp.protocol, ExportProtocol::kHttpJson);
+  EXPECT_EQ(Resolve({{"OTEL_TRACES_EXPORTER", "Console"}}).config.otlp.protocol, ExportProtocol::kConsole);
+  EXPECT_EQ(Resolve({{"OTEL_TRACES_SAMPLER", "ALWAYS_OFF"}}).config.sampling.kind, SamplerKind::kAlwaysOff);
+}
+
+// Review item 4: a list of nothing we support keeps the default, with a
+// warning; only an explicit "none" turns propagation off.
+TEST(ConfigTest, PropagatorListOfUnsupportedValuesKeepsTheDefault) {
+  const ResolvedConfig r = Resolve({{"OTEL_PROPAGATORS", "carrier-pigeon,smoke-signal"}});
+  EXPECT_EQ(r.config.propagators, (std::vector<std::string>{"tracecontext", "baggage"}));
+  EXPECT_TRUE(HasWarningAbout(r, "no supported propagator"));
+  EXPECT_EQ(Resolve({{"OTEL_PROPAGATORS", "none"}}).config.propagators, std::vector<std::string>{"none"});
 }
 
 TEST(ConfigTest, SamplingFlagTurnsFixedSamplerIntoRatio) {
