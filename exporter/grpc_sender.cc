@@ -60,9 +60,9 @@ std::string ByteBufferToString(const grpc::ByteBuffer& buffer) {
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<GrpcSender>> GrpcSender::Create(GrpcSenderOptions options) {
-  absl::StatusOr<ParsedEndpoint> endpoint = ParseEndpoint(options.endpoint);
+  absl::StatusOr<ParsedEndpoint> endpoint = ParseGrpcEndpoint(options.endpoint);
   if (!endpoint.ok()) return endpoint.status();
-  const bool uses_tls = endpoint->scheme != "http" && !options.insecure;
+  const bool uses_tls = GrpcUsesTls(*endpoint, options.insecure);
   std::shared_ptr<grpc::ChannelCredentials> credentials;
   if (!uses_tls) {
     credentials = grpc::InsecureChannelCredentials();
@@ -113,7 +113,7 @@ SendOutcome GrpcSender::Send(std::string_view body, absl::Time deadline) {
   const absl::Time attempt_deadline = std::min(deadline, absl::Now() + options_.timeout);
   if (attempt_deadline <= absl::Now()) return SendOutcome::Retryable("no time left before the export deadline");
   grpc::ClientContext context;
-  context.set_deadline(absl::ToChronoTime(attempt_deadline));
+  if (attempt_deadline != absl::InfiniteFuture()) context.set_deadline(absl::ToChronoTime(attempt_deadline));
   if (options_.gzip) context.set_compression_algorithm(GRPC_COMPRESS_GZIP);
   for (const auto& [key, value] : options_.headers) context.AddMetadata(key, value);
   {

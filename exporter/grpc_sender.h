@@ -43,6 +43,8 @@ class GrpcSender final : public Sender {
   SendOutcome Send(std::string_view body, absl::Time deadline) override;
   void Cancel() override;
   std::string Describe() const override;
+  // Whether the channel was given TLS credentials (see GrpcUsesTls).
+  bool uses_tls() const { return uses_tls_; }
 
  private:
   GrpcSender(GrpcSenderOptions options, bool uses_tls) : options_(std::move(options)), uses_tls_(uses_tls) {}

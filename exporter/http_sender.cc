@@ -11,7 +11,9 @@
 namespace qtrace {
 namespace {
 
-constexpr std::size_t kMaxResponseBytes = 1024 * 1024;
+// The specification's limit on an OTLP/HTTP response body: a larger one is
+// an error that retrying cannot fix.
+constexpr std::size_t kMaxResponseBytes = 4 * 1024 * 1024;
 
 void GlobalInit() {
   static std::once_flag once;
@@ -78,7 +80,11 @@ std::size_t HttpSender::OnHeader(char* data, std::size_t size, std::size_t count
 std::size_t HttpSender::OnBody(char* data, std::size_t size, std::size_t count, void* self) {
   auto* sender = static_cast<HttpSender*>(self);
   const std::size_t n = size * count;
-  if (sender->response_body_.size() + n <= kMaxResponseBytes) sender->response_body_.append(data, n);
+  if (sender->response_body_.size() + n > kMaxResponseBytes) {
+    sender->response_too_large_ = true;
+    return 0;  // libcurl stops the transfer (CURLE_WRITE_ERROR)
+  }
+  sender->response_body_.append(data, n);
   return n;
 }
 
@@ -91,12 +97,19 @@ SendOutcome HttpSender::Send(std::string_view body, absl::Time deadline) {
   const absl::Duration left = std::min(options_.timeout, deadline - absl::Now());
   if (left <= absl::ZeroDuration()) return SendOutcome::Retryable("no time left before the export deadline");
   response_body_.clear();
+  response_too_large_ = false;
   retry_after_.clear();
   curl_easy_setopt(curl_, CURLOPT_POSTFIELDS, body.data());
   curl_easy_setopt(curl_, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
-  curl_easy_setopt(curl_, CURLOPT_TIMEOUT_MS, static_cast<long>(std::max<std::int64_t>(1, absl::ToInt64Milliseconds(left))));
+  // 0 is libcurl's "no limit" (both timeouts 0: the specification's no limit).
+  const long timeout_ms =
+      left == absl::InfiniteDuration() ? 0L : static_cast<long>(std::max<std::int64_t>(1, absl::ToInt64Milliseconds(left)));
+  curl_easy_setopt(curl_, CURLOPT_TIMEOUT_MS, timeout_ms);
 
   const CURLcode rc = curl_easy_perform(curl_);
+  if (response_too_large_) {
+    return SendOutcome::Permanent(StrCat("response from ", options_.url, " is larger than 4 MiB"));
+  }
   if (rc != CURLE_OK) {
     const std::string reason = StrCat(curl_easy_strerror(rc), " (", options_.url, ")");
     switch (rc) {

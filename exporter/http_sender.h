@@ -54,6 +54,7 @@ class HttpSender final : public Sender {
   curl_slist* header_list_ = nullptr;
   std::atomic<bool> cancelled_{false};
   // Per attempt, written by the curl callbacks.
+  bool response_too_large_ = false;  // the last response passed kMaxResponseBytes
   std::string response_body_;
   std::string retry_after_;
 };

@@ -1,5 +1,7 @@
 #include "sdk/batch_span_processor.h"
 
+#include <algorithm>
+
 #include "absl/time/clock.h"
 #include "sdk/clock.h"
 #include "sdk/deferred_trace.h"
@@ -14,12 +16,19 @@ constexpr absl::Duration kDropReportInterval = absl::Seconds(10);
 
 }  // namespace
 
+BatchOptions EffectiveBatchOptions(BatchOptions options) {
+  options.max_queue_size = std::max<std::size_t>(1, options.max_queue_size);
+  options.max_export_batch_size = std::clamp<std::size_t>(options.max_export_batch_size, 1, options.max_queue_size);
+  options.schedule_delay = std::max(options.schedule_delay, absl::Milliseconds(1));
+  return options;
+}
+
 BatchSpanProcessor::BatchSpanProcessor(std::unique_ptr<SpanExporter> exporter, BatchOptions options,
                                        std::shared_ptr<PipelineMetrics> metrics)
     : exporter_(std::move(exporter)),
-      options_(options),
+      options_(EffectiveBatchOptions(options)),
       metrics_(metrics ? std::move(metrics) : std::make_shared<PipelineMetrics>()),
-      queue_(std::max<std::size_t>(1, options.max_queue_size)) {
+      queue_(options_.max_queue_size) {
   batch_.reserve(options_.max_export_batch_size);
   metrics_->queue_capacity.store(queue_.capacity(), std::memory_order_relaxed);
   thread_ = std::thread([this] { Run(); });

@@ -35,6 +35,11 @@ struct BatchOptions {
   absl::Duration schedule_delay = absl::Milliseconds(5000);
 };
 
+// The options the processor runs with: a batch size of 0 and a delay of 0
+// would make the exporter thread spin, so they become 1 and 1 ms; the batch
+// never exceeds the queue.
+BatchOptions EffectiveBatchOptions(BatchOptions options);
+
 class BatchSpanProcessor final : public SpanProcessor {
  public:
   // REQUIRES: options.max_export_batch_size <= options.max_queue_size.
@@ -42,6 +47,8 @@ class BatchSpanProcessor final : public SpanProcessor {
                      std::shared_ptr<PipelineMetrics> metrics);
   // Shuts down with a 5 s timeout if Shutdown was not called.
   ~BatchSpanProcessor() override;
+  // After EffectiveBatchOptions.
+  const BatchOptions& options() const { return options_; }
 
   void OnEnd(SpanRecordPtr record) override;
   // Exports every span ended before the call. OK when all of them were

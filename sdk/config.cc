@@ -234,9 +234,15 @@ void ResolvePropagators(EnvReader& env, Config& c) {
   c.propagators = std::move(chosen);
 }
 
+// The specification (configuration/common.md): a timeout of 0 means no limit.
+absl::Duration TimeoutOrUnlimited(std::int64_t ms) {
+  return ms == 0 ? absl::InfiniteDuration() : absl::Milliseconds(ms);
+}
+
 void ResolveBatch(EnvReader& env, BatchConfig& b) {
-  b.schedule_delay = absl::Milliseconds(env.Integer("OTEL_BSP_SCHEDULE_DELAY", 5000));
-  b.export_timeout = absl::Milliseconds(env.Integer("OTEL_BSP_EXPORT_TIMEOUT", 30000));
+  // A delay of 0 would make the exporter thread spin: from 1 ms.
+  b.schedule_delay = absl::Milliseconds(env.Integer("OTEL_BSP_SCHEDULE_DELAY", 5000, 1));
+  b.export_timeout = TimeoutOrUnlimited(env.Integer("OTEL_BSP_EXPORT_TIMEOUT", 30000));
   b.max_queue_size = static_cast<std::size_t>(env.Integer("OTEL_BSP_MAX_QUEUE_SIZE", 2048, 1, 1 << 24));
   b.max_export_batch_size =
       static_cast<std::size_t>(env.Integer("OTEL_BSP_MAX_EXPORT_BATCH_SIZE", 512, 1, 1 << 24));
@@ -335,7 +341,7 @@ absl::Status ResolveOtlp(EnvReader& env, const TracingFlags& flags, OtlpConfig& 
   }
   if (protocol != ExportProtocol::kConsole && protocol != ExportProtocol::kNone) {
     for (const std::string& url : {given, o.endpoint}) {
-      absl::StatusOr<ParsedEndpoint> parsed = ParseEndpoint(url);
+      absl::StatusOr<ParsedEndpoint> parsed = http ? ParseEndpoint(url) : ParseGrpcEndpoint(url);
       if (!parsed.ok()) return absl::InvalidArgumentError(StrCat(endpoint_source, ": ", MessageOf(parsed.status())));
     }
   }
@@ -353,7 +359,7 @@ absl::Status ResolveOtlp(EnvReader& env, const TracingFlags& flags, OtlpConfig& 
 
   const std::string_view timeout_var =
       env.Get("OTEL_EXPORTER_OTLP_TRACES_TIMEOUT") ? "OTEL_EXPORTER_OTLP_TRACES_TIMEOUT" : "OTEL_EXPORTER_OTLP_TIMEOUT";
-  o.timeout = absl::Milliseconds(env.Integer(timeout_var, 10000, 1));
+  o.timeout = TimeoutOrUnlimited(env.Integer(timeout_var, 10000));
 
   if (auto c = env.First({"OTEL_EXPORTER_OTLP_TRACES_COMPRESSION", "OTEL_EXPORTER_OTLP_COMPRESSION"})) {
     const std::string lower = ToLower(c->second);

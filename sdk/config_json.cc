@@ -38,7 +38,8 @@ void WriteAttributeValue(JsonWriter& w, const AttributeValue& value) {
       value);
 }
 
-std::int64_t Millis(absl::Duration d) { return absl::ToInt64Milliseconds(d); }
+// 0 for no limit, as the variables spell it.
+std::int64_t Millis(absl::Duration d) { return d == absl::InfiniteDuration() ? 0 : absl::ToInt64Milliseconds(d); }
 
 void WriteLimit(JsonWriter& w, std::string_view key, std::size_t value) {
   w.Key(key);

@@ -13,18 +13,10 @@ absl::Status Bad(std::string_view url, std::string_view why) {
 
 }  // namespace
 
-absl::StatusOr<ParsedEndpoint> ParseEndpoint(std::string_view url) {
+// Parses what follows the scheme ("" when there is none).
+absl::StatusOr<ParsedEndpoint> ParseAfterScheme(std::string_view url, std::string_view scheme, std::string_view rest) {
   ParsedEndpoint out;
-  std::string_view rest;
-  if (StartsWith(url, "http://")) {
-    out.scheme = "http";
-    rest = url.substr(7);
-  } else if (StartsWith(url, "https://")) {
-    out.scheme = "https";
-    rest = url.substr(8);
-  } else {
-    return Bad(url, "expected http:// or https://");
-  }
+  out.scheme = std::string(scheme);
   const std::size_t slash = rest.find('/');
   std::string_view authority = rest.substr(0, slash);
   out.path = slash == std::string_view::npos ? "/" : std::string(rest.substr(slash));
@@ -52,13 +44,32 @@ absl::StatusOr<ParsedEndpoint> ParseEndpoint(std::string_view url) {
     if (!ok) return Bad(url, "bad character in host");
   }
   if (port_text.empty()) {
-    out.port = out.scheme == "https" ? 443 : 80;
+    out.port = out.scheme.empty() ? 4317 : out.scheme == "https" ? 443 : 80;
   } else {
     std::int64_t port = 0;
     if (!ParseInt64(port_text, &port) || port == 0 || port > 65535) return Bad(url, "port must be 1-65535");
     out.port = static_cast<std::uint16_t>(port);
   }
   return out;
+}
+
+absl::StatusOr<ParsedEndpoint> ParseEndpoint(std::string_view url) {
+  if (StartsWith(url, "http://")) return ParseAfterScheme(url, "http", url.substr(7));
+  if (StartsWith(url, "https://")) return ParseAfterScheme(url, "https", url.substr(8));
+  return Bad(url, "expected http:// or https://");
+}
+
+absl::StatusOr<ParsedEndpoint> ParseGrpcEndpoint(std::string_view endpoint) {
+  if (endpoint.find("://") != std::string_view::npos) return ParseEndpoint(endpoint);
+  absl::StatusOr<ParsedEndpoint> parsed = ParseAfterScheme(endpoint, "", endpoint);
+  if (parsed.ok() && parsed->path != "/") return Bad(endpoint, "a path needs a scheme (http:// or https://)");
+  return parsed;
+}
+
+bool GrpcUsesTls(const ParsedEndpoint& endpoint, bool insecure) {
+  if (endpoint.scheme == "https") return true;
+  if (endpoint.scheme == "http") return false;
+  return !insecure;
 }
 
 std::string AppendTracesPath(std::string_view base) {

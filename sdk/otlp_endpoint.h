@@ -12,7 +12,7 @@
 namespace qtrace {
 
 struct ParsedEndpoint {
-  std::string scheme;  // "http" or "https"
+  std::string scheme;  // "http" or "https"; empty for a gRPC "host:port"
   std::string host;    // without brackets for IPv6
   std::uint16_t port = 0;
   std::string path;    // "/" when absent
@@ -21,6 +21,15 @@ struct ParsedEndpoint {
 // Accepts http:// and https:// URLs with a host, an optional port (1-65535)
 // and an optional path. No user info, query or fragment.
 absl::StatusOr<ParsedEndpoint> ParseEndpoint(std::string_view url);
+
+// A gRPC endpoint: a URL as above, or "host:port" without a scheme (the form
+// of most Collector examples; the port defaults to 4317).
+absl::StatusOr<ParsedEndpoint> ParseGrpcEndpoint(std::string_view endpoint);
+
+// Whether a gRPC connection to endpoint uses TLS (the specification's rule):
+// https:// always, http:// never, and without a scheme unless insecure
+// (OTEL_EXPORTER_OTLP_INSECURE) is set. insecure never weakens https://.
+bool GrpcUsesTls(const ParsedEndpoint& endpoint, bool insecure);
 
 // OTEL_EXPORTER_OTLP_ENDPOINT rule: base + "/v1/traces", with one slash.
 std::string AppendTracesPath(std::string_view base);

@@ -92,6 +92,28 @@ TEST(GrpcFailureOutcomeTest, FollowsTheSpecificationsRetryableCodes) {
   }
 }
 
+// Review item 5: the specification's table. https:// is TLS even with
+// INSECURE=true (else the authorization header would travel in clear);
+// "host:port" without a scheme is accepted and INSECURE decides.
+TEST(GrpcSenderTest, TransportSecurityFollowsSchemeThenInsecure) {
+  struct Case {
+    const char* endpoint;
+    bool insecure;
+    bool tls;
+  };
+  for (const Case& c : {Case{"https://127.0.0.1:4317", false, true}, Case{"https://127.0.0.1:4317", true, true},
+                        Case{"http://127.0.0.1:4317", false, false}, Case{"http://127.0.0.1:4317", true, false},
+                        Case{"collector:4317", false, true}, Case{"collector:4317", true, false},
+                        Case{"127.0.0.1", true, false}}) {
+    GrpcSenderOptions options;
+    options.endpoint = c.endpoint;
+    options.insecure = c.insecure;
+    auto sender = GrpcSender::Create(options);
+    ASSERT_TRUE(sender.ok()) << c.endpoint << ": " << sender.status();
+    EXPECT_EQ((*sender)->uses_tls(), c.tls) << c.endpoint << " insecure=" << c.insecure;
+  }
+}
+
 TEST(GrpcSenderTest, RefusedConnectionIsRetryable) {
   auto sender = SenderTo("http://127.0.0.1:" + std::to_string(DeadPort()));
   // The first attempt connects and is refused; later ones meet the channel in

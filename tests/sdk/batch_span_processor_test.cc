@@ -136,6 +136,17 @@ TEST(BatchSpanProcessorTest, PartialTailAfterAFlushStillWaitsForTheTimer) {
   EXPECT_EQ(f.state->batch_sizes, (std::vector<std::size_t>{1, 10})) << "the tail of 3 waits for the 60 s timer";
 }
 
+// Review item 6: options given in code that would spin the exporter thread
+// are raised to the smallest that do not.
+TEST(BatchSpanProcessorTest, SpinningOptionsAreRaised) {
+  Fixture f({100, 0, absl::ZeroDuration()});
+  EXPECT_EQ(f.processor.options().max_export_batch_size, 1u);
+  EXPECT_EQ(f.processor.options().schedule_delay, absl::Milliseconds(1));
+  f.processor.OnEnd(Record("one"));
+  EXPECT_TRUE(WaitFor([&] { return f.Exported() == 1; }));
+  EXPECT_EQ(EffectiveBatchOptions({10, 50, absl::Seconds(1)}).max_export_batch_size, 10u);
+}
+
 TEST(BatchSpanProcessorTest, PartialBatchWaitsForTheScheduleDelay) {
   Fixture f({100, 10, absl::Milliseconds(300)});
   const auto start = std::chrono::steady_clock::now();

@@ -219,6 +219,21 @@ TEST(ConfigTest, InvalidValuesWarnAndKeepDefaults) {
   }
 }
 
+// Review item 6: a timeout of 0 means no limit (configuration/common.md);
+// a delay of 0 or a batch of 0 would spin the exporter thread: warned, default kept.
+TEST(ConfigTest, ZeroTimeoutMeansNoLimitAndZeroDelayIsRefused) {
+  const ResolvedConfig r = Resolve({{"OTEL_BSP_EXPORT_TIMEOUT", "0"}, {"OTEL_EXPORTER_OTLP_TIMEOUT", "0"}});
+  EXPECT_TRUE(r.warnings.empty());
+  EXPECT_EQ(r.config.batch.export_timeout, absl::InfiniteDuration());
+  EXPECT_EQ(r.config.otlp.timeout, absl::InfiniteDuration());
+  EXPECT_THAT(ConfigToJson(r.config), HasSubstr("\"export_timeout_ms\":0"));
+  const ResolvedConfig spin = Resolve({{"OTEL_BSP_SCHEDULE_DELAY", "0"}, {"OTEL_BSP_MAX_EXPORT_BATCH_SIZE", "0"}});
+  EXPECT_TRUE(HasWarningAbout(spin, "OTEL_BSP_SCHEDULE_DELAY='0'"));
+  EXPECT_TRUE(HasWarningAbout(spin, "OTEL_BSP_MAX_EXPORT_BATCH_SIZE='0'"));
+  EXPECT_EQ(spin.config.batch.schedule_delay, absl::Seconds(5));
+  EXPECT_EQ(spin.config.batch.max_export_batch_size, 512u);
+}
+
 TEST(ConfigTest, BatchSizeClampedToQueue) {
   const ResolvedConfig r = Resolve({{"OTEL_BSP_MAX_QUEUE_SIZE", "100"}, {"OTEL_BSP_MAX_EXPORT_BATCH_SIZE", "500"}});
   EXPECT_EQ(r.config.batch.max_export_batch_size, 100u);
@@ -326,6 +341,14 @@ TEST(ConfigTest, MalformedEndpointIsAnError) {
   }
   // A bad endpoint does not matter when nothing is sent over OTLP.
   EXPECT_TRUE(ResolveConfig(MapEnv({{"OTEL_EXPORTER_OTLP_ENDPOINT", "junk"}, {"OTEL_TRACES_EXPORTER", "none"}}), {}).ok());
+}
+
+// Review item 5: "collector:4317" is a valid gRPC endpoint (it used to exit 2).
+TEST(ConfigTest, GrpcEndpointWithoutSchemeIsAccepted) {
+  const Config c = Resolve({{"OTEL_EXPORTER_OTLP_PROTOCOL", "grpc"}, {"OTEL_EXPORTER_OTLP_ENDPOINT", "collector:4317"}}).config;
+  EXPECT_EQ(c.otlp.endpoint, "collector:4317");
+  EXPECT_FALSE(ResolveConfig(MapEnv({{"OTEL_EXPORTER_OTLP_ENDPOINT", "collector:4318"}}), {}).ok())
+      << "HTTP/protobuf needs a URL";
 }
 
 TEST(ConfigTest, MissingCertificateIsAnError) {

@@ -32,6 +32,34 @@ TEST(OtlpEndpointTest, RejectsMalformed) {
   }
 }
 
+// Review item 5: gRPC takes "host:port" without a scheme.
+TEST(OtlpEndpointTest, GrpcEndpointWithoutScheme) {
+  auto e = ParseGrpcEndpoint("collector:4317");
+  ASSERT_TRUE(e.ok()) << e.status();
+  EXPECT_EQ(e->scheme, "");
+  EXPECT_EQ(e->host, "collector");
+  EXPECT_EQ(e->port, 4317);
+  EXPECT_EQ(ParseGrpcEndpoint("collector")->port, 4317);
+  EXPECT_EQ(ParseGrpcEndpoint("[::1]:5317")->host, "::1");
+  EXPECT_EQ(ParseGrpcEndpoint("https://c:4317")->scheme, "https");
+  for (const char* bad : {"", "collector:0", "collector/v1", "grpc://c:4317", "u:p@c:4317"}) {
+    EXPECT_FALSE(ParseGrpcEndpoint(bad).ok()) << bad;
+  }
+  EXPECT_FALSE(ParseEndpoint("collector:4317").ok()) << "HTTP still needs a URL";
+}
+
+TEST(OtlpEndpointTest, GrpcTlsTable) {
+  const ParsedEndpoint https{"https", "c", 4317, "/"};
+  const ParsedEndpoint http{"http", "c", 4317, "/"};
+  const ParsedEndpoint bare{"", "c", 4317, "/"};
+  EXPECT_TRUE(GrpcUsesTls(https, false));
+  EXPECT_TRUE(GrpcUsesTls(https, true));
+  EXPECT_FALSE(GrpcUsesTls(http, false));
+  EXPECT_FALSE(GrpcUsesTls(http, true));
+  EXPECT_TRUE(GrpcUsesTls(bare, false));
+  EXPECT_FALSE(GrpcUsesTls(bare, true));
+}
+
 TEST(OtlpEndpointTest, TracesPathRule) {
   EXPECT_EQ(AppendTracesPath("http://c:4318"), "http://c:4318/v1/traces");
   EXPECT_EQ(AppendTracesPath("http://c:4318/"), "http://c:4318/v1/traces");
