@@ -86,7 +86,7 @@ std::string ServiceJson(const qtrace::service::ServiceOptions& o) {
   qtrace::JsonWriter w;
   w.BeginObject().Key("listen").String(StrCat(o.listen_address, ":", static_cast<int>(o.listen_port)));
   w.Key("database_url").String(qtrace::service::RedactDatabaseUrl(o.database_url));
-  w.Key("tracker_url").String(o.tracker_url).Key("drain_timeout_ms").Int(o.drain_timeout_ms);
+  w.Key("tracker_url").String(qtrace::client::RedactUrl(o.tracker_url)).Key("drain_timeout_ms").Int(o.drain_timeout_ms);
   w.Key("shutdown_timeout_ms").Int(o.shutdown_timeout_ms).Key("workers").Int(o.workers);
   w.Key("w3c_test_endpoint").Bool(o.w3c_test_endpoint).EndObject();
   return w.str();

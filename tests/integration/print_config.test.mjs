@@ -93,3 +93,14 @@ test('service settings come from the environment and flags; the database passwor
   assert.ok(!r.stdout.includes('hunter2'));
   assert.equal(run(['--print-config'], { DATABASE_URL: 'mysql://x' }).status, 2);
 });
+
+// Review item 9: the tracker URL's user information and query values are
+// redacted like the database password.
+test('the tracker URL is printed without its credentials', () => {
+  const r = run(['--print-config', '--tracker-url', 'http://user:secret@tracker:8000/api?token=t0ps3cret']);
+  assert.equal(r.status, 0, JSON.stringify(r.warnings));
+  const s = JSON.parse(r.stdout).service;
+  assert.equal(s.tracker_url, 'http://REDACTED:REDACTED@tracker:8000/api?token=REDACTED');
+  assert.ok(!r.stdout.includes('secret') && !r.stdout.includes('t0ps3cret'), r.stdout);
+  assert.ok(!JSON.stringify(r.warnings).includes('secret'));
+});
