@@ -1,6 +1,8 @@
 #include "sdk/clock.h"
 
+#if defined(__x86_64__)
 #include <x86intrin.h>
+#endif
 
 #include <atomic>
 #include <fstream>
@@ -10,7 +12,12 @@
 namespace qtrace {
 namespace {
 
+// The TSC path is x86-64 only; every other processor reads the monotonic
+// clock (CMakeLists.txt says which processors are supported).
 bool KernelReportsInvariantTsc() {
+#if !defined(__x86_64__)
+  return false;
+#endif
   std::ifstream cpuinfo("/proc/cpuinfo");
   std::string line;
   while (std::getline(cpuinfo, line)) {
@@ -43,7 +50,10 @@ class SpanClock {
   bool use_tsc() const { return use_tsc_; }
 
   std::int64_t Ticks() const {
-    return use_tsc_ ? static_cast<std::int64_t>(__rdtsc()) : MonotonicNanos();
+#if defined(__x86_64__)
+    if (use_tsc_) return static_cast<std::int64_t>(__rdtsc());
+#endif
+    return MonotonicNanos();
   }
 
   double ns_per_tick() const { return ns_per_tick_.load(std::memory_order_relaxed); }
@@ -52,8 +62,8 @@ class SpanClock {
     while (true) {
       const std::uint32_t before = sequence_.load(std::memory_order_acquire);
       if (before & 1) continue;  // a refresh is writing
-      // Acquire loads keep the second sequence read after them (no fence:
-      // ThreadSanitizer does not model fences).
+      // Acquire loads pair with Publish's release stores (see there); no
+      // fence, because ThreadSanitizer does not model fences.
       const std::int64_t anchor_ticks = anchor_ticks_.load(std::memory_order_acquire);
       const std::int64_t anchor_wall = anchor_wall_.load(std::memory_order_acquire);
       const double rate = ns_per_tick_.load(std::memory_order_acquire);
@@ -75,13 +85,19 @@ class SpanClock {
   }
 
  private:
+  // The sequence lock under the C++ memory model (not only x86's):
+  //  * each field is stored with release, so a reader whose acquire load
+  //    sees a new field value also sees the odd sequence stored before it,
+  //    and its second sequence read (sequenced after) cannot return the
+  //    older even value: the mixed triple is retried;
+  //  * the final increment is a release that the reader's first acquire load
+  //    pairs with: a reader that starts after a publish sees all of it.
+  // On x86 release stores are plain stores, so this costs nothing there.
   void Publish(std::int64_t ticks, std::int64_t wall, double rate) {
-    // The acquire half of the first increment keeps the stores after it; the
-    // release of the second keeps them before it.
-    sequence_.fetch_add(1, std::memory_order_acq_rel);  // odd: writing
-    anchor_ticks_.store(ticks, std::memory_order_relaxed);
-    anchor_wall_.store(wall, std::memory_order_relaxed);
-    ns_per_tick_.store(rate, std::memory_order_relaxed);
+    sequence_.fetch_add(1, std::memory_order_relaxed);  // odd: writing (writers hold writer_)
+    anchor_ticks_.store(ticks, std::memory_order_release);
+    anchor_wall_.store(wall, std::memory_order_release);
+    ns_per_tick_.store(rate, std::memory_order_release);
     sequence_.fetch_add(1, std::memory_order_release);  // even: done
   }
 
