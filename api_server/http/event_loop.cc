@@ -8,11 +8,15 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <fcntl.h>
+
 #include <cerrno>
+#include <cstring>
 
 #include "api_server/http/tls_context.h"
 #include "api_server/http/worker_pool.h"
 #include "sdk/clock.h"
+#include "sdk/strings.h"
 #include "sdk/json_writer.h"
 
 namespace qtrace::http {
@@ -75,22 +79,40 @@ void PeerOf(int fd, Connection& c) {
 
 }  // namespace
 
-EventLoop::EventLoop(ServerShared& shared) : shared_(shared), next_id_(kFirstConnectionId) {
-  epoll_fd_ = epoll_create1(EPOLL_CLOEXEC);
-  wake_fd_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+EventLoop::EventLoop(ServerShared& shared) : shared_(shared), next_id_(kFirstConnectionId) {}
+
+absl::StatusOr<std::unique_ptr<EventLoop>> EventLoop::Create(ServerShared& shared) {
+  std::unique_ptr<EventLoop> loop(new EventLoop(shared));
+  auto failed = [](std::string_view what) {
+    return absl::InternalError(StrCat("event loop: ", what, ": ", std::strerror(errno)));
+  };
+  loop->epoll_fd_ = epoll_create1(EPOLL_CLOEXEC);
+  if (loop->epoll_fd_ < 0) return failed("epoll_create1");
+  loop->wake_fd_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+  if (loop->wake_fd_ < 0) return failed("eventfd");
+  // A spare descriptor, given up when accept4 finds none left (see AcceptAll).
+  loop->reserve_fd_ = open("/dev/null", O_RDONLY | O_CLOEXEC);
+  if (loop->reserve_fd_ < 0) return failed("open /dev/null (reserve descriptor)");
   epoll_event ev{};
   ev.events = EPOLLIN;
   ev.data.u64 = kWakeTag;
-  epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, wake_fd_, &ev);
+  if (epoll_ctl(loop->epoll_fd_, EPOLL_CTL_ADD, loop->wake_fd_, &ev) != 0) return failed("epoll_ctl (wake-up)");
+  if (!loop->WatchListener()) return failed("epoll_ctl (listening socket)");
+  return loop;
+}
+
+bool EventLoop::WatchListener() {
+  epoll_event ev{};
   ev.events = EPOLLIN | EPOLLEXCLUSIVE;
   ev.data.u64 = kListenTag;
-  epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, shared_.listen_fd, &ev);
+  return epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, shared_.listen_fd, &ev) == 0;
 }
 
 EventLoop::~EventLoop() {
   connections_.clear();
-  close(wake_fd_);
-  close(epoll_fd_);
+  if (reserve_fd_ >= 0) close(reserve_fd_);
+  if (wake_fd_ >= 0) close(wake_fd_);
+  if (epoll_fd_ >= 0) close(epoll_fd_);
 }
 
 void EventLoop::Wake() {
@@ -134,7 +156,7 @@ void EventLoop::Run() {
     TakeCompletions();
     if (!draining_ && drain_requested_.load(std::memory_order_acquire)) {
       draining_ = true;
-      epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, shared_.listen_fd, nullptr);
+      if (!accept_paused_) epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, shared_.listen_fd, nullptr);
       for (auto& [id, c] : connections_) {
         if (IsIdle(*c)) Close(*c);
       }
@@ -147,13 +169,19 @@ void EventLoop::Run() {
 }
 
 void EventLoop::AcceptAll() {
-  while (!draining_) {
+  while (!draining_ && !accept_paused_) {
     sockaddr_storage addr{};
     socklen_t len = sizeof addr;
     const int fd = accept4(shared_.listen_fd, reinterpret_cast<sockaddr*>(&addr), &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
-    if (fd < 0) return;  // EAGAIN: another loop took it, or nothing left
-    if (shared_.open_connections.load(std::memory_order_relaxed) >=
-        static_cast<std::int64_t>(shared_.options.max_connections)) {
+    if (fd < 0) {
+      if (errno == EMFILE || errno == ENFILE) OutOfDescriptors(errno);
+      return;  // EAGAIN: another loop took it, or nothing left
+    }
+    // Count first, then check: two loops accepting at once cannot both pass
+    // a check made before either counted ("at most N" holds exactly).
+    const std::int64_t open_before = shared_.open_connections.fetch_add(1, std::memory_order_relaxed);
+    if (open_before >= static_cast<std::int64_t>(shared_.options.max_connections)) {
+      shared_.open_connections.fetch_sub(1, std::memory_order_relaxed);
       shared_.refused_over_limit.fetch_add(1, std::memory_order_relaxed);
       close(fd);
       continue;
@@ -166,11 +194,33 @@ void EventLoop::AcceptAll() {
     c->local_port = shared_.port;
     c->last_activity_ns = MonotonicNanos();
     shared_.accepted.fetch_add(1, std::memory_order_relaxed);
-    shared_.open_connections.fetch_add(1, std::memory_order_relaxed);
     Connection& ref = *c;
     connections_.emplace(ref.id, std::move(c));
     UpdateInterest(ref);
   }
+}
+
+// accept4 found no descriptor left. The connection stays in the backlog and
+// the level-triggered listener would fire again at once, spinning the loop.
+// So: give up the reserve descriptor, accept the waiting connection and
+// close it (the client sees a close instead of a hang), take the reserve
+// back; if even that fails, stop watching the listener until the next
+// timeout check. Connections already open are served throughout.
+void EventLoop::OutOfDescriptors(int error) {
+  shared_.refused_no_descriptors.fetch_add(1, std::memory_order_relaxed);
+  descriptor_log_.Report(LogLevel::kWarn,
+                         StrCat("http server: out of file descriptors (", error == EMFILE ? "EMFILE" : "ENFILE",
+                                ") while accepting: new connections are closed at once until descriptors "
+                                "free up; open connections are still served. Raise the limit (ulimit -n)"));
+  if (reserve_fd_ >= 0) {
+    close(reserve_fd_);
+    reserve_fd_ = -1;
+    const int fd = accept4(shared_.listen_fd, nullptr, nullptr, SOCK_CLOEXEC);
+    if (fd >= 0) close(fd);
+    reserve_fd_ = open("/dev/null", O_RDONLY | O_CLOEXEC);
+    if (fd >= 0 && reserve_fd_ >= 0) return;
+  }
+  if (epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, shared_.listen_fd, nullptr) == 0) accept_paused_ = true;
 }
 
 void EventLoop::OnEvent(Connection& c, std::uint32_t events) {
@@ -354,6 +404,10 @@ void EventLoop::CheckTimeouts() {
   const std::int64_t now = MonotonicNanos();
   if (now - last_timeout_check_ns_ < kTimeoutCheckNs) return;
   last_timeout_check_ns_ = now;
+  if (accept_paused_ && !draining_) {
+    if (reserve_fd_ < 0) reserve_fd_ = open("/dev/null", O_RDONLY | O_CLOEXEC);
+    accept_paused_ = !WatchListener();
+  }
   const std::int64_t request_timeout = ToNanos(shared_.options.request_timeout);
   const std::int64_t idle_timeout = ToNanos(shared_.options.idle_timeout);
   for (auto& [id, owned] : connections_) {

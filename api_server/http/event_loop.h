@@ -16,13 +16,17 @@
 
 #include <mutex>
 #include "api_server/http/connection.h"
+#include "absl/status/statusor.h"
 #include "api_server/http/http_server.h"
+#include "sdk/diagnostics.h"
 
 namespace qtrace::http {
 
 class EventLoop {
  public:
-  explicit EventLoop(ServerShared& shared);
+  // Fails when the kernel refuses its epoll instance, eventfd, reserve
+  // descriptor or the listening socket's registration.
+  static absl::StatusOr<std::unique_ptr<EventLoop>> Create(ServerShared& shared);
   ~EventLoop();
   EventLoop(const EventLoop&) = delete;
   EventLoop& operator=(const EventLoop&) = delete;
@@ -43,8 +47,11 @@ class EventLoop {
     HttpResponse response;
   };
 
+  explicit EventLoop(ServerShared& shared);
   void Wake();
   void AcceptAll();
+  void OutOfDescriptors(int error);
+  bool WatchListener();
   void OnEvent(Connection& c, std::uint32_t events);
   void ProcessInput(Connection& c);
   void HandleRequest(Connection& c);
@@ -62,6 +69,9 @@ class EventLoop {
   ServerShared& shared_;
   int epoll_fd_ = -1;
   int wake_fd_ = -1;
+  int reserve_fd_ = -1;          // given up to accept-and-close when descriptors run out
+  bool accept_paused_ = false;   // the listener is unwatched until the next timeout check
+  RateLimitedDiagnostic descriptor_log_;
   std::unordered_map<std::uint64_t, std::unique_ptr<Connection>> connections_;
   std::vector<std::uint64_t> closed_;  // closed during this iteration; erased at its end
   std::uint64_t next_id_;

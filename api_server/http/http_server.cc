@@ -81,7 +81,18 @@ absl::Status HttpServer::Start() {
   pool_ = std::make_unique<WorkerPool>(shared_.options.worker_threads, shared_.options.max_queued_requests);
   shared_.pool = pool_.get();
   const int loops = std::max(1, shared_.options.io_threads);
-  for (int i = 0; i < loops; ++i) loops_.push_back(std::make_unique<EventLoop>(shared_));
+  for (int i = 0; i < loops; ++i) {
+    absl::StatusOr<std::unique_ptr<EventLoop>> loop = EventLoop::Create(shared_);
+    if (!loop.ok()) {
+      loops_.clear();
+      pool_.reset();
+      shared_.pool = nullptr;
+      close(shared_.listen_fd);
+      shared_.listen_fd = -1;
+      return loop.status();
+    }
+    loops_.push_back(std::move(*loop));
+  }
   for (auto& loop : loops_) threads_.emplace_back([l = loop.get()] { l->Run(); });
   running_ = true;
   return absl::OkStatus();
@@ -114,6 +125,7 @@ ServerStats HttpServer::stats() const {
   ServerStats s;
   s.accepted = shared_.accepted.load(std::memory_order_relaxed);
   s.refused_over_limit = shared_.refused_over_limit.load(std::memory_order_relaxed);
+  s.refused_no_descriptors = shared_.refused_no_descriptors.load(std::memory_order_relaxed);
   s.requests = shared_.requests.load(std::memory_order_relaxed);
   s.bad_requests = shared_.bad_requests.load(std::memory_order_relaxed);
   s.timeouts = shared_.timeouts.load(std::memory_order_relaxed);

@@ -54,6 +54,7 @@ struct ServerOptions {
 struct ServerStats {
   std::uint64_t accepted = 0;
   std::uint64_t refused_over_limit = 0;
+  std::uint64_t refused_no_descriptors = 0;  // closed at once: the process had no descriptor left
   std::uint64_t requests = 0;
   std::uint64_t bad_requests = 0;  // parser errors (4xx/5xx before a handler ran)
   std::uint64_t timeouts = 0;      // slow requests and idle connections closed
@@ -69,6 +70,7 @@ struct ServerShared {
   std::uint16_t port = 0;
   std::atomic<std::uint64_t> accepted{0};
   std::atomic<std::uint64_t> refused_over_limit{0};
+  std::atomic<std::uint64_t> refused_no_descriptors{0};
   std::atomic<std::uint64_t> requests{0};
   std::atomic<std::uint64_t> bad_requests{0};
   std::atomic<std::uint64_t> timeouts{0};

@@ -1,5 +1,12 @@
 #include "api_server/http/http_server.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <atomic>
 #include <chrono>
 #include <cstdlib>
@@ -243,6 +250,97 @@ TEST_F(HttpServerTest, ConnectionCapRefusesExtraConnections) {
   EXPECT_EQ(server_->stats().refused_over_limit, 1u);
   ASSERT_TRUE(a.Send(Get("/hello")));
   EXPECT_TRUE(a.Read().has_value()) << "the open ones keep working";
+}
+
+// Lowers this process's descriptor limit so that only `spare` more
+// descriptors can be opened; restores it when it goes out of scope.
+class DescriptorLimit {
+ public:
+  explicit DescriptorLimit(int spare) {
+    getrlimit(RLIMIT_NOFILE, &saved_);
+    const int lowest_free = dup(0);  // descriptors are handed out lowest first
+    close(lowest_free);
+    rlimit lowered = saved_;
+    lowered.rlim_cur = static_cast<rlim_t>(lowest_free + spare);
+    EXPECT_EQ(setrlimit(RLIMIT_NOFILE, &lowered), 0);
+  }
+  ~DescriptorLimit() { setrlimit(RLIMIT_NOFILE, &saved_); }
+
+ private:
+  rlimit saved_{};
+};
+
+int ConnectTo(int fd, std::uint16_t port) {
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(port);
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  return connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+}
+
+bool ClosedByPeer(int fd, std::chrono::milliseconds limit) {
+  pollfd p{fd, POLLIN, 0};
+  if (poll(&p, 1, static_cast<int>(limit.count())) != 1) return false;
+  char byte;
+  return recv(fd, &byte, 1, 0) <= 0;
+}
+
+// Review item 11: with no descriptor left, accept4 fails with EMFILE and the
+// connection stays in the backlog; the level-triggered listener used to fire
+// again at once (200 % CPU, nothing logged, the client left hanging). Now the
+// waiting connections are closed at once, counted, and the open one is
+// still served; once descriptors are back, new connections are accepted.
+TEST_F(HttpServerTest, OutOfDescriptorsClosesNewConnectionsAndServesOpenOnes) {
+  StartServer();
+  RawClient open(server_->port());
+  ASSERT_TRUE(open.Send(Get("/hello")));
+  ASSERT_TRUE(open.Read().has_value());
+  constexpr int kWaiting = 5;
+  int sockets[kWaiting];
+  for (int& fd : sockets) fd = socket(AF_INET, SOCK_STREAM, 0);  // made before the limit
+  {
+    DescriptorLimit limit(0);
+    for (int fd : sockets) ASSERT_EQ(ConnectTo(fd, server_->port()), 0);
+    for (int fd : sockets) EXPECT_TRUE(ClosedByPeer(fd, 5000ms)) << "a waiting connection is closed, not left hanging";
+    ASSERT_TRUE(open.Send(Get("/hello")));
+    auto r = open.Read();
+    ASSERT_TRUE(r.has_value()) << "the open connection is still served";
+    EXPECT_EQ(r->status, 200);
+  }
+  for (int fd : sockets) close(fd);
+  EXPECT_EQ(server_->stats().refused_no_descriptors, static_cast<std::uint64_t>(kWaiting));
+  RawClient later(server_->port());
+  ASSERT_TRUE(later.Send(Get("/hello")));
+  EXPECT_TRUE(later.Read().has_value()) << "accepting again once descriptors are back";
+}
+
+// Review item 12: the event loop's epoll instance, eventfd or registrations
+// failing is an error from Start, not a server that silently never accepts.
+TEST_F(HttpServerTest, StartReportsAnEventLoopThatCannotBeCreated) {
+  DescriptorLimit limit(1);  // the listening socket, and nothing for the loop
+  HttpServer server(ServerOptions{}, router_);
+  const absl::Status status = server.Start();
+  EXPECT_FALSE(status.ok());
+  EXPECT_NE(std::string(status.message()).find("event loop"), std::string::npos) << status;
+}
+
+// Review item 12: "at most N" holds with several loops accepting at once
+// (the count is taken before the check, not after).
+TEST_F(HttpServerTest, ConnectionCapHoldsAcrossLoops) {
+  ServerOptions options;
+  options.max_connections = 3;
+  options.io_threads = 4;
+  StartServer(options);
+  std::vector<std::unique_ptr<RawClient>> clients;
+  for (int i = 0; i < 40; ++i) clients.push_back(std::make_unique<RawClient>(server_->port()));
+  const auto deadline = std::chrono::steady_clock::now() + 5s;
+  while (server_->stats().accepted + server_->stats().refused_over_limit < 40 &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(1ms);
+  }
+  EXPECT_EQ(server_->stats().accepted, 3u);
+  EXPECT_EQ(server_->stats().refused_over_limit, 37u);
+  EXPECT_LE(server_->stats().open_connections, 3u);
 }
 
 TEST_F(HttpServerTest, GracefulStopFinishesInFlightAndClosesIdle) {
