@@ -1,5 +1,7 @@
 #include "exporter/grpc_sender.h"
 
+#include <grpc/support/log.h>
+
 #include <grpcpp/generic/generic_stub.h>
 
 #include <fstream>
@@ -8,7 +10,9 @@
 #include "absl/time/clock.h"
 #include "exporter/otlp_response.h"
 #include "exporter/retry.h"
+#include "exporter/tls_probe.h"
 #include "qtrace/version.h"
+#include "sdk/diagnostics.h"
 #include "sdk/otlp_endpoint.h"
 #include "sdk/strings.h"
 
@@ -49,6 +53,23 @@ bool LooksLikeTlsFailure(const std::string& message) {
          lower.find("tls") != std::string::npos;
 }
 
+// gRPC's own log lines (gpr_log) go through our diagnostics, so that a
+// service's stderr stays one JSON object per line. gRPC logs a failed
+// handshake once per connection attempt: held to one line per 10 s.
+void ForwardGrpcLog(gpr_log_func_args* args) {
+  static std::mutex mu;
+  static RateLimitedDiagnostic limiter;
+  const LogLevel level = args->severity == GPR_LOG_SEVERITY_ERROR  ? LogLevel::kWarn
+                         : args->severity == GPR_LOG_SEVERITY_INFO ? LogLevel::kInfo
+                                                                   : LogLevel::kDebug;
+  std::string_view file = args->file != nullptr ? args->file : "";
+  if (const std::size_t slash = file.rfind('/'); slash != std::string_view::npos) file.remove_prefix(slash + 1);
+  const std::string message = StrCat("grpc: ", args->message != nullptr ? args->message : "", " (", file, ":",
+                                     args->line, ")");
+  std::lock_guard<std::mutex> lock(mu);
+  limiter.Report(level, message);
+}
+
 std::string ByteBufferToString(const grpc::ByteBuffer& buffer) {
   std::vector<grpc::Slice> slices;
   std::string out;
@@ -60,6 +81,11 @@ std::string ByteBufferToString(const grpc::ByteBuffer& buffer) {
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<GrpcSender>> GrpcSender::Create(GrpcSenderOptions options) {
+  static std::once_flag log_routed;
+  std::call_once(log_routed, [] {
+    gpr_set_log_verbosity(GPR_LOG_SEVERITY_ERROR);
+    gpr_set_log_function(&ForwardGrpcLog);
+  });
   absl::StatusOr<ParsedEndpoint> endpoint = ParseGrpcEndpoint(options.endpoint);
   if (!endpoint.ok()) return endpoint.status();
   const bool uses_tls = GrpcUsesTls(*endpoint, options.insecure);
@@ -145,7 +171,16 @@ SendOutcome GrpcSender::Send(std::string_view body, absl::Time deadline) {
     out.partial_message = partial.error_message;
     return out;
   }
+  if (status.error_code() == grpc::StatusCode::UNAVAILABLE && ClientCertificateMissing()) {
+    return SendOutcome::Permanent(ClientCertificateDiagnosis::Message(options_.endpoint));
+  }
   return GrpcFailureOutcome(status, uses_tls_, options_.endpoint);
+}
+
+bool GrpcSender::ClientCertificateMissing() {
+  if (!uses_tls_ || !options_.client_certificate_file.empty()) return false;
+  absl::StatusOr<ParsedEndpoint> endpoint = ParseGrpcEndpoint(options_.endpoint);
+  return endpoint.ok() && certificate_diagnosis_.Required(endpoint->host, endpoint->port);
 }
 
 SendOutcome GrpcFailureOutcome(const grpc::Status& status, bool uses_tls, const std::string& endpoint) {

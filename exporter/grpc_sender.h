@@ -15,6 +15,7 @@
 #include <grpcpp/grpcpp.h>
 
 #include <memory>
+#include <optional>
 #include <mutex>
 #include <string>
 #include <utility>
@@ -22,6 +23,7 @@
 
 #include "absl/status/statusor.h"
 #include "exporter/sender.h"
+#include "exporter/tls_probe.h"
 
 namespace qtrace {
 
@@ -48,6 +50,9 @@ class GrpcSender final : public Sender {
 
  private:
   GrpcSender(GrpcSenderOptions options, bool uses_tls) : options_(std::move(options)), uses_tls_(uses_tls) {}
+  // After an UNAVAILABLE over TLS without a client certificate: whether the
+  // collector demands one (exporter/tls_probe.h). Exporter thread only.
+  bool ClientCertificateMissing();
 
   const GrpcSenderOptions options_;
   const bool uses_tls_;  // the channel has TLS credentials
@@ -56,6 +61,7 @@ class GrpcSender final : public Sender {
   std::mutex mu_;
   grpc::ClientContext* in_flight_ = nullptr;  // guarded by mu_
   bool cancelled_ = false;                    // guarded by mu_
+  ClientCertificateDiagnosis certificate_diagnosis_;
 };
 
 // What a failed call means for the retry loop, by the OTLP specification's

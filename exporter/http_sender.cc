@@ -5,6 +5,7 @@
 
 #include "absl/time/clock.h"
 #include "exporter/otlp_response.h"
+#include "sdk/otlp_endpoint.h"
 #include "qtrace/version.h"
 #include "sdk/strings.h"
 
@@ -92,6 +93,12 @@ int HttpSender::OnProgress(void* self, curl_off_t, curl_off_t, curl_off_t, curl_
   return static_cast<HttpSender*>(self)->cancelled_.load(std::memory_order_acquire) ? 1 : 0;
 }
 
+bool HttpSender::ClientCertificateMissing() {
+  if (!options_.client_certificate_file.empty()) return false;
+  absl::StatusOr<ParsedEndpoint> endpoint = ParseEndpoint(options_.url);
+  return endpoint.ok() && endpoint->scheme == "https" && certificate_diagnosis_.Required(endpoint->host, endpoint->port);
+}
+
 SendOutcome HttpSender::Send(std::string_view body, absl::Time deadline) {
   if (cancelled_.load(std::memory_order_acquire)) return SendOutcome::Retryable("cancelled");
   const absl::Duration left = std::min(options_.timeout, deadline - absl::Now());
@@ -112,6 +119,12 @@ SendOutcome HttpSender::Send(std::string_view body, absl::Time deadline) {
   }
   if (rc != CURLE_OK) {
     const std::string reason = StrCat(curl_easy_strerror(rc), " (", options_.url, ")");
+    // A collector that demands mutual TLS, reached without a client
+    // certificate, ends the connection after the handshake: it reads as a
+    // send or receive error, which retrying cannot fix.
+    if ((rc == CURLE_SEND_ERROR || rc == CURLE_RECV_ERROR) && ClientCertificateMissing()) {
+      return SendOutcome::Permanent(ClientCertificateDiagnosis::Message(options_.url));
+    }
     switch (rc) {
       case CURLE_COULDNT_CONNECT:
       case CURLE_COULDNT_RESOLVE_HOST:

@@ -20,6 +20,7 @@
 
 #include "absl/status/statusor.h"
 #include "exporter/sender.h"
+#include "exporter/tls_probe.h"
 
 namespace qtrace {
 
@@ -54,6 +55,10 @@ class HttpSender final : public Sender {
   curl_slist* header_list_ = nullptr;
   std::atomic<bool> cancelled_{false};
   // Per attempt, written by the curl callbacks.
+  // After a send/receive error over https without a client certificate:
+  // whether the collector demands one (exporter/tls_probe.h).
+  bool ClientCertificateMissing();
+  ClientCertificateDiagnosis certificate_diagnosis_;
   bool response_too_large_ = false;  // the last response passed kMaxResponseBytes
   std::string response_body_;
   std::string retry_after_;

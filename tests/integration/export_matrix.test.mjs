@@ -132,6 +132,24 @@ for (const protocol of ['grpc', 'http/protobuf']) {
     }
   });
 
+  // Review item 8: mutual TLS without a client certificate reads as "Socket
+  // closed" or a receive error; the exporter says what is missing instead,
+  // and does not retry for the whole export timeout.
+  test(`${protocol}: a collector that requires a client certificate says so`, { timeout: 60000 }, async () => {
+    const sink = await startSink(SINK, modes.mtls.sinkArgs);
+    try {
+      const r = runTracegen(TRACEGEN, ['--count', '10', '--otlp-protocol', protocol,
+                                       '--otlp-endpoint', endpoint(sink, protocol, 'https')],
+                            { ...fast, OTEL_EXPORTER_OTLP_CERTIFICATE: certs.ca });
+      assert.equal(r.summary.exported, 0);
+      assert.match(r.stderr, /requires a client certificate \(mutual TLS\).*OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE/);
+      assert.match(r.stderr, /not retryable/);
+      assert.ok(r.wallMs < 10000, `not retried until the export timeout (${r.wallMs} ms)`);
+    } finally {
+      sink.kill();
+    }
+  });
+
   test(`${protocol}: dead endpoint: shutdown(5 s) returns within 5.5 s and spans never waited`, { timeout: 60000 }, async () => {
     // A port that nothing listens on: start a sink, note a port, stop it.
     const sink = await startSink(SINK);

@@ -3,7 +3,7 @@
 // collector cannot hold the exit past the timeouts).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startSink } from './process_helpers.mjs';
+import { startSink, makeCertificates } from './process_helpers.mjs';
 import { startService, startTracker, call } from './service_helpers.mjs';
 
 const SINK = process.env.OTLP_SINK;
@@ -122,6 +122,31 @@ test('errors are always kept: at ratio 0 a 5xx request is exported whole', { tim
     api.kill();
     sink.kill();
     await tracker.close();
+  }
+});
+
+// Review item 8: gRPC's own log lines (a failed handshake here) go through
+// the service's JSON logger: every stderr line is one JSON object.
+test('gRPC log lines are JSON lines like the rest of stderr', { timeout: 60000 }, async () => {
+  const certs = makeCertificates();
+  const sink = await startSink(SINK, ['--tls-cert', certs.serverCert, '--tls-key', certs.serverKey]);
+  const api = await startService(API, ['--database-url', 'sqlite::memory:', '--otlp-protocol', 'grpc',
+                                       '--otlp-endpoint', `https://localhost:${sink.grpcPort}`], {
+    OTEL_EXPORTER_OTLP_CERTIFICATE: certs.wrongCa, OTEL_BSP_SCHEDULE_DELAY: '50',
+  });
+  try {
+    await call(api.base, 'GET', '/health');
+    const deadline = Date.now() + 10000;
+    while (!api.logs().some((l) => /dropping/.test(l.message ?? '')) && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    assert.equal((await api.stop()).code, 0);
+    const logs = api.logs();
+    assert.deepEqual(logs.filter((l) => l.raw !== undefined), [], 'lines that are not JSON');
+    assert.ok(logs.some((l) => /^grpc: .*[Hh]andshake/.test(l.message)), JSON.stringify(logs));
+  } finally {
+    api.kill();
+    sink.kill();
   }
 });
 
