@@ -16,7 +16,7 @@ Attribute* AttributeList::NewSlot(std::string_view key) {
 }
 
 void AttributeList::Truncate(std::string& s) const {
-  if (s.size() > value_length_limit_) s.resize(value_length_limit_);
+  s.resize(Utf8Prefix(s, value_length_limit_).size());
 }
 
 void AttributeList::Set(std::string_view key, AttributeValue value) {

@@ -18,6 +18,8 @@
 #include <variant>
 #include <vector>
 
+#include "sdk/strings.h"
+
 namespace qtrace {
 
 using AttributeValue = std::variant<bool, std::int64_t, double, std::string, std::vector<bool>,
@@ -50,7 +52,7 @@ class AttributeList {
   void Set(std::string_view key, std::string_view value) {
     Attribute* slot = SlotFor(key);
     if (slot == nullptr) return;
-    value = value.substr(0, value_length_limit_);
+    value = Utf8Prefix(value, value_length_limit_);
     // Assign into an existing string to reuse its capacity.
     if (auto* existing = std::get_if<std::string>(&slot->value)) {
       existing->assign(value);

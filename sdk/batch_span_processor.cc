@@ -71,8 +71,24 @@ std::size_t BatchSpanProcessor::FillBatch() {
   return batch_.size();
 }
 
+// The specification asks that what a span limit discards be logged, but not
+// once per discarded item: at most one line per span, here on the exporter
+// thread (never on the request path), and those rate-limited overall.
+void BatchSpanProcessor::ReportLimitDrops() {
+  for (const SpanRecordPtr& r : batch_) {
+    const std::uint32_t attributes = r->attributes.dropped();
+    if (attributes == 0 && r->dropped_events == 0 && r->dropped_links == 0) continue;
+    limit_log_.Report(LogLevel::kWarn,
+                      StrCat("span '", r->name, "' went over its limits: ", attributes, " attributes, ",
+                             r->dropped_events, " events and ", r->dropped_links,
+                             " links discarded (OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT, OTEL_SPAN_EVENT_COUNT_LIMIT, "
+                             "OTEL_SPAN_LINK_COUNT_LIMIT); the counts are exported with the span"));
+  }
+}
+
 void BatchSpanProcessor::ExportBatch() {
   if (batch_.empty()) return;
+  ReportLimitDrops();
   absl::Status status = exporter_->Export(batch_);
   if (!status.ok() && cycle_status_.ok()) cycle_status_ = std::move(status);
   done_count_.store(done_count_.load(std::memory_order_relaxed) + batch_.size(), std::memory_order_relaxed);

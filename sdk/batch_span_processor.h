@@ -23,6 +23,7 @@
 #include <thread>
 #include <vector>
 
+#include "sdk/diagnostics.h"
 #include "sdk/pipeline_metrics.h"
 #include "sdk/ring_buffer.h"
 #include "sdk/span_processor.h"
@@ -70,6 +71,7 @@ class BatchSpanProcessor final : public SpanProcessor {
   void ExportBatch();
   void ReportDrops(bool final_report);
   void ReportErrorBufferDrops(bool final_report);
+  void ReportLimitDrops();
 
   std::unique_ptr<SpanExporter> exporter_;
   const BatchOptions options_;
@@ -96,6 +98,7 @@ class BatchSpanProcessor final : public SpanProcessor {
   absl::Status cycle_status_;  // first export error since the last flush
   std::uint64_t reported_drops_ = 0;
   std::uint64_t reported_error_buffer_drops_ = 0;
+  RateLimitedDiagnostic limit_log_;  // span-limit discards, exporter thread only
   absl::Time last_drop_report_ = absl::InfinitePast();
 
   std::thread thread_;

@@ -94,8 +94,10 @@ Span& Span::RecordException(std::string_view type, std::string_view message) {
 
 Span& Span::RecordException(const std::exception& e) {
   if (!record_) return *this;
-  return RecordException(Demangle(typeid(e).name()), e.what());
+  return RecordException(ExceptionTypeName(e), e.what());
 }
+
+std::string ExceptionTypeName(const std::exception& e) { return Demangle(typeid(e).name()); }
 
 void Span::End(std::int64_t end_unix_ns) {
   if (!record_) return;

@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <exception>
 #include <initializer_list>
+#include <string>
 #include <string_view>
 
 #include "sdk/context.h"
@@ -85,5 +86,9 @@ class Span {
   SpanProcessor* processor_ = nullptr;
   const SpanLimits* limits_ = nullptr;
 };
+
+// The exception's dynamic type, demangled ("std::runtime_error"): what
+// exception.type and the conventions' error.type carry.
+std::string ExceptionTypeName(const std::exception& e);
 
 }  // namespace qtrace

@@ -32,6 +32,20 @@ bool EndsWith(std::string_view s, std::string_view suffix);
 bool ParseInt64(std::string_view text, std::int64_t* out);
 bool ParseDouble(std::string_view text, double* out);
 
+// The first max_chars characters of UTF-8 text, as a prefix that never ends
+// inside a multi-byte character (a character counts as one whatever its
+// byte length, as the specification's length limits count). Bytes that are
+// not valid UTF-8 count one each.
+inline std::string_view Utf8Prefix(std::string_view s, std::size_t max_chars) {
+  if (s.size() <= max_chars) return s;  // never more characters than bytes
+  std::size_t chars = 0;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    // A byte 10xxxxxx continues the character before it.
+    if ((static_cast<unsigned char>(s[i]) & 0xC0) != 0x80 && chars++ == max_chars) return s.substr(0, i);
+  }
+  return s;
+}
+
 // A status's message as std::string_view.
 inline std::string_view MessageOf(const absl::Status& status) {
   return {status.message().data(), status.message().size()};

@@ -4,9 +4,9 @@
 
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <vector>
 
-#include "sdk/otlp_endpoint.h"
 #include "sdk/strings.h"
 
 namespace qtrace::client {
@@ -24,6 +24,31 @@ std::size_t AppendBody(char* data, std::size_t size, std::size_t count, void* ou
   const std::size_t n = size * count;
   if (body->size() + n <= 1024 * 1024) body->append(data, n);
   return n;
+}
+
+struct ServerOfUrl {
+  std::string host;  // without IPv6 brackets
+  std::int64_t port = 0;
+};
+
+// server.address and server.port of any URL libcurl accepts (user
+// information, query and fragment included), through libcurl's own URL
+// parser rather than one of ours; the port defaults to the scheme's.
+std::optional<ServerOfUrl> ServerOf(const std::string& url) {
+  std::unique_ptr<CURLU, decltype(&curl_url_cleanup)> parsed(curl_url(), &curl_url_cleanup);
+  if (!parsed || curl_url_set(parsed.get(), CURLUPART_URL, url.c_str(), 0) != CURLUE_OK) return std::nullopt;
+  char* host = nullptr;
+  char* port = nullptr;
+  if (curl_url_get(parsed.get(), CURLUPART_HOST, &host, 0) != CURLUE_OK) return std::nullopt;
+  std::unique_ptr<char, decltype(&curl_free)> host_guard(host, &curl_free);
+  if (curl_url_get(parsed.get(), CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) != CURLUE_OK) return std::nullopt;
+  std::unique_ptr<char, decltype(&curl_free)> port_guard(port, &curl_free);
+  ServerOfUrl out;
+  std::string_view h(host);
+  if (h.size() >= 2 && h.front() == '[' && h.back() == ']') h = h.substr(1, h.size() - 2);
+  out.host = std::string(h);
+  if (!ParseInt64(port, &out.port)) return std::nullopt;
+  return out;
 }
 
 }  // namespace
@@ -68,9 +93,8 @@ absl::StatusOr<ClientResponse> TracedHttpClient::PostJson(const std::string& url
   const std::string redacted = RedactUrl(url);
   if (span.IsRecording()) {
     span.SetAttribute("http.request.method", "POST").SetAttribute("url.full", redacted);
-    std::string_view no_query = std::string_view(url).substr(0, url.find('?'));
-    if (auto endpoint = ParseEndpoint(no_query); endpoint.ok()) {
-      span.SetAttribute("server.address", endpoint->host).SetAttribute("server.port", static_cast<int>(endpoint->port));
+    if (std::optional<ServerOfUrl> server = ServerOf(url)) {
+      span.SetAttribute("server.address", server->host).SetAttribute("server.port", server->port);
     }
   }
   const Scope scope = span.Activate();

@@ -47,6 +47,13 @@ struct DatabaseInfo {
   int server_port = 0;         // PostgreSQL only
 };
 
+// A failed statement carries the backend's own code as a payload of its
+// status: the SQLSTATE for PostgreSQL ("23505"), the extended result code
+// for SQLite ("2067"). The span records it as db.response.status_code.
+absl::Status WithResponseCode(absl::Status status, std::string_view code);
+// The code WithResponseCode attached; nullopt when there is none.
+std::optional<std::string> ResponseCodeOf(const absl::Status& status);
+
 class Database {
  public:
   virtual ~Database() = default;

@@ -152,6 +152,21 @@ std::string OneLine(std::string_view message) {
 
 // The Database contract's error codes from the SQLSTATE. The message is the
 // server's primary message only: its DETAIL quotes the offending values.
+absl::Status ClassifiedError(PGconn* conn, std::string_view code, std::string message) {
+  if (code == "23505") return absl::AlreadyExistsError(message);
+  if (code == "23503") return absl::FailedPreconditionError(message);
+  if (StartsWith(code, "23")) return absl::InvalidArgumentError(message);
+  // 08: connection exception (but 08P01, a protocol violation, is what the
+  // server says to a wrong number of parameters: our bug, not an outage);
+  // 57P01..03: the server is shutting down or starting; no SQLSTATE and a
+  // dead connection: libpq lost the server.
+  if ((StartsWith(code, "08") && code != "08P01") || code == "57P01" || code == "57P02" || code == "57P03" ||
+      (code.empty() && PQstatus(conn) != CONNECTION_OK)) {
+    return absl::UnavailableError(message);
+  }
+  return absl::InternalError(message);
+}
+
 absl::Status ErrorFor(PGconn* conn, const PGresult* result, std::string_view what) {
   const char* state = result != nullptr ? PQresultErrorField(result, PG_DIAG_SQLSTATE) : nullptr;
   const char* primary = result != nullptr ? PQresultErrorField(result, PG_DIAG_MESSAGE_PRIMARY) : nullptr;
@@ -167,18 +182,7 @@ absl::Status ErrorFor(PGconn* conn, const PGresult* result, std::string_view wha
   if (message.empty()) message = "unknown error";
   message = code.empty() ? StrCat(what, ": ", message) : StrCat(what, ": ", message, " (SQLSTATE ", code, ")");
 
-  if (code == "23505") return absl::AlreadyExistsError(message);
-  if (code == "23503") return absl::FailedPreconditionError(message);
-  if (StartsWith(code, "23")) return absl::InvalidArgumentError(message);
-  // 08: connection exception (but 08P01, a protocol violation, is what the
-  // server says to a wrong number of parameters: our bug, not an outage);
-  // 57P01..03: the server is shutting down or starting; no SQLSTATE and a
-  // dead connection: libpq lost the server.
-  if ((StartsWith(code, "08") && code != "08P01") || code == "57P01" || code == "57P02" || code == "57P03" ||
-      (code.empty() && PQstatus(conn) != CONNECTION_OK)) {
-    return absl::UnavailableError(message);
-  }
-  return absl::InternalError(message);
+  return WithResponseCode(ClassifiedError(conn, code, std::move(message)), code);
 }
 
 // Set by OnNotice when the server announced, outside any statement, that it
@@ -275,7 +279,9 @@ int PostgresDatabase::open_connections() const {
 }
 
 absl::Status PostgresDatabase::Scrub(const absl::Status& status) const {
-  return absl::Status(status.code(), Scrub(std::string(MessageOf(status))));
+  absl::Status out(status.code(), Scrub(std::string(MessageOf(status))));
+  if (std::optional<std::string> code = ResponseCodeOf(status)) out = WithResponseCode(std::move(out), *code);
+  return out;
 }
 
 std::string PostgresDatabase::Scrub(std::string message) const {

@@ -16,9 +16,7 @@ std::string ToSqlitePlaceholders(std::string_view text) {
   return out;
 }
 
-absl::Status ErrorFor(sqlite3* db, int rc, std::string_view what) {
-  const std::string message = StrCat(what, ": ", sqlite3_errmsg(db));
-  const int extended = sqlite3_extended_errcode(db);
+absl::Status ClassifiedError(int rc, int extended, const std::string& message) {
   if (extended == SQLITE_CONSTRAINT_UNIQUE || extended == SQLITE_CONSTRAINT_PRIMARYKEY) {
     return absl::AlreadyExistsError(message);
   }
@@ -26,6 +24,12 @@ absl::Status ErrorFor(sqlite3* db, int rc, std::string_view what) {
   if (rc == SQLITE_CONSTRAINT) return absl::InvalidArgumentError(message);
   if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED) return absl::UnavailableError(message);
   return absl::InternalError(message);
+}
+
+absl::Status ErrorFor(sqlite3* db, int rc, std::string_view what) {
+  const int extended = sqlite3_extended_errcode(db);
+  return WithResponseCode(ClassifiedError(rc, extended, StrCat(what, ": ", sqlite3_errmsg(db))),
+                          std::to_string(extended));
 }
 
 }  // namespace

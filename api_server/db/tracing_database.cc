@@ -17,15 +17,26 @@ std::string_view ErrorType(const absl::Status& status) {
   }
 }
 
+// "{operation} {collection}", built in a buffer of the calling thread (the
+// span copies the name).
+std::string_view SpanName(const Statement& statement) {
+  thread_local std::string name;
+  name.assign(statement.operation).append(" ").append(statement.collection);
+  return name;
+}
+
 absl::StatusOr<QueryResult> TracedExecute(Database& target, const Tracer& tracer, const QueryObserver& observer,
                                           const Statement& statement, std::span<const Param> params) {
   const DatabaseInfo& info = target.info();
-  Span span = tracer.StartSpan(StrCat(statement.operation, " ", statement.collection), SpanKind::kClient);
+  // A statement on no table (the health ping) is named by its operation and
+  // claims no collection.
+  const bool has_collection = !statement.collection.empty();
+  Span span = tracer.StartSpan(
+      has_collection ? std::string_view(SpanName(statement)) : statement.operation, SpanKind::kClient);
   if (span.IsRecording()) {
-    span.SetAttribute("db.system.name", info.system)
-        .SetAttribute("db.namespace", info.name)
-        .SetAttribute("db.collection.name", statement.collection)
-        .SetAttribute("db.operation.name", statement.operation)
+    span.SetAttribute("db.system.name", info.system).SetAttribute("db.namespace", info.name);
+    if (has_collection) span.SetAttribute("db.collection.name", statement.collection);
+    span.SetAttribute("db.operation.name", statement.operation)
         .SetAttribute("db.query.text", statement.text);
     if (!info.server_address.empty()) {
       span.SetAttribute("server.address", info.server_address).SetAttribute("server.port", info.server_port);
@@ -38,7 +49,12 @@ absl::StatusOr<QueryResult> TracedExecute(Database& target, const Tracer& tracer
   if (result.ok()) {
     span.SetAttribute("db.response.returned_rows", static_cast<std::int64_t>(result->rows.size()));
   } else {
-    span.SetAttribute("error.type", ErrorType(result.status()));
+    // error.type matches db.response.status_code when the backend gave one.
+    if (const std::optional<std::string> code = ResponseCodeOf(result.status())) {
+      span.SetAttribute("db.response.status_code", *code).SetAttribute("error.type", *code);
+    } else {
+      span.SetAttribute("error.type", ErrorType(result.status()));
+    }
     span.SetStatus(StatusCode::kError, MessageOf(result.status()));
   }
   return result;

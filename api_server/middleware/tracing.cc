@@ -2,13 +2,15 @@
 
 #include <exception>
 
+#include "api_server/middleware/request_attributes.h"
 #include "sdk/propagation/trace_context_propagator.h"
 
 namespace qtrace::middleware {
 namespace {
 
-// The methods the semantic conventions know; anything else is "_OTHER" so
-// that a client cannot blow up the span name's cardinality.
+// The methods the semantic conventions know; anything else is "_OTHER" in
+// http.request.method and "HTTP" in the span name, so that a client cannot
+// blow up either's cardinality.
 std::string_view KnownMethod(std::string_view method) {
   static constexpr std::string_view kKnown[] = {"GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE",
                                                 "PATCH"};
@@ -18,23 +20,30 @@ std::string_view KnownMethod(std::string_view method) {
   return "_OTHER";
 }
 
-std::string_view HostWithoutPort(std::string_view host) {
-  if (!host.empty() && host.front() == '[') return host.substr(1, host.find(']') - 1);
-  return host.substr(0, host.find(':'));
-}
-
 void SetRequestAttributes(Span& span, const http::HttpRequest& request, std::string_view method) {
   span.SetAttribute("http.request.method", method)
       .SetAttribute("url.path", request.path())
       .SetAttribute("url.scheme", request.tls ? "https" : "http")
-      .SetAttribute("server.port", static_cast<std::int64_t>(request.local_port))
       .SetAttribute("client.address", request.peer_address)
+      .SetAttribute("network.peer.address", request.peer_address)
       .SetAttribute("network.peer.port", static_cast<std::int64_t>(request.peer_port))
       .SetAttribute("network.protocol.version", request.version_minor == 0 ? "1.0" : "1.1")
       .SetAttribute("http.request_id", request.request_id);
   if (method == "_OTHER") span.SetAttribute("http.request.method_original", request.method);
   if (!request.route.empty()) span.SetAttribute("http.route", request.route);
-  if (auto host = request.Header("host")) span.SetAttribute("server.address", HostWithoutPort(*host));
+  if (const std::optional<ServerAuthority> authority = ServerAuthorityOf(request)) {
+    span.SetAttribute("server.address", authority->address)
+        .SetAttribute("server.port", static_cast<std::int64_t>(authority->port));
+  } else {
+    span.SetAttribute("server.port", static_cast<std::int64_t>(request.local_port));
+  }
+  if (const std::string_view query = request.query(); !query.empty()) {
+    if (QueryMayNeedRedaction(query)) {
+      span.SetAttribute("url.query", RedactedQuery(query));
+    } else {
+      span.SetAttribute("url.query", query);
+    }
+  }
   if (auto agent = request.Header("user-agent")) span.SetAttribute("user_agent.original", *agent);
 }
 
@@ -42,6 +51,7 @@ void SetRequestAttributes(Span& span, const http::HttpRequest& request, std::str
 // of the calling thread: the span copies the name into its record's kept
 // storage, so a request costs no allocation for it.
 std::string_view SpanName(std::string_view method, std::string_view route) {
+  if (method == "_OTHER") method = "HTTP";
   if (route.empty()) return method;
   thread_local std::string name;
   name.assign(method).append(" ").append(route);
@@ -88,7 +98,7 @@ http::Middleware TracingMiddleware(const Tracer& tracer, const TextMapPropagator
       response = next(request);
     } catch (const std::exception& e) {
       span.RecordException(e);
-      span.SetAttribute("error.type", "exception").SetAttribute("http.response.status_code", 500);
+      span.SetAttribute("error.type", ExceptionTypeName(e)).SetAttribute("http.response.status_code", 500);
       span.SetStatus(StatusCode::kError, e.what());
       throw;
     }

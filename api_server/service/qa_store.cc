@@ -11,7 +11,7 @@ namespace {
 using db::Param;
 using db::Statement;
 
-constexpr Statement kPing{"SELECT 1", "SELECT", "health"};
+constexpr Statement kPing{"SELECT 1", "SELECT", ""};  // no table: no db.collection.name
 constexpr Statement kInsertProject{
     "INSERT INTO projects (name, description, created_at) VALUES ($1, $2, $3) RETURNING id", "INSERT", "projects"};
 constexpr Statement kListProjects{

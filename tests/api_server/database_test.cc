@@ -3,6 +3,7 @@
 // (tools/with-postgres.sh starts a throwaway server and sets it; ctest runs
 // this binary through it as integration.database_postgres). Each PostgreSQL
 // test drops the service's tables and creates them again.
+#include <sqlite3.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -18,8 +19,10 @@
 #include "api_server/db/postgres_database.h"
 #include "api_server/db/schema.h"
 #include "api_server/db/sqlite_database.h"
+#include "api_server/db/tracing_database.h"
 #include "gtest/gtest.h"
 #include "sdk/strings.h"
+#include "tests/sdk/test_provider.h"
 
 namespace qtrace::db {
 namespace {
@@ -224,6 +227,41 @@ TEST_P(DatabaseTest, NullParametersAndNullColumns) {
 
   // NULL = anything is not true: nothing matches.
   EXPECT_EQ(Scalar(*db_, "SELECT COUNT(*) FROM projects WHERE description = $1", {std::nullopt}), "0");
+}
+
+// Review item 15: a failed query's span carries the backend's own code in
+// db.response.status_code (SQLSTATE for PostgreSQL, the extended result
+// code for SQLite), and error.type is that same code.
+TEST_P(DatabaseTest, FailedQuerySpanCarriesTheBackendsCode) {
+  testutil::TestProvider t;
+  TracingDatabase traced(*db_, t.tracer());
+  InsertProject(*db_, "dup");
+  const Statement insert{kInsertProject, "INSERT", "projects"};
+  const std::vector<Param> params = {"dup", "", "2024-05-01"};
+  ASSERT_EQ(traced.Execute(insert, params).status().code(), absl::StatusCode::kAlreadyExists);
+  const std::vector<SpanRecord> spans = t.store->Spans();
+  ASSERT_EQ(spans.size(), 1u);
+  const std::string expected = postgres() ? "23505" : std::to_string(SQLITE_CONSTRAINT_UNIQUE);
+  const Attribute* code = spans[0].attributes.Find("db.response.status_code");
+  const Attribute* type = spans[0].attributes.Find("error.type");
+  ASSERT_NE(code, nullptr);
+  ASSERT_NE(type, nullptr);
+  EXPECT_EQ(std::get<std::string>(code->value), expected);
+  EXPECT_EQ(std::get<std::string>(type->value), expected);
+  EXPECT_EQ(spans[0].status, StatusCode::kError);
+}
+
+// Review item 15: a statement on no table (the health ping) is named by its
+// operation and claims no collection.
+TEST_P(DatabaseTest, StatementWithoutATableClaimsNoCollection) {
+  testutil::TestProvider t;
+  TracingDatabase traced(*db_, t.tracer());
+  ASSERT_TRUE(traced.Execute(Statement{"SELECT 1", "SELECT", ""}, {}).ok());
+  const std::vector<SpanRecord> spans = t.store->Spans();
+  ASSERT_EQ(spans.size(), 1u);
+  EXPECT_EQ(spans[0].name, "SELECT");
+  EXPECT_EQ(spans[0].attributes.Find("db.collection.name"), nullptr);
+  EXPECT_NE(spans[0].attributes.Find("db.operation.name"), nullptr);
 }
 
 TEST_P(DatabaseTest, UniqueViolationIsAlreadyExists) {

@@ -196,7 +196,11 @@ test('shutdown flushes every span; the trees are right', async () => {
   assert.equal(dup.status.code, 0, '4xx is not a server error');
   const failedInsert = childrenOf(dup).find((s) => s.name === 'INSERT projects');
   assert.equal(failedInsert.status.code, 2);
-  assert.equal(failedInsert.attributes['error.type'], 'unique_violation');
+  // The backend's own code, in both attributes: SQLSTATE 23505, or SQLite's
+  // SQLITE_CONSTRAINT_UNIQUE (2067).
+  const uniqueCode = system === 'postgresql' ? '23505' : '2067';
+  assert.equal(failedInsert.attributes['db.response.status_code'], uniqueCode);
+  assert.equal(failedInsert.attributes['error.type'], uniqueCode);
 
   const notFound = serverSpan('not_found_route');
   assert.equal(notFound.name, 'GET', 'no route: the span is named after the method');

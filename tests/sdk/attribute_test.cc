@@ -55,6 +55,23 @@ TEST(AttributeListTest, LengthLimitTruncatesStringsAndArrayStrings) {
   EXPECT_EQ(std::get<std::int64_t>(list.Find("i")->value), 123456789);
 }
 
+// Review item 17: the length limit counts characters and never cuts one in
+// half (a cut multi-byte character would make the value invalid UTF-8).
+TEST(AttributeListTest, LengthLimitCutsAtACharacterBoundary) {
+  AttributeList list(10, 3);
+  list.Set("s", std::string_view("h\xc3\xa9ll\xc3\xb6"));            // "héllö": 5 characters, 7 bytes
+  list.Set("euro", std::string_view("\xe2\x82\xac\xe2\x82\xac\xe2\x82\xac\xe2\x82\xac"));  // 4 x U+20AC
+  list.Set("v", AttributeValue(std::vector<std::string>{"\xf0\x9f\x98\x80\xf0\x9f\x98\x80\xf0\x9f\x98\x80\xf0\x9f\x98\x80"}));
+  list.Set("ascii", std::string_view("abcdef"));
+  EXPECT_EQ(std::get<std::string>(list.Find("s")->value), "h\xc3\xa9l");
+  EXPECT_EQ(std::get<std::string>(list.Find("euro")->value), "\xe2\x82\xac\xe2\x82\xac\xe2\x82\xac");
+  EXPECT_EQ(std::get<std::vector<std::string>>(list.Find("v")->value)[0], "\xf0\x9f\x98\x80\xf0\x9f\x98\x80\xf0\x9f\x98\x80");
+  EXPECT_EQ(std::get<std::string>(list.Find("ascii")->value), "abc");
+  EXPECT_EQ(Utf8Prefix("\xc3\xa9", 1), "\xc3\xa9");
+  EXPECT_EQ(Utf8Prefix("\xc3\xa9x", 1), "\xc3\xa9");
+  EXPECT_EQ(Utf8Prefix("ab", 0), "");
+}
+
 TEST(AttributeListTest, ClearKeepsStorageAndResetsCounts) {
   AttributeList list(1, AttributeList::kUnlimited);
   list.Set("a", std::string(100, 'x'));

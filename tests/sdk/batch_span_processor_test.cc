@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "gtest/gtest.h"
+#include "sdk/diagnostics.h"
 
 namespace qtrace {
 namespace {
@@ -145,6 +146,40 @@ TEST(BatchSpanProcessorTest, SpinningOptionsAreRaised) {
   f.processor.OnEnd(Record("one"));
   EXPECT_TRUE(WaitFor([&] { return f.Exported() == 1; }));
   EXPECT_EQ(EffectiveBatchOptions({10, 50, absl::Seconds(1)}).max_export_batch_size, 10u);
+}
+
+// Review item 17: what span limits discard is logged from the exporter
+// thread, at most once per span and rate-limited overall (here: three spans
+// over their limits in one batch give one line, not one per discarded item).
+TEST(BatchSpanProcessorTest, LimitDiscardsAreLoggedOncePerSpanAndRateLimited) {
+  static std::mutex mu;
+  static std::vector<std::string> lines;
+  SetDiagnosticHandler([](LogLevel, std::string_view m) {
+    std::lock_guard<std::mutex> lock(mu);
+    lines.emplace_back(m);
+  });
+  {
+    Fixture f({100, 10, absl::Seconds(60)});
+    for (int i = 0; i < 3; ++i) {
+      SpanRecordPtr r = Record("over-" + std::to_string(i));
+      r->attributes.SetLimits(1, AttributeList::kUnlimited);
+      for (const char* key : {"a", "b", "c", "d"}) r->attributes.Set(key, std::int64_t{1});
+      r->dropped_events = 2;
+      f.processor.OnEnd(std::move(r));
+    }
+    f.processor.OnEnd(Record("within"));
+    ASSERT_TRUE(f.processor.ForceFlush(absl::Seconds(5)).ok());
+  }
+  SetDiagnosticHandler(nullptr);
+  std::lock_guard<std::mutex> lock(mu);
+  int limit_lines = 0;
+  for (const std::string& line : lines) {
+    if (line.find("went over its limits") == std::string::npos) continue;
+    ++limit_lines;
+    EXPECT_NE(line.find("'over-0'"), std::string::npos) << line;
+    EXPECT_NE(line.find("3 attributes, 2 events"), std::string::npos) << line;
+  }
+  EXPECT_EQ(limit_lines, 1);
 }
 
 TEST(BatchSpanProcessorTest, PartialBatchWaitsForTheScheduleDelay) {
