@@ -9,23 +9,14 @@
 #include <unistd.h>
 
 #include "gtest/gtest.h"
+#include "tests/dead_port.h"
 #include "sdk/propagation/composite_propagator.h"
 #include "tests/sdk/test_provider.h"
 
 namespace qtrace::client {
 namespace {
 
-int DeadPort() {
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t length = sizeof address;
-  EXPECT_EQ(bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
-  EXPECT_EQ(getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length), 0);
-  close(fd);  // nothing listens there now: the call is refused at once
-  return ntohs(address.sin_port);
-}
+using testutil::DeadPort;
 
 SpanRecord CallAndGetSpan(const std::string& url) {
   testutil::TestProvider t;

@@ -12,6 +12,7 @@
 
 #include "absl/time/clock.h"
 #include "gtest/gtest.h"
+#include "tests/dead_port.h"
 #include "opentelemetry/proto/collector/trace/v1/trace_service.grpc.pb.h"
 
 namespace qtrace {
@@ -19,18 +20,7 @@ namespace {
 
 namespace collector = opentelemetry::proto::collector::trace::v1;
 
-// A loopback port that nothing listens on (bound, read, released).
-int DeadPort() {
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t length = sizeof address;
-  EXPECT_EQ(bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
-  EXPECT_EQ(getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length), 0);
-  close(fd);
-  return ntohs(address.sin_port);
-}
+using testutil::DeadPort;
 
 class AcceptingCollector final : public collector::TraceService::Service {
   grpc::Status Export(grpc::ServerContext*, const collector::ExportTraceServiceRequest*,
