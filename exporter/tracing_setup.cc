@@ -51,6 +51,7 @@ absl::StatusOr<std::unique_ptr<TracerProvider>> MakeTracerProvider(const Config&
   TracerProviderOptions options;
   options.resource = DetectResource(config);
   options.sampler = MakeSampler(config.sampling.kind, config.sampling.ratio);
+  options.id_generator = MakeIdGenerator(config.id_generator);
   options.limits = config.limits;
   options.enabled = !config.sdk_disabled;
   options.keep_error_traces = config.keep_error_traces;

@@ -6,6 +6,7 @@
 
 #include "qtrace/version.h"
 #include "sdk/otlp_endpoint.h"
+#include "sdk/propagation/composite_propagator.h"
 #include "sdk/propagation/percent_encoding.h"
 #include "sdk/resource.h"
 #include "sdk/strings.h"
@@ -210,6 +211,19 @@ absl::Status ApplySamplingFlag(const TracingFlags& flags, SamplingConfig& s) {
   return absl::OkStatus();
 }
 
+void ResolveIdGenerator(EnvReader& env, Config& c) {
+  const std::optional<std::string> value = env.Get("QTRACE_ID_GENERATOR");
+  if (!value) return;
+  const std::string name = ToLower(Trim(*value));
+  if (name == "random") {
+    c.id_generator = IdGeneratorKind::kRandom;
+  } else if (name == "xray") {
+    c.id_generator = IdGeneratorKind::kXray;
+  } else {
+    env.Warn("QTRACE_ID_GENERATOR", *value, "expected random or xray; using random");
+  }
+}
+
 void ResolvePropagators(EnvReader& env, Config& c) {
   auto value = env.Get("OTEL_PROPAGATORS");
   if (!value) return;
@@ -218,11 +232,12 @@ void ResolvePropagators(EnvReader& env, Config& c) {
   for (std::string_view raw : Split(*value, ',')) {
     if (Trim(raw).empty()) continue;
     const std::string name = ToLower(Trim(raw));
-    if (name == "tracecontext" || name == "baggage" || name == "none") {
+    if (IsKnownPropagatorName(name)) {
       any_known = true;
       chosen.push_back(name);
     } else {
-      env.Warn("OTEL_PROPAGATORS", name, "unsupported propagator (supported: tracecontext, baggage, none); skipped");
+      env.Warn("OTEL_PROPAGATORS", name,
+               StrCat("unsupported propagator (supported: ", KnownPropagatorNamesText(), "); skipped"));
     }
   }
   // A list of nothing we know would silently stop propagation: keep the
@@ -435,6 +450,7 @@ absl::StatusOr<ResolvedConfig> ResolveConfig(const EnvLookup& lookup, const Trac
   c.keep_error_traces = env.Bool("QTRACE_KEEP_ERROR_TRACES", true);
   c.keep_error_traces_under_unsampled_parent = env.Bool("QTRACE_KEEP_ERROR_TRACES_UNDER_UNSAMPLED_PARENT", false);
   ResolvePropagators(env, c);
+  ResolveIdGenerator(env, c);
   ResolveBatch(env, c.batch);
   ResolveLimits(env, c.limits);
   if (absl::Status s = ResolveOtlp(env, flags, c.otlp); !s.ok()) return s;
@@ -455,6 +471,10 @@ absl::StatusOr<ResolvedConfig> ResolveConfig(const EnvLookup& lookup, const Trac
     c.log_level = *parsed;
   }
   return out;
+}
+
+std::string_view ToString(IdGeneratorKind kind) {
+  return kind == IdGeneratorKind::kXray ? "xray" : "random";
 }
 
 std::string_view ToString(ExportProtocol protocol) {

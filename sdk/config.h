@@ -26,6 +26,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "sdk/attribute.h"
+#include "sdk/id_generator.h"
 #include "sdk/sampler.h"
 #include "sdk/span_limits.h"
 
@@ -39,6 +40,7 @@ enum class LogLevel : std::uint8_t { kDebug, kInfo, kWarn, kError };
 std::string_view ToString(ExportProtocol protocol);
 std::string_view ToString(SamplerKind kind);
 std::string_view ToString(LogLevel level);
+std::string_view ToString(IdGeneratorKind kind);
 
 struct OtlpConfig {
   ExportProtocol protocol = ExportProtocol::kHttpProtobuf;
@@ -80,6 +82,9 @@ struct Config {
   // backend; QTRACE_KEEP_ERROR_TRACES_UNDER_UNSAMPLED_PARENT, default false).
   bool keep_error_traces_under_unsampled_parent = false;
   std::vector<std::string> propagators = {"tracecontext", "baggage"};
+  // Where new trace ids come from (QTRACE_ID_GENERATOR: random, or xray for
+  // ids AWS X-Ray accepts).
+  IdGeneratorKind id_generator = IdGeneratorKind::kRandom;
   BatchConfig batch;
   OtlpConfig otlp;
   SpanLimits limits;

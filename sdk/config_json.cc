@@ -78,6 +78,7 @@ std::string ConfigToJson(const Config& c) {
   w.Key("propagators").BeginArray();
   for (const std::string& p : c.propagators) w.String(p);
   w.EndArray();
+  w.Key("id_generator").String(ToString(c.id_generator));
 
   w.Key("exporter").BeginObject();
   w.Key("protocol").String(ToString(c.otlp.protocol));

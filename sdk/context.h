@@ -15,9 +15,10 @@
 // threads; the "current" slot is thread-local and touched only by its thread.
 #pragma once
 
-#include <utility>
-
+#include <cstdint>
 #include <memory>
+#include <string>
+#include <utility>
 
 #include "sdk/baggage.h"
 #include "sdk/span_context.h"
@@ -26,6 +27,19 @@ namespace qtrace {
 
 class Scope;
 class DeferredTrace;
+
+// What a propagator can say about sampling besides a parent's sampled flag:
+//   kDeny, kAccept  a decision received without ids (B3 "b3: 0", "b3: 1",
+//                   or X-B3-Sampled alone): it binds the new root started
+//                   under this context;
+//   kDebug          B3's and Jaeger's debug flag (sampled, and "keep it"):
+//                   with ids it rides along so that the B3 and Jaeger
+//                   propagators write it on the outgoing calls, without ids
+//                   it samples the new root;
+//   kDefer          a parent whose sender left the decision to us (B3 ids
+//                   without a sampling state, X-Ray "Sampled=?" or no
+//                   Sampled): our root sampler decides on its trace id.
+enum class SamplingHint : std::uint8_t { kNone, kDeny, kAccept, kDebug, kDefer };
 
 class Context {
  public:
@@ -50,12 +64,28 @@ class Context {
     copy.deferred_ = std::move(deferred);
     return copy;
   }
+  Context WithSamplingHint(SamplingHint hint) const {
+    Context copy = *this;
+    copy.sampling_hint_ = hint;
+    return copy;
+  }
+  // The fields of a received X-Amzn-Trace-Id other than Root, Parent and
+  // Sampled (Lineage, Self, a vendor's own), ";"-joined as they came, so that
+  // the X-Ray propagator passes them on to the next hop.
+  Context WithXrayExtraFields(std::shared_ptr<const std::string> fields) const {
+    Context copy = *this;
+    copy.xray_extra_fields_ = std::move(fields);
+    return copy;
+  }
   // The buffer of an unsampled local root whose spans wait for its outcome
   // (null when the active span is sampled or there is none).
   const std::shared_ptr<DeferredTrace>& deferred() const { return deferred_; }
 
   // The active span's context; invalid when there is none.
   const SpanContext& span_context() const { return span_context_; }
+  SamplingHint sampling_hint() const { return sampling_hint_; }
+  // Null when none were received.
+  const std::shared_ptr<const std::string>& xray_extra_fields() const { return xray_extra_fields_; }
   // Never null: absent baggage reads as the shared empty one.
   const Baggage& baggage() const;
   const BaggagePtr& baggage_ptr() const { return baggage_; }
@@ -67,6 +97,8 @@ class Context {
   SpanContext span_context_;
   BaggagePtr baggage_;
   std::shared_ptr<DeferredTrace> deferred_;
+  std::shared_ptr<const std::string> xray_extra_fields_;
+  SamplingHint sampling_hint_ = SamplingHint::kNone;
 };
 
 // RAII: restores the previously current Context when destroyed. Scopes nest and

@@ -9,18 +9,16 @@ namespace {
 
 class AlwaysOnSampler final : public Sampler {
  public:
-  SamplingDecision ShouldSample(const SpanContext&, const TraceId&, std::string_view,
-                                SpanKind) const override {
-    return SamplingDecision::kRecordAndSample;
+  SamplingResult ShouldSample(const SamplingParameters&) const override {
+    return {SamplingDecision::kRecordAndSample};
   }
   std::string Description() const override { return "AlwaysOnSampler"; }
 };
 
 class AlwaysOffSampler final : public Sampler {
  public:
-  SamplingDecision ShouldSample(const SpanContext&, const TraceId&, std::string_view,
-                                SpanKind) const override {
-    return SamplingDecision::kDrop;
+  SamplingResult ShouldSample(const SamplingParameters&) const override {
+    return {SamplingDecision::kDrop};
   }
   std::string Description() const override { return "AlwaysOffSampler"; }
 };
@@ -44,10 +42,9 @@ class TraceIdRatioSampler final : public Sampler {
   explicit TraceIdRatioSampler(double ratio)
       : ratio_(std::clamp(ratio, 0.0, 1.0)), upper_bound_(UpperBound(ratio_)) {}
 
-  SamplingDecision ShouldSample(const SpanContext&, const TraceId& trace_id, std::string_view,
-                                SpanKind) const override {
-    return Random63Bits(trace_id) < upper_bound_ ? SamplingDecision::kRecordAndSample
-                                                 : SamplingDecision::kDropByRatio;
+  SamplingResult ShouldSample(const SamplingParameters& params) const override {
+    return {Random63Bits(params.trace_id) < upper_bound_ ? SamplingDecision::kRecordAndSample
+                                                         : SamplingDecision::kDropByRatio};
   }
   std::string Description() const override {
     char buf[64];
@@ -64,10 +61,9 @@ class ParentBasedSampler final : public Sampler {
  public:
   explicit ParentBasedSampler(std::unique_ptr<Sampler> root) : root_(std::move(root)) {}
 
-  SamplingDecision ShouldSample(const SpanContext& parent, const TraceId& trace_id,
-                                std::string_view name, SpanKind kind) const override {
-    if (!parent.IsValid()) return root_->ShouldSample(parent, trace_id, name, kind);
-    return parent.IsSampled() ? SamplingDecision::kRecordAndSample : SamplingDecision::kDropByParent;
+  SamplingResult ShouldSample(const SamplingParameters& params) const override {
+    if (!params.parent.IsValid()) return root_->ShouldSample(params);
+    return {params.parent.IsSampled() ? SamplingDecision::kRecordAndSample : SamplingDecision::kDropByParent};
   }
   std::string Description() const override {
     return "ParentBased{root=" + root_->Description() + "}";

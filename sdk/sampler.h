@@ -13,9 +13,12 @@
 
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
+#include "sdk/attribute.h"
 #include "sdk/span_context.h"
 #include "sdk/span_record.h"
 
@@ -37,12 +40,40 @@ inline bool IsDrop(SamplingDecision d) {
          d == SamplingDecision::kDropByParent;
 }
 
+// A link known when the span starts (the sampler sees it; a recording span
+// keeps it).
+struct StartLink {
+  SpanContext context;
+  std::vector<Attribute> attributes;
+};
+
+// What ShouldSample sees: the specification's parameters.
+struct SamplingParameters {
+  const SpanContext& parent;  // invalid for a root span
+  const TraceId& trace_id;
+  std::string_view name;
+  SpanKind kind;
+  std::span<const Attribute> attributes;  // those given at span start
+  std::span<const StartLink> links;
+};
+
+struct SamplingResult {
+  SamplingResult() = default;
+  // A decision alone: what most samplers return.
+  SamplingResult(SamplingDecision d) : decision(d) {}  // NOLINT(google-explicit-constructor)
+
+  SamplingDecision decision = SamplingDecision::kDrop;
+  // Added to the span when it records. Empty (no allocation) for our samplers
+  // but a custom one may say why it decided.
+  std::vector<Attribute> attributes;
+  // The span's tracestate; null keeps the parent's.
+  TraceStatePtr trace_state;
+};
+
 class Sampler {
  public:
   virtual ~Sampler() = default;
-  // parent is invalid for a root span.
-  virtual SamplingDecision ShouldSample(const SpanContext& parent, const TraceId& trace_id,
-                                        std::string_view name, SpanKind kind) const = 0;
+  virtual SamplingResult ShouldSample(const SamplingParameters& params) const = 0;
   // As the specification asks, e.g. "ParentBased{root=TraceIdRatioBased{0.100000}}".
   virtual std::string Description() const = 0;
 };

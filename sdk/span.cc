@@ -14,7 +14,7 @@ namespace qtrace {
 namespace {
 
 void FillAttributes(AttributeList& list, std::size_t count_limit, std::size_t length_limit,
-                    std::initializer_list<Attribute> attributes) {
+                    std::span<const Attribute> attributes) {
   list.Clear();
   list.SetLimits(count_limit, length_limit);
   for (const Attribute& a : attributes) list.Set(a.key, a.value);
@@ -54,11 +54,11 @@ Span& Span::AddEvent(std::string_view name, std::initializer_list<Attribute> att
   event.name.assign(name);
   event.time_unix_ns = time_unix_ns != 0 ? time_unix_ns : WallNanos();
   FillAttributes(event.attributes, limits_->attributes_per_event, limits_->attribute_value_length,
-                 attributes);
+                 std::span<const Attribute>(attributes.begin(), attributes.size()));
   return *this;
 }
 
-Span& Span::AddLink(const SpanContext& linked, std::initializer_list<Attribute> attributes) {
+Span& Span::AddLink(const SpanContext& linked, std::span<const Attribute> attributes) {
   if (!record_ || !linked.IsValid()) return *this;
   if (record_->links.size() >= limits_->link_count) {
     ++record_->dropped_links;

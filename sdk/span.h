@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <exception>
 #include <initializer_list>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -52,7 +53,10 @@ class Span {
   Span& AddEvent(std::string_view name, std::initializer_list<Attribute> attributes = {},
                  std::int64_t time_unix_ns = 0);
   // Links this span to another span's context. An invalid context is ignored.
-  Span& AddLink(const SpanContext& linked, std::initializer_list<Attribute> attributes = {});
+  Span& AddLink(const SpanContext& linked, std::initializer_list<Attribute> attributes = {}) {
+    return AddLink(linked, std::span<const Attribute>(attributes.begin(), attributes.size()));
+  }
+  Span& AddLink(const SpanContext& linked, std::span<const Attribute> attributes);
 
   // Status rules of the specification: Ok is final; Unset never replaces a
   // status already set; a description is kept only with Error.

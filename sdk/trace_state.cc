@@ -5,19 +5,15 @@
 namespace qtrace {
 namespace {
 
-// Key length limits from the grammar in trace_state.h: the first character
-// plus the repeat count of the rest.
-constexpr std::size_t kMaxSimpleKeySize = 256;
-constexpr std::size_t kMaxTenantIdSize = 241;
-constexpr std::size_t kMaxSystemIdSize = 14;
+constexpr std::size_t kMaxKeySize = 256;
 constexpr std::size_t kMaxValueSize = 256;
 
 bool IsLcAlpha(char c) { return c >= 'a' && c <= 'z'; }
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 
-// The characters allowed after the first one in every kind of key.
+// The characters allowed after the first one of a key (Level 2 adds "@").
 bool IsKeyChar(char c) {
-  return IsLcAlpha(c) || IsDigit(c) || c == '_' || c == '-' || c == '*' || c == '/';
+  return IsLcAlpha(c) || IsDigit(c) || c == '_' || c == '-' || c == '*' || c == '/' || c == '@';
 }
 
 // nblk-chr = %x21-2B / %x2D-3C / %x3E-7E: printable ASCII except space, ","
@@ -34,24 +30,12 @@ std::string_view TrimOws(std::string_view s) {
   return s;
 }
 
-// A key part: first character checked by first_ok, the rest are key chars.
-bool IsValidKeyPart(std::string_view part, std::size_t max_size, bool (*first_ok)(char)) {
-  if (part.empty() || part.size() > max_size) return false;
-  if (!first_ok(part.front())) return false;
-  return std::all_of(part.begin() + 1, part.end(), IsKeyChar);
-}
-
-bool IsLcAlphaOrDigit(char c) { return IsLcAlpha(c) || IsDigit(c); }
-
 }  // namespace
 
 bool TraceState::IsValidKey(std::string_view key) {
-  const std::size_t at = key.find('@');
-  if (at == std::string_view::npos) return IsValidKeyPart(key, kMaxSimpleKeySize, IsLcAlpha);
-  // multi-tenant-key = tenant-id "@" system-id; a second "@" lands in the
-  // system id, where it is not a key char, so it is rejected there.
-  return IsValidKeyPart(key.substr(0, at), kMaxTenantIdSize, IsLcAlphaOrDigit) &&
-         IsValidKeyPart(key.substr(at + 1), kMaxSystemIdSize, IsLcAlpha);
+  if (key.empty() || key.size() > kMaxKeySize) return false;
+  if (!IsLcAlpha(key.front()) && !IsDigit(key.front())) return false;
+  return std::all_of(key.begin() + 1, key.end(), IsKeyChar);
 }
 
 bool TraceState::IsValidValue(std::string_view value) {
@@ -78,7 +62,7 @@ std::optional<TraceState> TraceState::Parse(std::string_view header) {
     const std::string_view key = member.substr(0, eq);
     const std::string_view value = member.substr(eq + 1);
     if (!IsValidKey(key) || !IsValidValue(value)) return std::nullopt;
-    if (result.Get(key).has_value()) return std::nullopt;  // duplicate key
+    if (result.Get(key).has_value()) continue;  // a repeat: the first one stays
     if (result.members_.size() == kMaxMembers) return std::nullopt;
     result.members_.emplace_back(key, value);
   }

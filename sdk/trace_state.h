@@ -3,16 +3,19 @@
 // through std::shared_ptr<const TraceState> so that a child copies a pointer,
 // not strings.
 //
-// Grammar (W3C Trace Context Level 1, section 3.3):
-//   key    = simple-key / multi-tenant-key
-//   simple-key       = lcalpha 0*255( lcalpha / DIGIT / "_" / "-" / "*" / "/" )
-//   multi-tenant-key = tenant-id "@" system-id
-//   tenant-id = ( lcalpha / DIGIT ) 0*240( lcalpha / DIGIT / "_" / "-" / "*" / "/" )
-//   system-id = lcalpha 0*13( lcalpha / DIGIT / "_" / "-" / "*" / "/" )
-//   value  = 0*255(chr) nblk-chr ; chr = %x20 / nblk-chr
+// Grammar (W3C Trace Context Level 2, section 3.3):
+//   key      = ( lcalpha / DIGIT ) 0*255( keychar )
+//   keychar  = lcalpha / DIGIT / "_" / "-" / "*" / "/" / "@"
+//   value    = 0*255(chr) nblk-chr ; chr = %x20 / nblk-chr
 //   nblk-chr = %x21-2B / %x2D-3C / %x3E-7E
-// Members are separated by "," with optional spaces and tabs around them; empty
-// members are allowed and ignored; at most 32 members; a key appears at most once.
+// Level 1 split keys into a simple key (lower-case letter first) and a
+// "tenant@system" key with length limits on both halves; Level 2 keeps only
+// the outer rules: at most 256 characters, a letter or digit first, "@"
+// anywhere after it, any number of times. Every Level 1 key is still valid.
+// Members are separated by "," with optional spaces and tabs around them;
+// empty members are allowed and ignored; at most 32 members. A key that
+// repeats no longer invalidates the header: the first (left-most, most
+// recent) member is kept and the later ones are dropped.
 #pragma once
 
 #include <cstddef>
@@ -32,9 +35,10 @@ class TraceState {
   TraceState() = default;
 
   // Parses a tracestate header value (several header lines already joined with
-  // ","). Returns nullopt when any member breaks the grammar, a key repeats, or
-  // there are more than 32 members: the W3C rule is then to discard the whole
-  // value. An empty or all-whitespace header gives an empty TraceState.
+  // ","). Returns nullopt when any member breaks the grammar or more than 32
+  // distinct members remain: the W3C rule is then to discard the whole value.
+  // A repeated key keeps its first member. An empty or all-whitespace header
+  // gives an empty TraceState.
   static std::optional<TraceState> Parse(std::string_view header);
 
   static bool IsValidKey(std::string_view key);

@@ -28,6 +28,23 @@ bool ErrorMayOverride(SamplingDecision decision, const SpanContext& parent, bool
   }
 }
 
+// A deny is explicit (never overridden by "errors always kept"); an accept
+// or debug samples the root whatever the sampler said.
+void ApplySamplingHint(SamplingHint hint, SamplingResult& sampling) {
+  switch (hint) {
+    case SamplingHint::kDeny:
+      sampling.decision = SamplingDecision::kDrop;
+      break;
+    case SamplingHint::kAccept:
+    case SamplingHint::kDebug:
+      sampling.decision = SamplingDecision::kRecordAndSample;
+      break;
+    case SamplingHint::kNone:
+    case SamplingHint::kDefer:  // applies to a parent, not to a new root
+      break;
+  }
+}
+
 }  // namespace
 
 Span Tracer::StartSpan(std::string_view name, SpanKind kind, const StartSpanOptions& options) const {
@@ -40,10 +57,28 @@ Span Tracer::StartSpan(std::string_view name, SpanKind kind, const StartSpanOpti
   // so that propagation to downstream services still works.
   if (!state_->enabled) return Span(parent);
 
-  const TraceId trace_id = parent.IsValid() ? parent.trace_id() : RandomTraceId();
-  const SamplingDecision decision = state_->sampler->ShouldSample(parent, trace_id, name, kind);
-  const std::uint8_t flags = decision == SamplingDecision::kRecordAndSample ? TraceFlags::kSampled : 0;
-  SpanContext context(trace_id, RandomSpanId(), flags, /*is_remote=*/false, parent.trace_state_ptr());
+  // A new trace gets its id from the generator, and the W3C Level 2 random
+  // flag when the generator's ids are random; a continued trace keeps the
+  // parent's random flag as it came, never inventing one.
+  const bool continues = parent.IsValid();
+  const TraceId trace_id = continues ? parent.trace_id() : state_->id_generator->NewTraceId();
+  const std::uint8_t inherited_flags =
+      continues ? static_cast<std::uint8_t>(parent.flags() & TraceFlags::kRandom) : state_->root_flags;
+  // A remote parent that left the decision to us is sampled as a root would
+  // be, on its trace id.
+  const bool decision_deferred = continues && parent.is_remote() && !options.new_root &&
+                                 parent_context.sampling_hint() == SamplingHint::kDefer;
+  SamplingResult sampling = state_->sampler->ShouldSample(SamplingParameters{
+      decision_deferred ? kNoParent : parent, trace_id, name, kind, options.attributes, options.links});
+  // A decision that came without ids (B3 "b3: 0" / "b3: 1" / "b3: d") binds
+  // the new root it applies to, as the caller asked.
+  if (!continues && !options.new_root) ApplySamplingHint(parent_context.sampling_hint(), sampling);
+  const SamplingDecision decision = sampling.decision;
+  const std::uint8_t flags = static_cast<std::uint8_t>(
+      inherited_flags | (decision == SamplingDecision::kRecordAndSample ? TraceFlags::kSampled : 0));
+  TraceStatePtr trace_state = sampling.trace_state ? std::move(sampling.trace_state) : parent.trace_state_ptr();
+  SpanContext context(trace_id, state_->id_generator->NewSpanId(), flags, /*is_remote=*/false,
+                      std::move(trace_state));
   DeferredTracePtr deferred;
   if (IsDrop(decision) || state_->processor == nullptr) {
     state_->metrics->spans_started_unsampled.Add();
@@ -74,9 +109,13 @@ Span Tracer::StartSpan(std::string_view name, SpanKind kind, const StartSpanOpti
   record->start_unix_ns =
       options.start_unix_ns != 0 ? options.start_unix_ns : WallFromTicks(record->start_ticks);
   record->attributes.SetLimits(state_->limits.attribute_count, state_->limits.attribute_value_length);
+  for (const Attribute& attribute : options.attributes) record->attributes.Set(attribute.key, attribute.value);
+  for (Attribute& attribute : sampling.attributes) record->attributes.Set(attribute.key, std::move(attribute.value));
   record->scope = &scope_;
   record->deferred = std::move(deferred);
-  return Span(std::move(record), state_->processor.get(), &state_->limits);
+  Span span(std::move(record), state_->processor.get(), &state_->limits);
+  for (const StartLink& link : options.links) span.AddLink(link.context, link.attributes);
+  return span;
 }
 
 }  // namespace qtrace

@@ -7,9 +7,11 @@
 
 #include <cstdint>
 #include <initializer_list>
+#include <span>
 #include <string_view>
 
 #include "sdk/context.h"
+#include "sdk/sampler.h"
 #include "sdk/span.h"
 
 namespace qtrace {
@@ -23,6 +25,11 @@ struct StartSpanOptions {
   bool new_root = false;
   // 0 means now.
   std::int64_t start_unix_ns = 0;
+  // Attributes and links known at start: the sampler sees them (the
+  // specification's ShouldSample takes them), and a recording span keeps
+  // them. Leave them empty on the hot path unless a sampler needs them.
+  std::span<const Attribute> attributes;
+  std::span<const StartLink> links;
 };
 
 class Tracer {

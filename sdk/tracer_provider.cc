@@ -11,6 +11,8 @@ TracerProvider::TracerProvider(TracerProviderOptions options) {
   state_.metrics = options.metrics ? std::move(options.metrics) : std::make_shared<PipelineMetrics>();
   state_.sampler = options.sampler ? std::move(options.sampler)
                                    : MakeParentBasedSampler(MakeAlwaysOnSampler());
+  state_.id_generator = options.id_generator ? std::move(options.id_generator) : MakeRandomIdGenerator();
+  state_.root_flags = state_.id_generator->RandomTraceIds() ? TraceFlags::kRandom : 0;
   state_.pool = std::make_unique<SpanRecordPool>(std::max<std::size_t>(1, options.record_pool_size));
   state_.processor = std::move(options.processor);
   state_.limits = options.limits;

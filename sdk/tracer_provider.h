@@ -15,6 +15,7 @@
 #include "absl/status/status.h"
 #include <mutex>
 #include "absl/time/time.h"
+#include "sdk/id_generator.h"
 #include "sdk/pipeline_metrics.h"
 #include "sdk/resource.h"
 #include "sdk/sampler.h"
@@ -28,6 +29,7 @@ namespace qtrace {
 struct TracerProviderOptions {
   Resource resource;
   std::unique_ptr<Sampler> sampler;          // null means ParentBased(AlwaysOn)
+  std::unique_ptr<IdGenerator> id_generator;  // null means random ids
   std::unique_ptr<SpanProcessor> processor;  // null means spans are not recorded
   SpanLimits limits;
   bool enabled = true;  // false: OTEL_SDK_DISABLED; spans pass the parent context through
@@ -50,6 +52,10 @@ struct TracerState {
   Resource resource;
   std::shared_ptr<PipelineMetrics> metrics;
   std::unique_ptr<Sampler> sampler;
+  std::unique_ptr<IdGenerator> id_generator;
+  // W3C Level 2 trace flags a new root gets besides "sampled": kRandom when
+  // the generator's trace ids are random.
+  std::uint8_t root_flags = 0;
   // Declared before the processor: records queued in the processor go back to
   // the pool when the processor is destroyed, so the pool must outlive it.
   std::unique_ptr<SpanRecordPool> pool;
@@ -79,6 +85,7 @@ class TracerProvider {
 
   const Resource& resource() const { return state_.resource; }
   const Sampler& sampler() const { return *state_.sampler; }
+  const IdGenerator& id_generator() const { return *state_.id_generator; }
   // The pipeline's own counters (see pipeline_metrics.h).
   const PipelineMetrics& metrics() const { return *state_.metrics; }
   const SpanRecordPool& record_pool() const { return *state_.pool; }

@@ -1,5 +1,6 @@
 #include "api_server/middleware/tracing.h"
 
+#include <algorithm>
 #include <exception>
 
 #include "api_server/middleware/request_attributes.h"
@@ -79,6 +80,16 @@ std::optional<std::string_view> RequestHeaderCarrier::Get(std::string_view key) 
   }
   if (count > 1) return std::string_view(joined_);
   return first;
+}
+
+std::vector<std::string_view> RequestHeaderCarrier::Keys() const {
+  std::vector<std::string_view> keys;
+  keys.reserve(request_.headers.size());
+  for (const auto& header : request_.headers) {
+    const std::string_view name = header.first;
+    if (std::find(keys.begin(), keys.end(), name) == keys.end()) keys.push_back(name);
+  }
+  return keys;
 }
 
 http::Middleware TracingMiddleware(const Tracer& tracer, const TextMapPropagator& propagator) {

@@ -26,6 +26,7 @@ class RequestHeaderCarrier final : public TextMapCarrier {
   explicit RequestHeaderCarrier(const http::HttpRequest& request) : request_(request) {}
   std::optional<std::string_view> Get(std::string_view key) const override;
   void Set(std::string_view, std::string_view) override {}
+  std::vector<std::string_view> Keys() const override;
 
  private:
   const http::HttpRequest& request_;

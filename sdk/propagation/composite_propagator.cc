@@ -5,17 +5,47 @@
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "sdk/propagation/b3_propagator.h"
 #include "sdk/propagation/baggage_propagator.h"
+#include "sdk/propagation/jaeger_propagator.h"
+#include "sdk/propagation/ot_trace_propagator.h"
 #include "sdk/propagation/trace_context_propagator.h"
+#include "sdk/propagation/xray_propagator.h"
 
 namespace qtrace {
 namespace {
 
-constexpr std::string_view kTraceContextName = "tracecontext";
-constexpr std::string_view kBaggageName = "baggage";
 constexpr std::string_view kNoneName = "none";
+constexpr std::string_view kNames[] = {"tracecontext", "baggage", "b3", "b3multi", "jaeger", "xray", "ottrace",
+                                       kNoneName};
+
+std::unique_ptr<TextMapPropagator> MakeOne(std::string_view name) {
+  if (name == "tracecontext") return std::make_unique<TraceContextPropagator>();
+  if (name == "baggage") return std::make_unique<BaggagePropagator>();
+  if (name == "b3") return std::make_unique<B3Propagator>(B3Propagator::Encoding::kSingleHeader);
+  if (name == "b3multi") return std::make_unique<B3Propagator>(B3Propagator::Encoding::kMultiHeader);
+  if (name == "jaeger") return std::make_unique<JaegerPropagator>();
+  if (name == "xray") return std::make_unique<XrayPropagator>();
+  if (name == "ottrace") return std::make_unique<OtTracePropagator>();
+  return nullptr;
+}
 
 }  // namespace
+
+std::span<const std::string_view> KnownPropagatorNames() { return kNames; }
+
+bool IsKnownPropagatorName(std::string_view name) {
+  return std::find(std::begin(kNames), std::end(kNames), name) != std::end(kNames);
+}
+
+std::string KnownPropagatorNamesText() {
+  std::string text;
+  for (std::string_view name : kNames) {
+    if (!text.empty()) text += ", ";
+    text += name;
+  }
+  return text;
+}
 
 void CompositePropagator::Inject(const Context& context, TextMapCarrier& carrier) const {
   for (const auto& part : parts_) part->Inject(context, carrier);
@@ -45,7 +75,7 @@ absl::StatusOr<std::unique_ptr<TextMapPropagator>> MakePropagator(const std::vec
   for (const std::string& name : names) {
     // OpenTelemetry reads enum-like environment values case-insensitively.
     std::string lower = absl::AsciiStrToLower(name);
-    if (lower != kTraceContextName && lower != kBaggageName && lower != kNoneName) {
+    if (!IsKnownPropagatorName(lower)) {
       return absl::InvalidArgumentError(absl::StrCat("unknown propagator \"", name, "\""));
     }
     if (lower == kNoneName) none = true;
@@ -54,10 +84,7 @@ absl::StatusOr<std::unique_ptr<TextMapPropagator>> MakePropagator(const std::vec
 
   std::vector<std::unique_ptr<TextMapPropagator>> parts;
   if (!none) {
-    for (const std::string& name : wanted) {
-      if (name == kTraceContextName) parts.push_back(std::make_unique<TraceContextPropagator>());
-      if (name == kBaggageName) parts.push_back(std::make_unique<BaggagePropagator>());
-    }
+    for (const std::string& name : wanted) parts.push_back(MakeOne(name));
   }
   // An empty composite injects and extracts nothing: that is what "none" means.
   return std::make_unique<CompositePropagator>(std::move(parts));

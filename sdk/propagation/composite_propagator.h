@@ -3,6 +3,8 @@
 #pragma once
 
 #include <memory>
+#include <span>
+#include <string_view>
 #include <string>
 #include <vector>
 
@@ -24,10 +26,21 @@ class CompositePropagator final : public TextMapPropagator {
   std::vector<std::unique_ptr<TextMapPropagator>> parts_;
 };
 
-// Builds the propagator named by OTEL_PROPAGATORS values: "tracecontext",
-// "baggage", "none". "none" alone gives a propagator that does nothing. An
-// unknown name is an InvalidArgument error (the configuration has already
-// warned about and removed unknown names before this is called).
+// The OTEL_PROPAGATORS names we know, in the specification's spelling:
+// tracecontext, baggage, b3 (single header), b3multi, jaeger, xray, ottrace,
+// none.
+std::span<const std::string_view> KnownPropagatorNames();
+// name in lower case.
+bool IsKnownPropagatorName(std::string_view name);
+// "tracecontext, baggage, b3, ..." for messages.
+std::string KnownPropagatorNamesText();
+
+// Builds the propagator named by OTEL_PROPAGATORS values, in their order:
+// Inject writes every format, Extract applies them in turn, so that when a
+// request carries several formats the last one listed wins. "none" anywhere
+// gives a propagator that does nothing. An unknown name is an InvalidArgument
+// error (the configuration has already warned about and removed unknown names
+// before this is called).
 absl::StatusOr<std::unique_ptr<TextMapPropagator>> MakePropagator(const std::vector<std::string>& names);
 
 }  // namespace qtrace

@@ -19,6 +19,11 @@ class TextMapCarrier {
   virtual std::optional<std::string_view> Get(std::string_view key) const = 0;
   // Sets (replaces) a header. Keys are passed in lower case.
   virtual void Set(std::string_view key, std::string_view value) = 0;
+  // Every header name present, lower case, each once: the propagators that
+  // carry baggage as one header per entry (Jaeger "uberctx-", OT trace
+  // "ot-baggage-") look for a prefix. A carrier used only to inject may keep
+  // the default.
+  virtual std::vector<std::string_view> Keys() const { return {}; }
 };
 
 class TextMapPropagator {

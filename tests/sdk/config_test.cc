@@ -172,6 +172,25 @@ TEST(ConfigTest, PropagatorListOfUnsupportedValuesKeepsTheDefault) {
   EXPECT_EQ(Resolve({{"OTEL_PROPAGATORS", "none"}}).config.propagators, std::vector<std::string>{"none"});
 }
 
+TEST(ConfigTest, EveryPropagatorTheSpecificationNamesIsAccepted) {
+  const ResolvedConfig r = Resolve({{"OTEL_PROPAGATORS", "tracecontext,baggage,b3,b3multi,jaeger,xray,ottrace"}});
+  EXPECT_TRUE(r.warnings.empty()) << r.warnings.front();
+  EXPECT_EQ(r.config.propagators, (std::vector<std::string>{"tracecontext", "baggage", "b3", "b3multi", "jaeger",
+                                                            "xray", "ottrace"}));
+  const ResolvedConfig unknown = Resolve({{"OTEL_PROPAGATORS", "B3,opencensus"}});
+  EXPECT_EQ(unknown.config.propagators, std::vector<std::string>{"b3"});
+  EXPECT_TRUE(HasWarningAbout(unknown, "supported: tracecontext, baggage, b3, b3multi, jaeger, xray, ottrace, none"));
+}
+
+TEST(ConfigTest, IdGenerator) {
+  EXPECT_EQ(Resolve({}).config.id_generator, IdGeneratorKind::kRandom);
+  EXPECT_EQ(Resolve({{"QTRACE_ID_GENERATOR", "xray"}}).config.id_generator, IdGeneratorKind::kXray);
+  EXPECT_EQ(Resolve({{"QTRACE_ID_GENERATOR", " XRay "}}).config.id_generator, IdGeneratorKind::kXray);
+  const ResolvedConfig bad = Resolve({{"QTRACE_ID_GENERATOR", "snowflake"}});
+  EXPECT_EQ(bad.config.id_generator, IdGeneratorKind::kRandom);
+  EXPECT_TRUE(HasWarningAbout(bad, "expected random or xray"));
+}
+
 TEST(ConfigTest, SamplingFlagTurnsFixedSamplerIntoRatio) {
   TracingFlags flags;
   flags.sampling_ratio = "0.5";
@@ -197,7 +216,7 @@ TEST(ConfigTest, InvalidValuesWarnAndKeepDefaults) {
       {"OTEL_EXPORTER_OTLP_PROTOCOL", "carrier-pigeon"},
       {"OTEL_SDK_DISABLED", "maybe"},
       {"OTEL_LOG_LEVEL", "loud"},
-      {"OTEL_PROPAGATORS", "tracecontext,xray"},
+      {"OTEL_PROPAGATORS", "tracecontext,opencensus"},
       {"OTEL_TRACES_EXPORTER", "zipkin"},
   });
   const Config& c = r.config;
@@ -213,7 +232,7 @@ TEST(ConfigTest, InvalidValuesWarnAndKeepDefaults) {
   EXPECT_EQ(r.warnings.size(), 10u);
   EXPECT_THAT(r.warnings[0], HasSubstr("OTEL_SDK_DISABLED='maybe'"));
   for (const char* v : {"OTEL_SAMPLING_RATIO='1.5'", "OTEL_TRACES_SAMPLER='sometimes'", "OTEL_BSP_MAX_QUEUE_SIZE='-3'",
-                        "OTEL_EXPORTER_OTLP_PROTOCOL='carrier-pigeon'", "OTEL_PROPAGATORS='xray'",
+                        "OTEL_EXPORTER_OTLP_PROTOCOL='carrier-pigeon'", "OTEL_PROPAGATORS='opencensus'",
                         "OTEL_TRACES_EXPORTER='zipkin'", "OTEL_LOG_LEVEL='loud'"}) {
     EXPECT_TRUE(HasWarningAbout(r, v)) << v;
   }

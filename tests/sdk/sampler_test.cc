@@ -14,10 +14,16 @@ SpanContext Parent(bool sampled) {
   return SpanContext(RandomTraceId(), RandomSpanId(), sampled ? TraceFlags::kSampled : 0, true);
 }
 
+// The decision alone, for a span named "op" of kind SERVER.
+SamplingDecision Decide(const Sampler& sampler, const SpanContext& parent, const TraceId& trace_id,
+                        std::string_view name = "op", SpanKind kind = SpanKind::kServer) {
+  return sampler.ShouldSample(SamplingParameters{parent, trace_id, name, kind, {}, {}}).decision;
+}
+
 int CountSampled(const Sampler& sampler, int n) {
   int sampled = 0;
   for (int i = 0; i < n; ++i) {
-    if (sampler.ShouldSample(SpanContext(), RandomTraceId(), "op", SpanKind::kServer) ==
+    if (Decide(sampler, SpanContext(), RandomTraceId(), "op", SpanKind::kServer) ==
         SamplingDecision::kRecordAndSample) {
       ++sampled;
     }
@@ -49,7 +55,7 @@ TEST_P(RatioStatistics, ObservedShareWithinThreeSigma) {
   const auto sampler = MakeTraceIdRatioSampler(p);
   int sampled = 0;
   for (int i = 0; i < kN; ++i) {
-    sampled += sampler->ShouldSample(SpanContext(), SeededTraceId(rng), "op", SpanKind::kServer) ==
+    sampled += Decide(*sampler, SpanContext(), SeededTraceId(rng), "op", SpanKind::kServer) ==
                SamplingDecision::kRecordAndSample;
   }
   const double sigma = std::sqrt(kN * p * (1 - p));
@@ -66,9 +72,9 @@ TEST(SamplerTest, SameTraceIdSameDecision) {
   auto sampler = MakeTraceIdRatioSampler(0.3);
   for (int i = 0; i < 1000; ++i) {
     const TraceId id = RandomTraceId();
-    const auto first = sampler->ShouldSample(SpanContext(), id, "a", SpanKind::kServer);
+    const auto first = Decide(*sampler, SpanContext(), id, "a", SpanKind::kServer);
     for (int j = 0; j < 3; ++j) {
-      EXPECT_EQ(sampler->ShouldSample(SpanContext(), id, "other name", SpanKind::kClient), first);
+      EXPECT_EQ(Decide(*sampler, SpanContext(), id, "other name", SpanKind::kClient), first);
     }
   }
 }
@@ -90,14 +96,14 @@ TEST(SamplerTest, ParentBasedFollowsParentFlag) {
   for (int i = 0; i < 100; ++i) {
     const SpanContext sampled = Parent(true);
     const SpanContext unsampled = Parent(false);
-    EXPECT_EQ(sampler->ShouldSample(sampled, sampled.trace_id(), "x", SpanKind::kServer),
+    EXPECT_EQ(Decide(*sampler, sampled, sampled.trace_id(), "x", SpanKind::kServer),
               SamplingDecision::kRecordAndSample);
-    EXPECT_EQ(sampler->ShouldSample(unsampled, unsampled.trace_id(), "x", SpanKind::kServer),
+    EXPECT_EQ(Decide(*sampler, unsampled, unsampled.trace_id(), "x", SpanKind::kServer),
               SamplingDecision::kDropByParent);
   }
   auto on = MakeParentBasedSampler(MakeAlwaysOnSampler());
   const SpanContext unsampled = Parent(false);
-  EXPECT_EQ(on->ShouldSample(unsampled, unsampled.trace_id(), "x", SpanKind::kServer),
+  EXPECT_EQ(Decide(*on, unsampled, unsampled.trace_id(), "x", SpanKind::kServer),
             SamplingDecision::kDropByParent);
 }
 
@@ -108,12 +114,12 @@ TEST(SamplerTest, DropsSayWhy) {
   std::array<std::uint8_t, 16> high{};
   for (int i = 8; i < 16; ++i) high[i] = 0xff;
   const TraceId outside(high);
-  EXPECT_EQ(MakeAlwaysOffSampler()->ShouldSample(root, outside, "x", SpanKind::kServer), SamplingDecision::kDrop);
-  EXPECT_EQ(MakeTraceIdRatioSampler(0.5)->ShouldSample(root, outside, "x", SpanKind::kServer),
+  EXPECT_EQ(Decide(*MakeAlwaysOffSampler(), root, outside, "x", SpanKind::kServer), SamplingDecision::kDrop);
+  EXPECT_EQ(Decide(*MakeTraceIdRatioSampler(0.5), root, outside, "x", SpanKind::kServer),
             SamplingDecision::kDropByRatio);
-  EXPECT_EQ(MakeSampler(SamplerKind::kParentBasedTraceIdRatio, 0.5)->ShouldSample(root, outside, "x", SpanKind::kServer),
+  EXPECT_EQ(Decide(*MakeSampler(SamplerKind::kParentBasedTraceIdRatio, 0.5), root, outside, "x", SpanKind::kServer),
             SamplingDecision::kDropByRatio);
-  EXPECT_EQ(MakeSampler(SamplerKind::kParentBasedAlwaysOff, 0.5)->ShouldSample(root, outside, "x", SpanKind::kServer),
+  EXPECT_EQ(Decide(*MakeSampler(SamplerKind::kParentBasedAlwaysOff, 0.5), root, outside, "x", SpanKind::kServer),
             SamplingDecision::kDrop);
 }
 

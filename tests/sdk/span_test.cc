@@ -348,8 +348,8 @@ TEST(KeepErrorTracesTest, ErrorBufferOverflowIsCountedApartFromTheQueue) {
 // A sampler that records without sampling (RECORD_ONLY).
 class RecordOnlySampler final : public Sampler {
  public:
-  SamplingDecision ShouldSample(const SpanContext&, const TraceId&, std::string_view, SpanKind) const override {
-    return SamplingDecision::kRecordOnly;
+  SamplingResult ShouldSample(const SamplingParameters&) const override {
+    return {SamplingDecision::kRecordOnly};
   }
   std::string Description() const override { return "RecordOnly"; }
 };

@@ -10,6 +10,7 @@
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 #include "sdk/propagation/text_map.h"
 
@@ -45,6 +46,12 @@ class MapCarrier final : public TextMapCarrier {
 
   void Set(std::string_view key, std::string_view value) override {
     headers_.insert_or_assign(std::string(key), std::string(value));
+  }
+
+  std::vector<std::string_view> Keys() const override {
+    std::vector<std::string_view> keys;
+    for (const auto& [key, value] : headers_) keys.push_back(key);
+    return keys;
   }
 
   const std::map<std::string, std::string, CaseInsensitiveLess>& headers() const { return headers_; }

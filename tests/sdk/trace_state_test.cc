@@ -1,4 +1,5 @@
-// TraceState against the W3C Trace Context Level 1 tracestate grammar (3.3).
+// TraceState against the W3C Trace Context Level 2 tracestate grammar (3.3):
+// Level 1 rules stay, except the key grammar and duplicate keys.
 #include "sdk/trace_state.h"
 
 #include <gtest/gtest.h>
@@ -43,26 +44,34 @@ const ParseCase kParseCases[] = {
     {"ThirtyTwoMembers", Members(32), Members(32)},
     {"ThirtyThreeMembersDiscarded", Members(33), std::nullopt},
     {"EmptyMembersDoNotCount", ",," + Members(32) + ",,", Members(32)},
-    {"DuplicateKeyDiscarded", "foo=1,bar=2,foo=3", std::nullopt},
+    // Level 2: a repeated key keeps its first (most recent) member; the
+    // header is no longer thrown away whole.
+    {"DuplicateKeyKeepsFirst", "foo=1,bar=2,foo=3", "foo=1,bar=2"},
+    {"DuplicateKeyAdjacent", "foo=1,foo=1", "foo=1"},
+    {"DuplicatesDoNotCountTowardThirtyTwo", Members(32) + ",k0=again", Members(32)},
     {"KeySpecialChars", "a0_-*/=v", "a0_-*/=v"},
-    {"KeyStartsWithDigit", "0foo=v", std::nullopt},
+    {"KeyStartsWithDigit", "0foo=v", "0foo=v"},  // Level 2: a digit may start any key
+    {"KeyIsOneDigit", "7=v", "7=v"},
     {"KeyStartsWithUnderscore", "_foo=v", std::nullopt},
+    {"KeyStartsWithAt", "@foo=v", std::nullopt},
+    {"KeyStartsWithStar", "*foo=v", std::nullopt},
     {"KeyUpperCase", "Foo=v", std::nullopt},
+    {"KeyUpperCaseInside", "fOo=v", std::nullopt},
     {"KeyWithDot", "foo.bar=v", std::nullopt},
     {"Key256", Repeat('a', 256) + "=v", Repeat('a', 256) + "=v"},
     {"Key257", Repeat('a', 257) + "=v", std::nullopt},
+    {"Key256WithAts", "a" + Repeat('@', 255) + "=v", "a" + Repeat('@', 255) + "=v"},
     {"EmptyKey", "=v", std::nullopt},
-    {"MultiTenantKey", "tenant@system=v", "tenant@system=v"},
-    {"MultiTenantTenantLeadingDigit", "0tenant@sys=v", "0tenant@sys=v"},
-    {"MultiTenantSystemLeadingDigit", "t@0sys=v", std::nullopt},
-    {"MultiTenantTenant241", Repeat('t', 241) + "@s=v", Repeat('t', 241) + "@s=v"},
-    {"MultiTenantTenant242", Repeat('t', 242) + "@s=v", std::nullopt},
-    {"MultiTenantSystem14", "t@" + Repeat('s', 14) + "=v", "t@" + Repeat('s', 14) + "=v"},
-    {"MultiTenantSystem15", "t@" + Repeat('s', 15) + "=v", std::nullopt},
-    {"MultiTenantTwoAts", "a@b@c=v", std::nullopt},
-    {"MultiTenantEmptyTenant", "@sys=v", std::nullopt},
-    {"MultiTenantEmptySystem", "t@=v", std::nullopt},
-    {"MultiTenantUpperCaseSystem", "t@Sys=v", std::nullopt},
+    {"TenantKey", "tenant@system=v", "tenant@system=v"},
+    {"TenantLeadingDigit", "0tenant@sys=v", "0tenant@sys=v"},
+    // Level 1 limited the halves around "@" (241 and 14 characters, a letter
+    // after "@", one "@"); Level 2 keeps only the 256-character total.
+    {"AtThenDigit", "t@0sys=v", "t@0sys=v"},
+    {"AtBeforeLongSystem", "t@" + Repeat('s', 15) + "=v", "t@" + Repeat('s', 15) + "=v"},
+    {"LongTenantBeforeAt", Repeat('t', 242) + "@s=v", Repeat('t', 242) + "@s=v"},
+    {"TwoAts", "a@b@c=v", "a@b@c=v"},
+    {"AtLast", "t@=v", "t@=v"},
+    {"AtThenUpperCase", "t@Sys=v", std::nullopt},
     {"MissingEquals", "foo", std::nullopt},
     {"EmptyValue", "foo=", std::nullopt},
     {"ValueWithEquals", "foo=a=b", std::nullopt},
@@ -121,16 +130,20 @@ TEST(TraceStateTest, EmptyStateSerializesToEmptyString) {
 
 TEST(TraceStateTest, IsValidKeyBoundaries) {
   EXPECT_TRUE(TraceState::IsValidKey("a"));
+  EXPECT_TRUE(TraceState::IsValidKey("0"));
   EXPECT_TRUE(TraceState::IsValidKey(Repeat('a', 256)));
   EXPECT_FALSE(TraceState::IsValidKey(Repeat('a', 257)));
   EXPECT_FALSE(TraceState::IsValidKey(""));
   EXPECT_TRUE(TraceState::IsValidKey("0@a"));
-  EXPECT_FALSE(TraceState::IsValidKey("0"));  // a digit starts only a tenant id
   EXPECT_FALSE(TraceState::IsValidKey("a b"));
-  EXPECT_FALSE(TraceState::IsValidKey("a@"));
+  EXPECT_TRUE(TraceState::IsValidKey("a@"));
   EXPECT_FALSE(TraceState::IsValidKey("@a"));
-  // The longest multi-tenant key: 241 + 1 + 14 = 256 characters.
-  EXPECT_TRUE(TraceState::IsValidKey(Repeat('t', 241) + "@" + Repeat('s', 14)));
+  // "@" anywhere after the first character, any number of times.
+  for (std::size_t at = 1; at < 256; at += 37) {
+    std::string key = Repeat('k', 256);
+    key[at] = '@';
+    EXPECT_TRUE(TraceState::IsValidKey(key)) << at;
+  }
 }
 
 TEST(TraceStateTest, IsValidValueBoundaries) {
