@@ -143,14 +143,15 @@ test('sync reports failed cases to the tracker with the trace context', async ()
   assert.equal(r.json.tracker_status, 201);
   const got = tracker.requests.at(-1);
   assert.equal(got.url, '/issues');
-  assert.match(got.headers.traceparent, /^00-[0-9a-f]{32}-[0-9a-f]{16}-0[01]$/);
+  // Our roots carry the W3C Level 2 random flag (0x02), sampled or not.
+  assert.match(got.headers.traceparent, /^00-[0-9a-f]{32}-[0-9a-f]{16}-0[23]$/);
   assert.equal(JSON.parse(got.body).failed[0].note, 'card declined');
 });
 
 test('request id: accepted, echoed, and on the span; traceresponse when sampled', async () => {
   const r = await req('custom_id', 'GET', '/health', undefined, { 'x-request-id': 'req-abc-123' });
   assert.equal(r.headers.get('x-request-id'), 'req-abc-123');
-  assert.match(r.headers.get('traceresponse'), /^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
+  assert.match(r.headers.get('traceresponse'), /^00-[0-9a-f]{32}-[0-9a-f]{16}-03$/);
 });
 
 test('/metrics is valid Prometheus text', async () => {
