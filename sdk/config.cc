@@ -99,6 +99,10 @@ std::optional<SamplerKind> ParseSamplerKind(std::string_view name) {
       {"parentbased_always_on", SamplerKind::kParentBasedAlwaysOn},
       {"parentbased_always_off", SamplerKind::kParentBasedAlwaysOff},
       {"parentbased_traceidratio", SamplerKind::kParentBasedTraceIdRatio},
+      {"probability", SamplerKind::kProbability},
+      // The declarative configuration's name while the sampler is in development.
+      {"probability/development", SamplerKind::kProbability},
+      {"parentbased_probability", SamplerKind::kParentBasedProbability},
   };
   const std::string lower = ToLower(name);  // enum values are case-insensitive
   for (const auto& [text, kind] : kKinds) {
@@ -108,7 +112,27 @@ std::optional<SamplerKind> ParseSamplerKind(std::string_view name) {
 }
 
 bool IsRatioKind(SamplerKind kind) {
-  return kind == SamplerKind::kTraceIdRatio || kind == SamplerKind::kParentBasedTraceIdRatio;
+  return kind == SamplerKind::kTraceIdRatio || kind == SamplerKind::kParentBasedTraceIdRatio ||
+         kind == SamplerKind::kProbability || kind == SamplerKind::kParentBasedProbability;
+}
+
+// The ratio sampler a setting without an explicit OTEL_TRACES_SAMPLER gets
+// (the default, OTEL_SAMPLING_RATIO, --sampling-ratio), as
+// QTRACE_RATIO_SAMPLER says; "auto" follows the specification's date.
+bool DefaultRatioIsProbability(EnvReader& env, absl::Time now, SamplingConfig& s) {
+  const std::optional<std::string> value = env.Get("QTRACE_RATIO_SAMPLER");
+  const std::string choice = value ? ToLower(*value) : "auto";
+  if (choice == "probability" || choice == "traceidratio") {
+    s.ratio_sampler_source = StrCat("QTRACE_RATIO_SAMPLER=", choice);
+    return choice == "probability";
+  }
+  if (choice != "auto") {
+    env.Warn("QTRACE_RATIO_SAMPLER", *value, "expected auto, probability or traceidratio; using auto");
+  }
+  const bool probability = ProbabilityIsDefaultAt(now);
+  s.ratio_sampler_source = probability ? "QTRACE_RATIO_SAMPLER=auto, on or after 2027-01-01"
+                                       : "QTRACE_RATIO_SAMPLER=auto, before 2027-01-01";
+  return probability;
 }
 
 std::optional<ExportProtocol> ParseProtocol(std::string_view given) {
@@ -150,8 +174,11 @@ void ResolveIdentity(EnvReader& env, const TracingFlags& flags, Config& c,
       from_resource("deployment.environment.name").value_or("development")));
 }
 
-void ResolveSampling(EnvReader& env, Config& c) {
+void ResolveSampling(EnvReader& env, absl::Time now, Config& c) {
   SamplingConfig& s = c.sampling;
+  s.default_ratio_is_probability = DefaultRatioIsProbability(env, now, s);
+  s.kind = s.default_ratio_is_probability ? SamplerKind::kParentBasedProbability
+                                          : SamplerKind::kParentBasedTraceIdRatio;
   bool explicit_kind = false;
   if (auto name = env.Get("OTEL_TRACES_SAMPLER")) {
     if (auto kind = ParseSamplerKind(*name)) {
@@ -159,8 +186,8 @@ void ResolveSampling(EnvReader& env, Config& c) {
       explicit_kind = true;
     } else {
       env.Warn("OTEL_TRACES_SAMPLER", *name,
-               "expected always_on, always_off, traceidratio or parentbased_*; using "
-               "parentbased_traceidratio");
+               StrCat("expected always_on, always_off, traceidratio, probability or parentbased_*; using ",
+                      ToString(s.kind)));
     }
   }
   s.ratio = EnvironmentDefaultRatio(c.environment);
@@ -204,9 +231,10 @@ absl::Status ApplySamplingFlag(const TracingFlags& flags, SamplingConfig& s) {
   // The flag is the most explicit setting: it turns a fixed sampler into the
   // matching ratio sampler.
   if (s.kind == SamplerKind::kAlwaysOn || s.kind == SamplerKind::kAlwaysOff) {
-    s.kind = SamplerKind::kTraceIdRatio;
+    s.kind = s.default_ratio_is_probability ? SamplerKind::kProbability : SamplerKind::kTraceIdRatio;
   } else if (!IsRatioKind(s.kind)) {
-    s.kind = SamplerKind::kParentBasedTraceIdRatio;
+    s.kind = s.default_ratio_is_probability ? SamplerKind::kParentBasedProbability
+                                            : SamplerKind::kParentBasedTraceIdRatio;
   }
   return absl::OkStatus();
 }
@@ -435,7 +463,13 @@ EnvLookup ProcessEnvironment() {
   };
 }
 
-absl::StatusOr<ResolvedConfig> ResolveConfig(const EnvLookup& lookup, const TracingFlags& flags) {
+bool ProbabilityIsDefaultAt(absl::Time now) {
+  static const absl::Time kSwitchDate = absl::FromCivil(absl::CivilDay(2027, 1, 1), absl::UTCTimeZone());
+  return now >= kSwitchDate;
+}
+
+absl::StatusOr<ResolvedConfig> ResolveConfig(const EnvLookup& lookup, const TracingFlags& flags,
+                                             absl::Time now) {
   ResolvedConfig out;
   Config& c = out.config;
   EnvReader env(lookup, out.warnings);
@@ -445,7 +479,7 @@ absl::StatusOr<ResolvedConfig> ResolveConfig(const EnvLookup& lookup, const Trac
   c.sdk_disabled = env.Bool("OTEL_SDK_DISABLED", false) || !env.Bool("OTEL_ENABLED", true);
 
   ResolveIdentity(env, flags, c, out.warnings);
-  ResolveSampling(env, c);
+  ResolveSampling(env, now, c);
   if (absl::Status s = ApplySamplingFlag(flags, c.sampling); !s.ok()) return s;
   c.keep_error_traces = env.Bool("QTRACE_KEEP_ERROR_TRACES", true);
   c.keep_error_traces_under_unsampled_parent = env.Bool("QTRACE_KEEP_ERROR_TRACES_UNDER_UNSAMPLED_PARENT", false);
@@ -496,6 +530,8 @@ std::string_view ToString(SamplerKind kind) {
     case SamplerKind::kParentBasedAlwaysOn: return "parentbased_always_on";
     case SamplerKind::kParentBasedAlwaysOff: return "parentbased_always_off";
     case SamplerKind::kParentBasedTraceIdRatio: return "parentbased_traceidratio";
+    case SamplerKind::kProbability: return "probability";
+    case SamplerKind::kParentBasedProbability: return "parentbased_probability";
   }
   return "parentbased_traceidratio";
 }

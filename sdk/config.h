@@ -12,6 +12,9 @@
 //  * Sampling ratio: --sampling-ratio, then OTEL_TRACES_SAMPLER_ARG (for the
 //    ratio samplers), then OTEL_SAMPLING_RATIO, then the environment's default
 //    (development 1.0, staging 0.5, production 0.1).
+//  * The ratio sampler: the one OTEL_TRACES_SAMPLER names; otherwise
+//    parentbased_traceidratio or parentbased_probability as
+//    QTRACE_RATIO_SAMPLER says (see SamplingConfig).
 #pragma once
 
 #include <cstddef>
@@ -66,6 +69,12 @@ struct SamplingConfig {
   SamplerKind kind = SamplerKind::kParentBasedTraceIdRatio;
   double ratio = 1.0;
   std::string ratio_source = "default for development";  // which setting gave the ratio
+  // Which ratio sampler a ratio gets when OTEL_TRACES_SAMPLER does not name
+  // one (QTRACE_RATIO_SAMPLER: auto, probability or traceidratio; auto is
+  // traceidratio before 2027-01-01 UTC and probability from that day, when
+  // the specification lets SDKs replace the deprecated TraceIdRatioBased).
+  bool default_ratio_is_probability = false;
+  std::string ratio_sampler_source = "QTRACE_RATIO_SAMPLER=auto, before 2027-01-01";
 };
 
 struct Config {
@@ -114,7 +123,13 @@ struct ResolvedConfig {
   std::vector<std::string> warnings;  // one line each, for the log
 };
 
-absl::StatusOr<ResolvedConfig> ResolveConfig(const EnvLookup& env, const TracingFlags& flags);
+// now decides what QTRACE_RATIO_SAMPLER=auto means (tests pass a fixed day).
+absl::StatusOr<ResolvedConfig> ResolveConfig(const EnvLookup& env, const TracingFlags& flags,
+                                             absl::Time now = absl::Now());
+
+// True from 2027-01-01 UTC: the day QTRACE_RATIO_SAMPLER=auto switches the
+// default ratio sampler from traceidratio to probability.
+bool ProbabilityIsDefaultAt(absl::Time now);
 
 // The resolved configuration as a JSON object, OTLP header values redacted.
 std::string ConfigToJson(const Config& config);

@@ -70,6 +70,7 @@ std::string ConfigToJson(const Config& c) {
   w.Key("name").String(ToString(c.sampling.kind));
   w.Key("ratio").Double(c.sampling.ratio);
   w.Key("ratio_source").String(c.sampling.ratio_source);
+  w.Key("ratio_sampler_source").String(c.sampling.ratio_sampler_source);
   w.Key("description").String(MakeSampler(c.sampling.kind, c.sampling.ratio)->Description());
   w.EndObject();
 

@@ -4,6 +4,9 @@
 #include <cmath>
 #include <cstdio>
 
+#include "sdk/ot_trace_state.h"
+#include "sdk/probability_sampler.h"
+
 namespace qtrace {
 namespace {
 
@@ -57,13 +60,32 @@ class TraceIdRatioSampler final : public Sampler {
   std::uint64_t upper_bound_;
 };
 
+// The parent's tracestate with its "ot" threshold erased when the threshold
+// contradicts the trace's randomness; null (keep the parent's) otherwise.
+TraceStatePtr WithoutInconsistentThreshold(const SamplingParameters& params) {
+  const TraceStatePtr& state = params.parent.trace_state_ptr();
+  if (state == nullptr || !state->Get(kOtTraceStateKey)) return nullptr;
+  OtTraceState ot = OtMemberOf(*state);
+  const std::uint64_t randomness = ot.randomness ? *ot.randomness : TraceIdRandomness(params.trace_id);
+  if (!ot.threshold || randomness >= *ot.threshold) return nullptr;
+  ot.threshold.reset();
+  return std::make_shared<const TraceState>(WithOtMember(*state, ot));
+}
+
 class ParentBasedSampler final : public Sampler {
  public:
   explicit ParentBasedSampler(std::unique_ptr<Sampler> root) : root_(std::move(root)) {}
 
   SamplingResult ShouldSample(const SamplingParameters& params) const override {
     if (!params.parent.IsValid()) return root_->ShouldSample(params);
-    return {params.parent.IsSampled() ? SamplingDecision::kRecordAndSample : SamplingDecision::kDropByParent};
+    if (!params.parent.IsSampled()) return {SamplingDecision::kDropByParent};
+    SamplingResult result(SamplingDecision::kRecordAndSample);
+    // A sampled remote parent's threshold passes on unless it is plainly
+    // wrong (R < th: the parent could not have been sampled with it); the
+    // specification then asks to erase it rather than pass on a false weight.
+    // In-process parents got theirs from our own samplers and need no check.
+    if (params.parent.is_remote()) result.trace_state = WithoutInconsistentThreshold(params);
+    return result;
   }
   std::string Description() const override {
     return "ParentBased{root=" + root_->Description() + "}";
@@ -102,6 +124,10 @@ std::unique_ptr<Sampler> MakeSampler(SamplerKind kind, double ratio) {
       return MakeParentBasedSampler(MakeAlwaysOffSampler());
     case SamplerKind::kParentBasedTraceIdRatio:
       return MakeParentBasedSampler(MakeTraceIdRatioSampler(ratio));
+    case SamplerKind::kProbability:
+      return MakeProbabilitySampler(ratio);
+    case SamplerKind::kParentBasedProbability:
+      return MakeParentBasedSampler(MakeProbabilitySampler(ratio));
   }
   return MakeParentBasedSampler(MakeAlwaysOnSampler());
 }

@@ -1,14 +1,21 @@
 // Samplers decide, when a span starts, whether it is recorded and exported.
-// The decision uses only the parent context and the trace id, so it is cheap
-// (no lock, no allocation) and, for TraceIdRatioBased, the same in every
-// process that sees the same trace id.
+// Our samplers use only the parent context and the trace id, so they are
+// cheap (no lock, and no allocation for a root or an in-process child) and,
+// for the ratio samplers, decide the same in every process that sees the
+// same trace id.
 //
 //   AlwaysOn / AlwaysOff      record and sample everything / nothing
 //   TraceIdRatioBased(r)      sample when the trace id's low 63 random bits,
 //                             read big-endian from bytes 8..15, fall below r * 2^63
 //                             (a drop is kDropByRatio)
+//   Probability(p)            the specification's consistent probability
+//                             sampler (probability_sampler.h): 56 bits of
+//                             randomness against a threshold it writes to
+//                             tracestate as "ot=th:..." (a drop is kDropByRatio)
 //   ParentBased(root, ...)    follow a valid parent's sampled flag (a drop is
-//                             kDropByParent); use root for spans without a parent
+//                             kDropByParent); use root for spans without a
+//                             parent; erase a remote parent's "ot" threshold
+//                             that contradicts the trace's randomness
 #pragma once
 
 #include <cstdint>
@@ -94,6 +101,8 @@ enum class SamplerKind : std::uint8_t {
   kParentBasedAlwaysOn,
   kParentBasedAlwaysOff,
   kParentBasedTraceIdRatio,
+  kProbability,
+  kParentBasedProbability,
 };
 // The sampler of that kind; ratio matters only for the ratio kinds.
 std::unique_ptr<Sampler> MakeSampler(SamplerKind kind, double ratio);

@@ -97,4 +97,12 @@ std::optional<TraceState> TraceState::With(std::string_view key, std::string_vie
   return result;
 }
 
+TraceState TraceState::Without(std::string_view key) const {
+  TraceState result;
+  for (const auto& member : members_) {
+    if (member.first != key) result.members_.push_back(member);
+  }
+  return result;
+}
+
 }  // namespace qtrace

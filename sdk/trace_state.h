@@ -54,6 +54,9 @@ class TraceState {
   // When the list would exceed 32 members the right-most member is dropped.
   std::optional<TraceState> With(std::string_view key, std::string_view value) const;
 
+  // A copy without key's member (the same members when there is none).
+  TraceState Without(std::string_view key) const;
+
   const std::vector<std::pair<std::string, std::string>>& members() const { return members_; }
   bool empty() const { return members_.empty(); }
 

@@ -30,14 +30,18 @@ bool ErrorMayOverride(SamplingDecision decision, const SpanContext& parent, bool
 
 // A deny is explicit (never overridden by "errors always kept"); an accept
 // or debug samples the root whatever the sampler said.
+// A hint overrides the sampler, so whatever tracestate the sampler wrote for
+// its own decision (a probability threshold) no longer describes the span.
 void ApplySamplingHint(SamplingHint hint, SamplingResult& sampling) {
   switch (hint) {
     case SamplingHint::kDeny:
       sampling.decision = SamplingDecision::kDrop;
+      sampling.trace_state = nullptr;
       break;
     case SamplingHint::kAccept:
     case SamplingHint::kDebug:
       sampling.decision = SamplingDecision::kRecordAndSample;
+      sampling.trace_state = nullptr;
       break;
     case SamplingHint::kNone:
     case SamplingHint::kDefer:  // applies to a parent, not to a new root

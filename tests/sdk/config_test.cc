@@ -20,8 +20,17 @@ EnvLookup MapEnv(std::map<std::string, std::string> vars) {
   };
 }
 
-ResolvedConfig Resolve(std::map<std::string, std::string> vars, TracingFlags flags = {}) {
-  absl::StatusOr<ResolvedConfig> r = ResolveConfig(MapEnv(std::move(vars)), flags);
+absl::Time Day(int year, int month, int day) {
+  return absl::FromCivil(absl::CivilDay(year, month, day), absl::UTCTimeZone());
+}
+
+// A fixed day before QTRACE_RATIO_SAMPLER=auto switches, so that what the
+// tests expect does not change with the calendar.
+const absl::Time kBeforeSwitch = Day(2026, 12, 1);
+
+ResolvedConfig Resolve(std::map<std::string, std::string> vars, TracingFlags flags = {},
+                       absl::Time now = kBeforeSwitch) {
+  absl::StatusOr<ResolvedConfig> r = ResolveConfig(MapEnv(std::move(vars)), flags, now);
   EXPECT_TRUE(r.ok()) << r.status();
   return r.ok() ? *r : ResolvedConfig{};
 }
@@ -197,6 +206,51 @@ TEST(ConfigTest, SamplingFlagTurnsFixedSamplerIntoRatio) {
   EXPECT_EQ(Resolve({{"OTEL_TRACES_SAMPLER", "always_on"}}, flags).config.sampling.kind, SamplerKind::kTraceIdRatio);
   EXPECT_EQ(Resolve({{"OTEL_TRACES_SAMPLER", "parentbased_always_on"}}, flags).config.sampling.kind,
             SamplerKind::kParentBasedTraceIdRatio);
+}
+
+TEST(ConfigTest, ProbabilitySamplerNames) {
+  EXPECT_EQ(Resolve({{"OTEL_TRACES_SAMPLER", "probability"}}).config.sampling.kind, SamplerKind::kProbability);
+  EXPECT_EQ(Resolve({{"OTEL_TRACES_SAMPLER", "probability/development"}}).config.sampling.kind,
+            SamplerKind::kProbability);
+  const ResolvedConfig pb =
+      Resolve({{"OTEL_TRACES_SAMPLER", "parentbased_probability"}, {"OTEL_TRACES_SAMPLER_ARG", "0.25"}});
+  EXPECT_EQ(pb.config.sampling.kind, SamplerKind::kParentBasedProbability);
+  EXPECT_DOUBLE_EQ(pb.config.sampling.ratio, 0.25);
+  // An explicit traceidratio stays traceidratio after the switch date.
+  EXPECT_EQ(Resolve({{"OTEL_TRACES_SAMPLER", "traceidratio"}}, {}, Day(2027, 6, 1)).config.sampling.kind,
+            SamplerKind::kTraceIdRatio);
+}
+
+// The specification lets SDKs replace TraceIdRatioBased from 2027-01-01:
+// QTRACE_RATIO_SAMPLER=auto does so on that day, the two other values
+// choose either algorithm on any day.
+TEST(ConfigTest, DefaultRatioSamplerSwitchesOnTheSpecificationsDate) {
+  EXPECT_FALSE(ProbabilityIsDefaultAt(Day(2026, 12, 31) + absl::Hours(23) + absl::Minutes(59)));
+  EXPECT_TRUE(ProbabilityIsDefaultAt(Day(2027, 1, 1)));
+
+  const ResolvedConfig before = Resolve({}, {}, Day(2026, 12, 31));
+  EXPECT_EQ(before.config.sampling.kind, SamplerKind::kParentBasedTraceIdRatio);
+  EXPECT_EQ(before.config.sampling.ratio_sampler_source, "QTRACE_RATIO_SAMPLER=auto, before 2027-01-01");
+  const ResolvedConfig after = Resolve({{"OTEL_ENVIRONMENT", "production"}}, {}, Day(2027, 1, 1));
+  EXPECT_EQ(after.config.sampling.kind, SamplerKind::kParentBasedProbability);
+  EXPECT_DOUBLE_EQ(after.config.sampling.ratio, 0.1);
+  EXPECT_TRUE(after.warnings.empty());
+
+  // The seed's OTEL_SAMPLING_RATIO and --sampling-ratio follow the switch.
+  EXPECT_EQ(Resolve({{"OTEL_SAMPLING_RATIO", "0.2"}}, {}, Day(2027, 2, 1)).config.sampling.kind,
+            SamplerKind::kParentBasedProbability);
+  TracingFlags flags;
+  flags.sampling_ratio = "0.5";
+  EXPECT_EQ(Resolve({{"OTEL_TRACES_SAMPLER", "always_on"}}, flags, Day(2027, 2, 1)).config.sampling.kind,
+            SamplerKind::kProbability);
+
+  EXPECT_EQ(Resolve({{"QTRACE_RATIO_SAMPLER", "probability"}}).config.sampling.kind,
+            SamplerKind::kParentBasedProbability);
+  EXPECT_EQ(Resolve({{"QTRACE_RATIO_SAMPLER", "TraceIdRatio"}}, {}, Day(2027, 2, 1)).config.sampling.kind,
+            SamplerKind::kParentBasedTraceIdRatio);
+  const ResolvedConfig bad = Resolve({{"QTRACE_RATIO_SAMPLER", "coin"}}, {}, Day(2027, 2, 1));
+  EXPECT_EQ(bad.config.sampling.kind, SamplerKind::kParentBasedProbability);
+  EXPECT_TRUE(HasWarningAbout(bad, "expected auto, probability or traceidratio"));
 }
 
 TEST(ConfigTest, SeedRatioIgnoredWithFixedSamplerWarns) {
@@ -420,6 +474,9 @@ TEST(ConfigTest, JsonRedactsHeaderValues) {
   EXPECT_THAT(json, ::testing::Not(HasSubstr("supersecret")));
   EXPECT_THAT(json, HasSubstr("\"ratio\":1"));
   EXPECT_THAT(json, HasSubstr("\"description\":\"ParentBased{root=TraceIdRatioBased{1.000000}}\""));
+  EXPECT_THAT(json, HasSubstr("\"ratio_sampler_source\":\"QTRACE_RATIO_SAMPLER=auto, before 2027-01-01\""));
+  EXPECT_THAT(ConfigToJson(Resolve({{"QTRACE_RATIO_SAMPLER", "probability"}}).config),
+              HasSubstr("\"description\":\"ParentBased{root=ProbabilitySampler{1.000000}}\""));
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 #include <random>
 
 #include "gtest/gtest.h"
+#include "tests/sdk/seeded_ids.h"
 
 namespace qtrace {
 namespace {
@@ -31,23 +32,11 @@ int CountSampled(const Sampler& sampler, int n) {
   return sampled;
 }
 
-// Trace ids from a fixed seed: std::mt19937_64's sequence is fixed by the
-// C++ standard, so the statistics below give the same result on every run
-// and every machine (a random draw would fail about once in 75 runs at 3
-// sigma over five ratios).
-TraceId SeededTraceId(std::mt19937_64& rng) {
-  std::array<std::uint8_t, 16> bytes{};
-  for (int half = 0; half < 2; ++half) {
-    std::uint64_t word = rng();
-    for (int i = 0; i < 8; ++i, word >>= 8) bytes[half * 8 + i] = static_cast<std::uint8_t>(word);
-  }
-  return TraceId(bytes);
-}
-
 class RatioStatistics : public testing::TestWithParam<double> {};
 
 // Over 100 000 seeded trace ids the observed share must sit within 3 sigma of
-// the ratio (binomial: sigma = sqrt(n p (1-p))). Deterministic: fixed seed.
+// the ratio (binomial: sigma = sqrt(n p (1-p))). Deterministic: fixed seed
+// (a fresh random draw would fail about once in 75 runs over five ratios).
 TEST_P(RatioStatistics, ObservedShareWithinThreeSigma) {
   const double p = GetParam();
   constexpr int kN = 100000;
@@ -55,7 +44,7 @@ TEST_P(RatioStatistics, ObservedShareWithinThreeSigma) {
   const auto sampler = MakeTraceIdRatioSampler(p);
   int sampled = 0;
   for (int i = 0; i < kN; ++i) {
-    sampled += Decide(*sampler, SpanContext(), SeededTraceId(rng), "op", SpanKind::kServer) ==
+    sampled += Decide(*sampler, SpanContext(), testutil::SeededTraceId(rng), "op", SpanKind::kServer) ==
                SamplingDecision::kRecordAndSample;
   }
   const double sigma = std::sqrt(kN * p * (1 - p));

@@ -1,0 +1,113 @@
+#include "sdk/probability_sampler.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <string>
+#include <utility>
+
+#include "sdk/ot_trace_state.h"
+
+namespace qtrace {
+namespace {
+
+constexpr int kHexDigits = 14;
+
+// The randomness of this trace: a valid rv from the parent's tracestate, else
+// the trace id's low 56 bits.
+std::uint64_t RandomnessOf(const SamplingParameters& params, const OtTraceState& parent_ot) {
+  return parent_ot.randomness ? *parent_ot.randomness : TraceIdRandomness(params.trace_id);
+}
+
+class ProbabilitySampler final : public Sampler {
+ public:
+  explicit ProbabilitySampler(double ratio)
+      : ratio_(std::clamp(ratio, 0.0, 1.0)), threshold_(ThresholdForRatio(ratio_)) {
+    // A root's tracestate is always the same: build it once, so that a root
+    // span costs a reference count, not an allocation.
+    if (threshold_) {
+      OtTraceState ot;
+      ot.threshold = threshold_;
+      root_trace_state_ = std::make_shared<const TraceState>(WithOtMember(TraceState(), ot));
+    }
+  }
+
+  SamplingResult ShouldSample(const SamplingParameters& params) const override {
+    const TraceStatePtr& parent_state = params.parent.IsValid() ? params.parent.trace_state_ptr() : kNoTraceState;
+    if (parent_state == nullptr || parent_state->Get(kOtTraceStateKey) == std::nullopt) {
+      // Nothing to keep from the parent: R is the trace id's.
+      if (!threshold_ || TraceIdRandomness(params.trace_id) < *threshold_) return Dropped(nullptr);
+      SamplingResult result(SamplingDecision::kRecordAndSample);
+      result.trace_state = parent_state == nullptr || parent_state->empty()
+                               ? root_trace_state_
+                               : std::make_shared<const TraceState>(WithThreshold(*parent_state, OtTraceState{}));
+      return result;
+    }
+    OtTraceState ot = OtMemberOf(*parent_state);
+    if (!threshold_ || RandomnessOf(params, ot) < *threshold_) {
+      if (!ot.threshold) return Dropped(nullptr);  // nothing to erase
+      ot.threshold.reset();  // an unsampled span claims no threshold
+      return Dropped(std::make_shared<const TraceState>(WithOtMember(*parent_state, ot)));
+    }
+    SamplingResult result(SamplingDecision::kRecordAndSample);
+    // In-process children sampled the same way as their parent share its
+    // tracestate instead of copying it.
+    result.trace_state = ot.threshold == threshold_
+                             ? parent_state
+                             : std::make_shared<const TraceState>(WithThreshold(*parent_state, std::move(ot)));
+    return result;
+  }
+
+  std::string Description() const override {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "ProbabilitySampler{%f}", ratio_);
+    return buf;
+  }
+
+ private:
+  static SamplingResult Dropped(TraceStatePtr trace_state) {
+    SamplingResult result(SamplingDecision::kDropByRatio);
+    result.trace_state = std::move(trace_state);
+    return result;
+  }
+
+  TraceState WithThreshold(const TraceState& parent_state, OtTraceState ot) const {
+    ot.threshold = threshold_;
+    return WithOtMember(parent_state, ot);
+  }
+
+  static inline const TraceStatePtr kNoTraceState;
+
+  double ratio_;
+  std::optional<std::uint64_t> threshold_;  // nullopt: never sample
+  TraceStatePtr root_trace_state_;
+};
+
+}  // namespace
+
+std::optional<std::uint64_t> ThresholdForRatio(double ratio, int precision) {
+  if (!(ratio > 0.0)) return std::nullopt;  // also NaN
+  if (ratio >= 1.0) return 0;
+  // One more digit for every four binary orders of magnitude p lies below
+  // 1, so that 0.001 keeps as many significant digits as 0.1 (the
+  // specification's rule; it caps the digits at 12).
+  int exponent = 0;
+  std::frexp(ratio, &exponent);
+  const int digits = std::clamp(precision + (-exponent) / 4, 1, 12);
+
+  const auto kept = static_cast<std::uint64_t>(std::llround(std::ldexp(ratio, 56)));  // R values sampled
+  if (kept == 0) return std::nullopt;
+  std::uint64_t threshold = kRandomnessRange - kept;
+  if (const int shift = 4 * (kHexDigits - digits); shift > 0) {
+    threshold = ((threshold + (std::uint64_t{1} << (shift - 1))) >> shift) << shift;
+  }
+  // Rounding up may reach 2^56 ("sample nothing"), which th cannot express;
+  // the largest threshold that still samples is the closest choice.
+  return std::min(threshold, kRandomnessRange - 1);
+}
+
+std::unique_ptr<Sampler> MakeProbabilitySampler(double ratio) {
+  return std::make_unique<ProbabilitySampler>(ratio);
+}
+
+}  // namespace qtrace
