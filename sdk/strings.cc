@@ -13,6 +13,13 @@ std::string_view Trim(std::string_view s) {
   return s.substr(first, s.find_last_not_of(kSpace) - first + 1);
 }
 
+std::string_view TrimOws(std::string_view s) {
+  const auto is_ows = [](char c) { return c == ' ' || c == '\t'; };
+  while (!s.empty() && is_ows(s.front())) s.remove_prefix(1);
+  while (!s.empty() && is_ows(s.back())) s.remove_suffix(1);
+  return s;
+}
+
 std::vector<std::string_view> Split(std::string_view s, char separator) {
   std::vector<std::string_view> out;
   std::size_t start = 0;

@@ -20,6 +20,10 @@ namespace qtrace {
 // Spaces, tabs, CR and LF removed from both ends.
 std::string_view Trim(std::string_view s);
 
+// Optional white space (spaces and tabs, as HTTP header grammars define it)
+// removed from both ends; CR and LF stay, so a header parser still sees them.
+std::string_view TrimOws(std::string_view s);
+
 // Every piece between separators, empty ones included ("a,,b" gives 3).
 std::vector<std::string_view> Split(std::string_view s, char separator);
 

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "sdk/strings.h"
+
 namespace qtrace {
 namespace {
 
@@ -20,14 +22,6 @@ bool IsKeyChar(char c) {
 // and "=", which would break the list and member syntax.
 bool IsNonBlankValueChar(char c) {
   return c >= 0x21 && c <= 0x7E && c != ',' && c != '=';
-}
-
-bool IsOws(char c) { return c == ' ' || c == '\t'; }
-
-std::string_view TrimOws(std::string_view s) {
-  while (!s.empty() && IsOws(s.front())) s.remove_prefix(1);
-  while (!s.empty() && IsOws(s.back())) s.remove_suffix(1);
-  return s;
 }
 
 }  // namespace

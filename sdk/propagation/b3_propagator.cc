@@ -3,6 +3,7 @@
 #include <cstdint>
 
 #include "sdk/propagation/padded_ids.h"
+#include "sdk/strings.h"
 
 namespace qtrace {
 namespace {
@@ -25,12 +26,6 @@ std::optional<SamplingHint> ParseSamplingState(std::string_view state) {
   return std::nullopt;
 }
 
-std::string_view TrimSpaces(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
 // Splits on "-" into at most 5 parts (one more than allowed, to detect excess).
 std::vector<std::string_view> SplitDashes(std::string_view value) {
   std::vector<std::string_view> parts;
@@ -44,7 +39,7 @@ std::vector<std::string_view> SplitDashes(std::string_view value) {
 }
 
 std::optional<B3Fields> ParseSingle(std::string_view value) {
-  value = TrimSpaces(value);
+  value = TrimOws(value);
   B3Fields fields;
   if (value.size() == 1) {  // a sampling state alone
     const std::optional<SamplingHint> hint = ParseSamplingState(value);
@@ -76,12 +71,12 @@ std::optional<B3Fields> ParseMulti(const TextMapCarrier& carrier) {
   B3Fields fields;
   const std::optional<std::string_view> flags = carrier.Get(B3Propagator::kFlagsHeader);
   const std::optional<std::string_view> sampled = carrier.Get(B3Propagator::kSampledHeader);
-  const bool debug = flags && TrimSpaces(*flags) == "1";
+  const bool debug = flags && TrimOws(*flags) == "1";
   std::optional<bool> decision;
   if (debug) {
     decision = true;
   } else if (sampled) {
-    const std::string_view s = TrimSpaces(*sampled);
+    const std::string_view s = TrimOws(*sampled);
     if (s == "1" || s == "true") decision = true;
     if (s == "0" || s == "false") decision = false;
     if (!decision) return std::nullopt;  // a malformed decision spoils the set
@@ -96,14 +91,14 @@ std::optional<B3Fields> ParseMulti(const TextMapCarrier& carrier) {
     return fields;
   }
   if (!trace_id || !span_id) return std::nullopt;
-  const std::string_view trace_hex = TrimSpaces(*trace_id);
-  const std::string_view span_hex = TrimSpaces(*span_id);
+  const std::string_view trace_hex = TrimOws(*trace_id);
+  const std::string_view span_hex = TrimOws(*span_id);
   if (!IsB3TraceIdSize(trace_hex.size()) || span_hex.size() != SpanId::kHexSize) return std::nullopt;
   fields.trace_id = TraceIdFromPaddedHex(trace_hex);
   fields.span_id = SpanIdFromPaddedHex(span_hex);
   if (!fields.trace_id || !fields.span_id) return std::nullopt;
   if (const auto parent = carrier.Get(B3Propagator::kParentSpanIdHeader)) {
-    const std::string_view parent_hex = TrimSpaces(*parent);
+    const std::string_view parent_hex = TrimOws(*parent);
     if (parent_hex.size() != SpanId::kHexSize || !SpanIdFromPaddedHex(parent_hex)) return std::nullopt;
   }
   fields.hint = debug ? SamplingHint::kDebug : (decision ? SamplingHint::kNone : SamplingHint::kDefer);

@@ -5,6 +5,7 @@
 #include <optional>
 
 #include "sdk/propagation/percent_encoding.h"
+#include "sdk/strings.h"
 
 namespace qtrace {
 namespace {
@@ -12,14 +13,6 @@ namespace {
 // W3C Baggage: a header holds at most 180 list members; later ones are ignored
 // rather than rejecting the whole header.
 constexpr std::size_t kMaxExtractedMembers = 180;
-
-bool IsOws(char c) { return c == ' ' || c == '\t'; }
-
-std::string_view TrimOws(std::string_view s) {
-  while (!s.empty() && IsOws(s.front())) s.remove_prefix(1);
-  while (!s.empty() && IsOws(s.back())) s.remove_suffix(1);
-  return s;
-}
 
 // RFC 7230 tchar: "!#$%&'*+-.^_`|~", digits and letters.
 bool IsTokenChar(char c) {

@@ -3,6 +3,8 @@
 #include <cstdint>
 #include <memory>
 
+#include "sdk/strings.h"
+
 namespace qtrace {
 namespace {
 
@@ -17,14 +19,6 @@ constexpr std::size_t kTraceParentSize = kFlagsOffset + kFlagsSize;  // 55
 
 constexpr std::uint8_t kVersion00 = 0x00;
 constexpr std::uint8_t kInvalidVersion = 0xff;
-
-bool IsOws(char c) { return c == ' ' || c == '\t'; }
-
-std::string_view TrimOws(std::string_view s) {
-  while (!s.empty() && IsOws(s.front())) s.remove_prefix(1);
-  while (!s.empty() && IsOws(s.back())) s.remove_suffix(1);
-  return s;
-}
 
 std::optional<std::uint8_t> ParseHexByte(std::string_view hex) {
   std::uint8_t byte = 0;

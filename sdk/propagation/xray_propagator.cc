@@ -3,6 +3,7 @@
 #include <memory>
 
 #include "sdk/ids.h"
+#include "sdk/strings.h"
 
 namespace qtrace {
 namespace {
@@ -13,12 +14,6 @@ constexpr std::string_view kSampledKey = "Sampled";
 // "1-" + 8 + "-" + 24
 constexpr std::size_t kRootSize = 35;
 constexpr std::size_t kEpochDigits = 8;
-
-std::string_view TrimSpaces(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
 
 std::optional<TraceId> ParseRoot(std::string_view root) {
   if (root.size() != kRootSize || root.substr(0, 2) != "1-" || root[2 + kEpochDigits] != '-') {
@@ -67,13 +62,13 @@ Context XrayPropagator::Extract(const TextMapCarrier& carrier, const Context& ba
   std::string_view rest = *header;
   while (!rest.empty()) {
     const std::size_t semicolon = rest.find(';');
-    const std::string_view field = TrimSpaces(rest.substr(0, semicolon));
+    const std::string_view field = TrimOws(rest.substr(0, semicolon));
     rest = semicolon == std::string_view::npos ? std::string_view() : rest.substr(semicolon + 1);
     if (field.empty()) continue;
     const std::size_t eq = field.find('=');
     if (eq == std::string_view::npos) return base;  // not a key=value list
-    const std::string_view key = TrimSpaces(field.substr(0, eq));
-    const std::string_view value = TrimSpaces(field.substr(eq + 1));
+    const std::string_view key = TrimOws(field.substr(0, eq));
+    const std::string_view value = TrimOws(field.substr(eq + 1));
     if (key == kRootKey) {
       trace_id = ParseRoot(value);
       if (!trace_id) return base;

@@ -4,12 +4,11 @@
 // walks the tour; resolves with what each reported and the spans the sink
 // received (cross_service_checks.mjs looks at them).
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { cleanEnv, startSink } from './process_helpers.mjs';
+import { cleanEnv, killIfRunning, launch, startSink } from './process_helpers.mjs';
 
 export const jsDir = join(dirname(fileURLToPath(import.meta.url)), 'js');
 
@@ -35,19 +34,6 @@ export function requireTools() {
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-// A child process with its output gathered as it arrives.
-function launch(command, args, env) {
-  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], env });
-  const run = { child, stdout: '', stderr: '', exited: null, name: command };
-  child.stdout.setEncoding('utf8').on('data', (d) => { run.stdout += d; });
-  child.stderr.setEncoding('utf8').on('data', (d) => { run.stderr += d; });
-  run.exited = new Promise((resolve) => {
-    child.on('error', (error) => resolve({ code: null, signal: null, error }));
-    child.on('close', (code, signal) => resolve({ code, signal, error: null }));
-  });
-  return run;
-}
-
 function describe(run) {
   return `stdout:\n${run.stdout}\nstderr:\n${run.stderr}`;
 }
@@ -72,17 +58,6 @@ async function waitForExit(run, what, timeoutMs = EXIT_TIMEOUT_MS) {
   clearTimeout(timer);
   if (result === null) throw new Error(`${what} did not exit within ${timeoutMs} ms\n${describe(run)}`);
   return result;
-}
-
-// SIGKILL by the child's own pid when it is still running.
-function killIfRunning(run) {
-  if (run && run.child.pid !== undefined && run.child.exitCode === null && run.child.signalCode === null) {
-    try {
-      process.kill(run.child.pid, 'SIGKILL');
-    } catch {
-      // already gone
-    }
-  }
 }
 
 // env less the propagation and id choices (PEER_*, ZIPKIN_*, QTRACE_ID_GENERATOR)
@@ -119,18 +94,18 @@ export async function runTour({ sinkBinary, apiBinary, tracker, api: apiSetup = 
     const otlpEndpoint = `http://127.0.0.1:${sink.httpPort}`;
     const peerEnv = (extra) => withoutChoices(cleanEnv({ ...extra, OTEL_EXPORTER_OTLP_ENDPOINT: otlpEndpoint }), extra);
 
-    trackerRun = launch(process.execPath, [tracker.script], peerEnv(tracker.env));
+    trackerRun = launch(process.execPath, [tracker.script], { env: peerEnv(tracker.env) });
     const trackerPort = await waitForListening(trackerRun, 'tracker');
 
     api = launch(
       apiBinary,
       ['--listen', '127.0.0.1:0', '--database-url', 'sqlite::memory:', '--tracker-url', `http://127.0.0.1:${trackerPort}`],
-      peerEnv({ OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf', OTEL_BSP_SCHEDULE_DELAY: '100', ...apiSetup.env }),
+      { env: peerEnv({ OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf', OTEL_BSP_SCHEDULE_DELAY: '100', ...apiSetup.env }) },
     );
     const apiBase = `http://127.0.0.1:${await waitForListening(api, 'qa-pms-api')}`;
 
     const clientName = clientSetup.script.split('/').pop();
-    client = launch(process.execPath, [clientSetup.script, apiBase], peerEnv(clientSetup.env));
+    client = launch(process.execPath, [clientSetup.script, apiBase], { env: peerEnv(clientSetup.env) });
     const clientExit = await waitForExit(client, clientName, CLIENT_TIMEOUT_MS);
     assert.equal(clientExit.code, 0,
                  `${clientName} failed\n${describe(client)}\nqa-pms-api:\n${describe(api)}\ntracker:\n${describe(trackerRun)}`);

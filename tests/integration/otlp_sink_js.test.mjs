@@ -7,7 +7,6 @@
 //   OTLP_SINK=build/release/tools/otlp-sink node --test tests/integration/otlp_sink_js.test.mjs
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -21,6 +20,7 @@ import {
   parseListening,
   parseSummary,
 } from './js/sink_checks.mjs';
+import { killIfRunning, launch } from './process_helpers.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const jsDir = join(here, 'js');
@@ -38,37 +38,6 @@ assert.ok(
   existsSync(join(jsDir, 'node_modules', '@opentelemetry', 'sdk-trace-base')),
   `the OpenTelemetry JS SDK is not installed: run 'npm ci' in ${jsDir}`,
 );
-
-// The environment without OTEL_* variables, so nothing outside the test steers the SDK.
-function cleanEnv() {
-  return Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('OTEL_')));
-}
-
-// A child process with its output gathered as it arrives.
-function launch(command, args, options = {}) {
-  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], env: cleanEnv(), ...options });
-  const run = { child, stdout: '', stderr: '', exited: null };
-  child.stdout.setEncoding('utf8').on('data', (d) => { run.stdout += d; });
-  child.stderr.setEncoding('utf8').on('data', (d) => { run.stderr += d; });
-  run.exited = new Promise((resolve) => {
-    child.on('error', (error) => resolve({ code: null, signal: null, error }));
-    // 'close' waits for stdout and stderr to be drained as well.
-    child.on('close', (code, signal) => resolve({ code, signal, error: null }));
-  });
-  return run;
-}
-
-// Kills the process by its pid if it started and has not exited yet.
-function killIfRunning(run) {
-  const { child } = run;
-  if (child.pid !== undefined && child.exitCode === null && child.signalCode === null) {
-    try {
-      process.kill(child.pid, 'SIGKILL');
-    } catch {
-      // it exited meanwhile
-    }
-  }
-}
 
 function withTimeout(promise, ms, what) {
   let timer;

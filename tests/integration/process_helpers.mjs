@@ -10,6 +10,32 @@ export function cleanEnv(extra = {}) {
   return { ...env, ...extra };
 }
 
+// A child process with its output gathered as it arrives; options go to
+// spawn (env defaults to cleanEnv()). `exited` resolves on 'close', after
+// stdout and stderr are drained.
+export function launch(command, args, options = {}) {
+  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], env: cleanEnv(), ...options });
+  const run = { child, stdout: '', stderr: '', exited: null, name: command };
+  child.stdout.setEncoding('utf8').on('data', (d) => { run.stdout += d; });
+  child.stderr.setEncoding('utf8').on('data', (d) => { run.stderr += d; });
+  run.exited = new Promise((resolve) => {
+    child.on('error', (error) => resolve({ code: null, signal: null, error }));
+    child.on('close', (code, signal) => resolve({ code, signal, error: null }));
+  });
+  return run;
+}
+
+// SIGKILL by the child's own pid when it started and is still running.
+export function killIfRunning(run) {
+  if (run && run.child.pid !== undefined && run.child.exitCode === null && run.child.signalCode === null) {
+    try {
+      process.kill(run.child.pid, 'SIGKILL');
+    } catch {
+      // it exited meanwhile
+    }
+  }
+}
+
 // Starts a program and waits until its stdout matches every pattern in
 // ready (each with one capture group). Resolves with the captures and
 // handles to read its output, stop it (a signal, then SIGKILL after a limit)

@@ -1,4 +1,5 @@
-// qa-pms-api: head sampling at 10 %, an incoming sampled flag, and shutdown
+// qa-pms-api: head sampling at 10 % (TraceIdRatioBased) and 50 % (the
+// ProbabilitySampler, with its tracestate), an incoming sampled flag, and shutdown
 // under load (every answered request has its spans at the sink; a dead
 // collector cannot hold the exit past the timeouts).
 import { test } from 'node:test';
@@ -228,6 +229,53 @@ test('W3C test endpoint: calls each url in order as a child of the request', { t
     }
   } finally {
     api.kill();
+    await tracker.close();
+  }
+});
+
+// The ProbabilitySampler end to end: about half the roots at 0.5, each exported
+// one carrying `ot=th:8` and randomness (the trace id's last 56 bits) at or
+// above the threshold; a sampled caller's `th` that its own `rv` contradicts is
+// removed before the trace state reaches the next service and the backend.
+test('parentbased_probability 0.5: th:8 on every sampled root, R >= T, inconsistent th removed', { timeout: 120000 }, async () => {
+  const sink = await startSink(SINK);
+  const tracker = await startTracker(200);
+  const api = await startService(API, ['--database-url', 'sqlite::memory:', '--w3c-test-endpoint'], {
+    OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${sink.httpPort}`, OTEL_BSP_SCHEDULE_DELAY: '100',
+    OTEL_TRACES_SAMPLER: 'parentbased_probability', OTEL_TRACES_SAMPLER_ARG: '0.5',
+  });
+  try {
+    const n = 2000;
+    for (let i = 0; i < n; i += 50) {
+      await Promise.all(Array.from({ length: 50 }, () => call(api.base, 'GET', '/health')));
+    }
+    const parentTrace = '4bf92f3577b34da6a3ce929d0e0e4736';
+    const r = await call(api.base, 'POST', '/test', [{ url: `${tracker.url}/next`, arguments: [] }], {
+      traceparent: `00-${parentTrace}-00f067aa0ba902b7-01`,
+      tracestate: 'ot=th:8;rv:00000000000001,vendor=x',
+    });
+    assert.equal(r.status, 200, r.text);
+    assert.equal(tracker.requests.length, 1);
+    assert.equal(tracker.requests[0].headers.tracestate, 'ot=rv:00000000000001,vendor=x',
+                 'th removed: rv 1 is below the threshold 8 claims');
+    assert.equal((await api.stop()).code, 0);
+    await sink.stop();
+
+    const roots = sink.spans().filter((s) => s.kind === 2 && s.name === 'GET /health');
+    const sigma = Math.sqrt(n * 0.5 * 0.5);
+    // 5 sigma: a false failure about once in 1.7 million runs.
+    assert.ok(Math.abs(roots.length - n / 2) <= 5 * sigma, `${roots.length} of ${n} sampled`);
+    const threshold = 0x80000000000000n;  // th:8 as a 56-bit rejection threshold
+    for (const s of roots) {
+      assert.equal(s.trace_state, 'ot=th:8', `root ${s.trace_id}`);
+      assert.ok(BigInt(`0x${s.trace_id.slice(18)}`) >= threshold, `root ${s.trace_id} has R >= T`);
+    }
+    const continued = sink.spans().filter((s) => s.trace_id === parentTrace && s.kind === 2);
+    assert.equal(continued.length, 1);
+    assert.equal(continued[0].trace_state, 'ot=rv:00000000000001,vendor=x');
+  } finally {
+    api.kill();
+    sink.kill();
     await tracker.close();
   }
 });
