@@ -3,9 +3,12 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <map>
+#include <mutex>
 #include <string>
 #include <utility>
 
+#include "sdk/no_destructor.h"
 #include "sdk/ot_trace_state.h"
 
 namespace qtrace {
@@ -19,17 +22,36 @@ std::uint64_t RandomnessOf(const SamplingParameters& params, const OtTraceState&
   return parent_ot.randomness ? *parent_ot.randomness : TraceIdRandomness(params.trace_id);
 }
 
+// The tracestate of a root sampled with this threshold, "ot=th:...": one per
+// threshold for the whole process, never destroyed, and handed out as a
+// pointer without a reference count (a shared_ptr aliasing no owner). A
+// counted pointer would be incremented on the request thread and decremented
+// on the exporter thread, which releases the record, for every span: one cache
+// line bouncing between the cores, which made a sampled span cost about 1.6
+// times as much (bench/span_benchmark, BM_SpanSampledByProbability).
+TraceStatePtr RootTraceState(std::uint64_t threshold) {
+  struct RootStates {
+    std::mutex mu;
+    std::map<std::uint64_t, TraceState> by_threshold;  // nodes never move
+  };
+  static NoDestructor<RootStates> states;
+  std::lock_guard<std::mutex> lock(states->mu);
+  auto [it, inserted] = states->by_threshold.try_emplace(threshold);
+  if (inserted) {
+    OtTraceState ot;
+    ot.threshold = threshold;
+    it->second = WithOtMember(TraceState(), ot);
+  }
+  return TraceStatePtr(TraceStatePtr(), &it->second);
+}
+
 class ProbabilitySampler final : public Sampler {
  public:
   explicit ProbabilitySampler(double ratio)
       : ratio_(std::clamp(ratio, 0.0, 1.0)), threshold_(ThresholdForRatio(ratio_)) {
-    // A root's tracestate is always the same: build it once, so that a root
-    // span costs a reference count, not an allocation.
-    if (threshold_) {
-      OtTraceState ot;
-      ot.threshold = threshold_;
-      root_trace_state_ = std::make_shared<const TraceState>(WithOtMember(TraceState(), ot));
-    }
+    // A root's tracestate is always the same: look it up once, so that a root
+    // span costs neither an allocation nor a shared reference count.
+    if (threshold_) root_trace_state_ = RootTraceState(*threshold_);
   }
 
   SamplingResult ShouldSample(const SamplingParameters& params) const override {

@@ -137,6 +137,15 @@ TEST(ProbabilitySamplerTest, RootsShareOneTraceState) {
   const SamplingResult b = SampleRoot(*sampler, IdWithRandomness(kRandomnessRange - 2));
   ASSERT_NE(a.trace_state, nullptr);
   EXPECT_EQ(a.trace_state.get(), b.trace_state.get());
+  // No reference count: copying it on the request thread and releasing it on
+  // the exporter thread must not share a counter between the cores.
+  EXPECT_EQ(a.trace_state.use_count(), 0);
+  // Another sampler at the same ratio hands out
+  // the same process-wide object, still "ot=th:8".
+  const TraceState* shared = a.trace_state.get();
+  const auto later = MakeProbabilitySampler(0.5);
+  EXPECT_EQ(SampleRoot(*later, IdWithRandomness(kRandomnessRange - 1)).trace_state.get(), shared);
+  EXPECT_EQ(shared->Serialize(), "ot=th:8");
 }
 
 // The point of writing th: a child that reads its parent's th and compares
