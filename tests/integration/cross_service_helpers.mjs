@@ -8,13 +8,11 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { cleanEnv, killIfRunning, launch, startSink } from './process_helpers.mjs';
+import { cleanEnv, describe, killIfRunning, launch, startSink, waitForExit, waitForListening } from './process_helpers.mjs';
 
 export const jsDir = join(dirname(fileURLToPath(import.meta.url)), 'js');
 
-const LISTEN_TIMEOUT_MS = 15_000;
 const CLIENT_TIMEOUT_MS = 45_000;
-const EXIT_TIMEOUT_MS = 15_000;
 const SPANS_TIMEOUT_MS = 10_000;
 
 // OTLP_SINK and QA_PMS_API name the binaries, and npm ci has run in js/.
@@ -33,32 +31,6 @@ export function requireTools() {
 }
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-function describe(run) {
-  return `stdout:\n${run.stdout}\nstderr:\n${run.stderr}`;
-}
-
-// Waits for `<prefix> listening on 127.0.0.1:<port>` on the process's stdout.
-async function waitForListening(run, prefix) {
-  const pattern = new RegExp(`${prefix}: listening on 127\\.0\\.0\\.1:(\\d+)`);
-  const deadline = Date.now() + LISTEN_TIMEOUT_MS;
-  while (Date.now() < deadline) {
-    const m = pattern.exec(run.stdout);
-    if (m) return Number(m[1]);
-    if (run.child.exitCode !== null || run.child.signalCode !== null) break;
-    await sleep(20);
-  }
-  throw new Error(`${prefix} did not report listening\n${describe(run)}`);
-}
-
-async function waitForExit(run, what, timeoutMs = EXIT_TIMEOUT_MS) {
-  let timer;
-  const timeout = new Promise((resolve) => { timer = setTimeout(() => resolve(null), timeoutMs); });
-  const result = await Promise.race([run.exited, timeout]);
-  clearTimeout(timer);
-  if (result === null) throw new Error(`${what} did not exit within ${timeoutMs} ms\n${describe(run)}`);
-  return result;
-}
 
 // env less the propagation and id choices (PEER_*, ZIPKIN_*, QTRACE_ID_GENERATOR)
 // that a test did not make in extra: one left in the shell must not change a run.
@@ -79,19 +51,28 @@ export function trackerRequests(stdout) {
 //   client:  { script, env }   a node script given qa-pms-api's base URL that
 //                              prints one JSON line and exits 0
 //   whileRunning({ apiBase })  optional, after the client, before the stops
-//   ready(spans, tour)         true once the sink holds what the test needs
-// Every peer exports to the sink and gets OTEL_EXPORTER_OTLP_ENDPOINT. The
+//   ready(spans, tour)         true once the backend holds what the test needs
+//   backend                    optional { otlpEndpoint, async spans(tour) }: a
+//                              running backend (Jaeger) to export to and read
+//                              from; without it a new otlp-sink is started
+// Every peer exports to the backend and gets OTEL_EXPORTER_OTLP_ENDPOINT. The
 // services are stopped with SIGTERM (which flushes) and must exit 0, then the
-// sink (no bad requests). Resolves with { tour, spans (all the sink got),
-// trackerPort, trackerStdout, during (whileRunning's result) }.
-export async function runTour({ sinkBinary, apiBinary, tracker, api: apiSetup = {}, client: clientSetup, whileRunning, ready }) {
+// sink if one was started (no bad requests). Resolves with { tour, spans (what
+// the backend holds: all the sink got, or the tour's trace), trackerPort,
+// trackerStdout, during (whileRunning's result) }.
+export async function runTour({ sinkBinary, apiBinary, backend, tracker, api: apiSetup = {}, client: clientSetup,
+                                whileRunning, ready }) {
   let sink = null;
   let trackerRun = null;
   let api = null;
   let client = null;
   try {
-    sink = await startSink(sinkBinary);
-    const otlpEndpoint = `http://127.0.0.1:${sink.httpPort}`;
+    if (!backend) {
+      sink = await startSink(sinkBinary);
+      const started = sink;
+      backend = { otlpEndpoint: `http://127.0.0.1:${sink.httpPort}`, spans: async () => started.spans() };
+    }
+    const otlpEndpoint = backend.otlpEndpoint;
     const peerEnv = (extra) => withoutChoices(cleanEnv({ ...extra, OTEL_EXPORTER_OTLP_ENDPOINT: otlpEndpoint }), extra);
 
     trackerRun = launch(process.execPath, [tracker.script], { env: peerEnv(tracker.env) });
@@ -123,16 +104,17 @@ export async function runTour({ sinkBinary, apiBinary, tracker, api: apiSetup = 
     assert.deepEqual([trackerExit.code, trackerExit.signal], [0, null],
                      `${tracker.script} exit on SIGTERM\n${describe(trackerRun)}`);
 
-    // Everything was flushed before the exits; give the sink a moment to write.
+    // Everything was flushed before the exits; give the backend a moment to store it.
     const deadline = Date.now() + SPANS_TIMEOUT_MS;
-    while (!ready(sink.spans(), tour) && Date.now() < deadline) await sleep(100);
+    while (!ready(await backend.spans(tour), tour) && Date.now() < deadline) await sleep(100);
     await sleep(300); // anything still in flight
-    const sinkRef = sink;
-    const stopped = await sink.stop();
-    sink = null;
-    assert.equal(stopped.code, 0, 'otlp-sink exits 0');
-    if (stopped.summary) assert.equal(stopped.summary.errors, 0, 'otlp-sink saw no bad requests');
-    return { tour, spans: sinkRef.spans(), trackerPort, trackerStdout: trackerRun.stdout, during };
+    if (sink) {
+      const stopped = await sink.stop();
+      sink = null;
+      assert.equal(stopped.code, 0, 'otlp-sink exits 0');
+      if (stopped.summary) assert.equal(stopped.summary.errors, 0, 'otlp-sink saw no bad requests');
+    }
+    return { tour, spans: await backend.spans(tour), trackerPort, trackerStdout: trackerRun.stdout, during };
   } finally {
     killIfRunning(client);
     killIfRunning(api);
@@ -144,9 +126,10 @@ export async function runTour({ sinkBinary, apiBinary, tracker, api: apiSetup = 
 // The tour through the OpenTelemetry JS peers: js/tracker_service.mjs and
 // js/js_client.mjs, each with its extra environment, ready once the client's
 // trace holds a span of each of the three services.
-export function runOtelTour(tools, { trackerEnv = {}, apiEnv = {}, clientEnv = {}, whileRunning } = {}) {
+export function runOtelTour(tools, { trackerEnv = {}, apiEnv = {}, clientEnv = {}, whileRunning, backend } = {}) {
   return runTour({
     ...tools,
+    backend,
     tracker: { script: join(jsDir, 'tracker_service.mjs'), env: trackerEnv },
     api: { env: apiEnv },
     client: { script: join(jsDir, 'js_client.mjs'), env: clientEnv },

@@ -5,6 +5,8 @@ import { mkdtempSync, readFileSync, existsSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
 export function cleanEnv(extra = {}) {
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('OTEL_')));
   return { ...env, ...extra };
@@ -34,6 +36,33 @@ export function killIfRunning(run) {
       // it exited meanwhile
     }
   }
+}
+
+// What a launched process printed, for an assertion message.
+export function describe(run) {
+  return `stdout:\n${run.stdout}\nstderr:\n${run.stderr}`;
+}
+
+// Waits for `<prefix> listening on 127.0.0.1:<port>` on the process's stdout.
+export async function waitForListening(run, prefix) {
+  const pattern = new RegExp(`${prefix}: listening on 127\\.0\\.0\\.1:(\\d+)`);
+  const deadline = Date.now() + 15_000;
+  while (Date.now() < deadline) {
+    const m = pattern.exec(run.stdout);
+    if (m) return Number(m[1]);
+    if (run.child.exitCode !== null || run.child.signalCode !== null) break;
+    await sleep(20);
+  }
+  throw new Error(`${prefix} did not report listening\n${describe(run)}`);
+}
+
+export async function waitForExit(run, what, timeoutMs = 15_000) {
+  let timer;
+  const timeout = new Promise((resolve) => { timer = setTimeout(() => resolve(null), timeoutMs); });
+  const result = await Promise.race([run.exited, timeout]);
+  clearTimeout(timer);
+  if (result === null) throw new Error(`${what} did not exit within ${timeoutMs} ms\n${describe(run)}`);
+  return result;
 }
 
 // Starts a program and waits until its stdout matches every pattern in
