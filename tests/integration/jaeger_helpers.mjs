@@ -12,6 +12,8 @@ import { killIfRunning, launch } from './process_helpers.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const JAEGER_CONFIG = join(here, '..', 'backends', 'jaeger', 'backend.yaml');
+export const COLLECTOR_CONFIG = join(here, '..', 'backends', 'jaeger', 'collector.yaml');
+export const TAIL_SAMPLING_CONFIG = join(here, '..', 'backends', 'jaeger', 'tail_sampling.yaml');
 
 const HEALTH_TIMEOUT_MS = 60_000;
 const STOP_TIMEOUT_MS = 15_000;
@@ -49,10 +51,19 @@ export async function freePort() {
   return (await freePorts(1))[0];
 }
 
-// Starts Jaeger with backend.yaml; tls is { cert, key } for the TLS receivers.
+const PORT_NAMES = ['health', 'queryHttp', 'queryGrpc', 'otlpGrpc', 'otlpHttp', 'otlpGrpcTls', 'otlpHttpTls', 'zipkin'];
+
+// Starts Jaeger with a config of tests/backends/jaeger (backend.yaml unless
+// said otherwise). tls is { cert, key } for backend.yaml's TLS receivers;
+// ports are new free ones unless given (a restart passes the first run's);
+// env adds to the environment (collector.yaml's JAEGER_BACKEND_OTLP_GRPC_PORT).
 // Resolves once the health endpoint answers 200, with the ports and helpers.
-export async function startJaeger(binary, tls, { config = JAEGER_CONFIG } = {}) {
-  const [health, queryHttp, queryGrpc, otlpGrpc, otlpHttp, otlpGrpcTls, otlpHttpTls, zipkin] = await freePorts(8);
+export async function startJaeger(binary, tls, { config = JAEGER_CONFIG, ports, env: extraEnv = {} } = {}) {
+  if (!ports) {
+    const free = await freePorts(PORT_NAMES.length);
+    ports = Object.fromEntries(PORT_NAMES.map((name, i) => [name, free[i]]));
+  }
+  const { health, queryHttp, queryGrpc, otlpGrpc, otlpHttp, otlpGrpcTls, otlpHttpTls, zipkin } = ports;
   const env = {
     ...process.env,
     JAEGER_HEALTH_PORT: String(health),
@@ -63,8 +74,8 @@ export async function startJaeger(binary, tls, { config = JAEGER_CONFIG } = {}) 
     JAEGER_OTLP_GRPC_TLS_PORT: String(otlpGrpcTls),
     JAEGER_OTLP_HTTP_TLS_PORT: String(otlpHttpTls),
     JAEGER_ZIPKIN_PORT: String(zipkin),
-    JAEGER_TLS_CERT: tls.cert,
-    JAEGER_TLS_KEY: tls.key,
+    ...(tls ? { JAEGER_TLS_CERT: tls.cert, JAEGER_TLS_KEY: tls.key } : {}),
+    ...extraEnv,
   };
   const run = launch(binary, ['--config', config], { env });
   const describe = () => `jaeger stdout:\n${run.stdout}\njaeger stderr:\n${run.stderr}`;
@@ -86,7 +97,7 @@ export async function startJaeger(binary, tls, { config = JAEGER_CONFIG } = {}) 
   const queryBase = `http://127.0.0.1:${queryHttp}`;
   return {
     pid: run.child.pid,
-    ports: { health, queryHttp, queryGrpc, otlpGrpc, otlpHttp, otlpGrpcTls, otlpHttpTls, zipkin },
+    ports,
     describe,
     // One trace by id as OTLP JSON resource spans; [] while Jaeger has none.
     async trace(traceId) {

@@ -6,8 +6,11 @@
 // {"issue":"QA-<n>"} (a body that is not JSON: 400; anything else: 404). After
 // each response it prints `tracker: request {json}` on stdout with the
 // method, path, status and every header received (so that a test can read
-// what the caller propagated), plus what onResponse adds. On SIGTERM/SIGINT
-// it closes the server, then exits with the code onStop resolves with.
+// what the caller propagated), plus what onResponse adds. With
+// TRACKER_FAIL_EVERY=n in the environment every n-th POST /issues answers
+// 500 instead (a failing downstream for the tail-sampling test). On
+// SIGTERM/SIGINT it closes the server, then exits with the code onStop
+// resolves with.
 
 function send(res, status, body) {
   const text = JSON.stringify(body);
@@ -21,6 +24,8 @@ function send(res, status, body) {
 // onResponse(req, res, state), which returns extra fields for the request line.
 export function serveIssues({ http, log, onRequest = () => undefined, onResponse = () => ({}), onStop = async () => 0 }) {
   let nextIssue = 1;
+  let posts = 0;
+  const failEvery = Number(process.env.TRACKER_FAIL_EVERY ?? 0);
   const server = http.createServer((req, res) => {
     const state = onRequest(req);
     const path = (req.url ?? '').split('?')[0];
@@ -40,6 +45,11 @@ export function serveIssues({ http, log, onRequest = () => undefined, onResponse
         JSON.parse(Buffer.concat(chunks).toString('utf8'));
       } catch {
         send(res, 400, { error: 'body is not JSON' });
+        return;
+      }
+      posts++;
+      if (failEvery > 0 && posts % failEvery === 0) {
+        send(res, 500, { error: 'tracker failure (TRACKER_FAIL_EVERY)' });
         return;
       }
       send(res, 201, { issue: `QA-${nextIssue++}` });
