@@ -103,7 +103,7 @@ test('a 5 s outage of the collector tier under load: every span reaches the back
       }
       if (found < started) await sleep(500);
     } while (found < started && Date.now() < deadline);
-    process.stdout.write(`# requests=${traceIds.length} spans_started=${started} spans_in_backend=${found} ` +
+    process.stdout.write(`requests=${traceIds.length} spans_started=${started} spans_in_backend=${found} ` +
                          `duplicates=${duplicates} exporter_retries=${retries} dropped_queue_full=${droppedFull}\n`);
     assert.equal(droppedFull, 0, 'the queue held every span through the outage');
     assert.deepEqual(missing, [], 'every request has its trace in the backend');

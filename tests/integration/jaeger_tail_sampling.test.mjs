@@ -96,7 +96,7 @@ test('tail sampling keeps every failing trace whole and about 10 % of the rest',
     for (const spans of kept) assert.ok(whole(spans), `a kept trace is whole: ${spans.map((s) => s.name)}`);
     const n = passing.length;
     const sigma = Math.sqrt(n * KEPT_RATIO * (1 - KEPT_RATIO));
-    process.stdout.write(`# failing=${failing.length} kept_failing=${failingSpans.filter(whole).length} ` +
+    process.stdout.write(`failing=${failing.length} kept_failing=${failingSpans.filter(whole).length} ` +
                          `passing=${n} kept_passing=${kept.length} (expected ${n * KEPT_RATIO} ± ${(5 * sigma).toFixed(1)})\n`);
     // 5 sigma: a false failure about once in 1.7 million runs.
     assert.ok(Math.abs(kept.length - n * KEPT_RATIO) <= 5 * sigma, `${kept.length} of ${n} passing traces kept`);
