@@ -43,7 +43,7 @@ void PrintUsage() {
   std::cout << "usage: qa-pms-api [--print-config] [--listen HOST:PORT] [--database-url URL] [--tracker-url URL]\n"
                "                  [--drain-timeout-ms MS] [--shutdown-timeout-ms MS] [--workers N]\n"
                "                  [--w3c-test-endpoint]\n"
-               "                  [--otlp-protocol grpc|http/protobuf|http/json|console|none] [--otlp-endpoint URL]\n"
+               "                  [--otlp-protocol grpc|http/protobuf|http/json|zipkin|console|none] [--otlp-endpoint URL]\n"
                "                  [--sampling-ratio R] [--environment NAME] [--log-level debug|info|warn|error]\n"
                "Every setting also comes from the environment (OTEL_*, QA_PMS_*, DATABASE_URL); flags win.\n";
 }

@@ -15,7 +15,9 @@ OtlpExporter::OtlpExporter(const Resource& resource, std::unique_ptr<Sender> sen
       random_(std::random_device{}()) {}
 
 void OtlpExporter::Encode(std::span<const SpanRecordPtr> part) {
-  if (options_.encoding == OtlpEncoding::kJson) {
+  if (options_.encode) {
+    options_.encode(part, body_);
+  } else if (options_.encoding == OtlpEncoding::kJson) {
     encoder_.EncodeJson(part, body_);
   } else {
     encoder_.EncodeProtobuf(part, body_);

@@ -6,8 +6,12 @@
 // in halves until each part fits; a single span over the limit is dropped and
 // counted (too_large). Every outcome is counted in PipelineMetrics, and
 // failures are logged without spam (first at once, then a count every 10 s).
+//
+// Another wire format over HTTP (Zipkin's JSON) brings its own encode
+// function in the options and gets the same retries, splitting and accounting.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <random>
 #include <string>
@@ -24,8 +28,13 @@ namespace qtrace {
 
 enum class OtlpEncoding { kProtobuf, kJson };
 
+// Writes one request body for a batch into out (cleared first).
+using BatchEncodeFunction = std::function<void(std::span<const SpanRecordPtr>, std::string& out)>;
+
 struct OtlpExporterOptions {
   OtlpEncoding encoding = OtlpEncoding::kProtobuf;
+  // When set, used instead of the OTLP encoding above.
+  BatchEncodeFunction encode;
   // gzip the body here (HTTP). gRPC compresses in its own layer instead.
   bool gzip_body = false;
   RetryPolicy retry;

@@ -4,6 +4,7 @@
 #include "exporter/grpc_sender.h"
 #include "exporter/http_sender.h"
 #include "exporter/otlp_exporter.h"
+#include "exporter/zipkin_encoder.h"
 #include "sdk/batch_span_processor.h"
 #include "sdk/resource_detector.h"
 #include "sdk/simple_span_processor.h"
@@ -37,6 +38,17 @@ absl::StatusOr<std::unique_ptr<SpanExporter>> MakeSpanExporter(const Config& con
       options.gzip_body = o.compression == Compression::kGzip;
       HttpSenderOptions h{o.endpoint, json, options.gzip_body, o.headers, o.certificate_file,
                           o.client_certificate_file, o.client_key_file, o.timeout};
+      auto http = HttpSender::Create(std::move(h));
+      if (!http.ok()) return http.status();
+      sender = std::move(*http);
+      break;
+    }
+    case ExportProtocol::kZipkin: {
+      // Zipkin's v2 JSON over HTTP, with the same batching, retries and
+      // accounting as OTLP.
+      auto zipkin = std::make_shared<const ZipkinEncoder>(resource);
+      options.encode = [zipkin](std::span<const SpanRecordPtr> spans, std::string& out) { zipkin->Encode(spans, out); };
+      HttpSenderOptions h{o.endpoint, /*json=*/true, /*gzip=*/false, {}, "", "", "", o.timeout};
       auto http = HttpSender::Create(std::move(h));
       if (!http.ok()) return http.status();
       sender = std::move(*http);

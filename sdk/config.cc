@@ -140,6 +140,7 @@ std::optional<ExportProtocol> ParseProtocol(std::string_view given) {
   if (text == "grpc") return ExportProtocol::kGrpc;
   if (text == "http/protobuf") return ExportProtocol::kHttpProtobuf;
   if (text == "http/json") return ExportProtocol::kHttpJson;
+  if (text == "zipkin") return ExportProtocol::kZipkin;
   if (text == "console") return ExportProtocol::kConsole;
   if (text == "none") return ExportProtocol::kNone;
   return std::nullopt;
@@ -331,12 +332,33 @@ absl::Status CheckReadableFile(std::string_view name, const std::string& path) {
   return absl::InvalidArgumentError(StrCat(name, "='", path, "': file does not exist or cannot be read"));
 }
 
+// Zipkin's own settings (the specification's OTEL_EXPORTER_ZIPKIN_*): the
+// full URL of the v2 spans API and a timeout per request. The OTLP headers,
+// compression and TLS files do not apply.
+absl::Status ResolveZipkin(EnvReader& env, const TracingFlags& flags, OtlpConfig& o) {
+  std::string_view source = "default";
+  o.endpoint = "http://localhost:9411/api/v2/spans";
+  if (flags.otlp_endpoint) {
+    source = "--otlp-endpoint";
+    o.endpoint = *flags.otlp_endpoint;
+  } else if (auto e = env.Get("OTEL_EXPORTER_ZIPKIN_ENDPOINT")) {
+    source = "OTEL_EXPORTER_ZIPKIN_ENDPOINT";
+    o.endpoint = *e;
+  }
+  if (absl::StatusOr<ParsedEndpoint> parsed = ParseEndpoint(o.endpoint); !parsed.ok()) {
+    return absl::InvalidArgumentError(StrCat(source, ": ", MessageOf(parsed.status())));
+  }
+  o.timeout = TimeoutOrUnlimited(env.Integer("OTEL_EXPORTER_ZIPKIN_TIMEOUT", 10000));
+  return absl::OkStatus();
+}
+
 absl::Status ResolveOtlp(EnvReader& env, const TracingFlags& flags, OtlpConfig& o) {
   // Which exporter, then which OTLP protocol; the flag names both at once.
   ExportProtocol protocol = ExportProtocol::kHttpProtobuf;
   if (auto p = env.First({"OTEL_EXPORTER_OTLP_TRACES_PROTOCOL", "OTEL_EXPORTER_OTLP_PROTOCOL"})) {
     auto parsed = ParseProtocol(p->second);
-    if (parsed && *parsed != ExportProtocol::kConsole && *parsed != ExportProtocol::kNone) {
+    if (parsed && *parsed != ExportProtocol::kConsole && *parsed != ExportProtocol::kNone &&
+        *parsed != ExportProtocol::kZipkin) {
       protocol = *parsed;
     } else {
       env.Warn(p->first, p->second, "expected grpc, http/protobuf or http/json; using http/protobuf");
@@ -349,19 +371,22 @@ absl::Status ResolveOtlp(EnvReader& env, const TracingFlags& flags, OtlpConfig& 
       protocol = ExportProtocol::kConsole;
     } else if (first == "none") {
       protocol = ExportProtocol::kNone;
+    } else if (first == "zipkin") {
+      protocol = ExportProtocol::kZipkin;
     } else if (first != "otlp") {
-      env.Warn("OTEL_TRACES_EXPORTER", *exporter, "expected otlp, console or none; using otlp");
+      env.Warn("OTEL_TRACES_EXPORTER", *exporter, "expected otlp, zipkin, console or none; using otlp");
     }
   }
   if (flags.otlp_protocol) {
     auto parsed = ParseProtocol(*flags.otlp_protocol);
     if (!parsed) {
       return absl::InvalidArgumentError(StrCat("--otlp-protocol '", *flags.otlp_protocol,
-                                                     "': expected grpc, http/protobuf, http/json, console or none"));
+                                                     "': expected grpc, http/protobuf, http/json, zipkin, console or none"));
     }
     protocol = *parsed;
   }
   o.protocol = protocol;
+  if (protocol == ExportProtocol::kZipkin) return ResolveZipkin(env, flags, o);
 
   // The endpoint rule of the specification: the _TRACES_ URL is used as it is;
   // the general one gets /v1/traces appended for HTTP.
@@ -516,6 +541,7 @@ std::string_view ToString(ExportProtocol protocol) {
     case ExportProtocol::kGrpc: return "grpc";
     case ExportProtocol::kHttpProtobuf: return "http/protobuf";
     case ExportProtocol::kHttpJson: return "http/json";
+    case ExportProtocol::kZipkin: return "zipkin";
     case ExportProtocol::kConsole: return "console";
     case ExportProtocol::kNone: return "none";
   }

@@ -35,8 +35,9 @@
 
 namespace qtrace {
 
-// Where spans go: the OTLP transports, readable lines on stdout, or nowhere.
-enum class ExportProtocol : std::uint8_t { kGrpc, kHttpProtobuf, kHttpJson, kConsole, kNone };
+// Where spans go: the OTLP transports, Zipkin's v2 JSON API, readable lines on
+// stdout, or nowhere.
+enum class ExportProtocol : std::uint8_t { kGrpc, kHttpProtobuf, kHttpJson, kZipkin, kConsole, kNone };
 enum class Compression : std::uint8_t { kNone, kGzip };
 enum class LogLevel : std::uint8_t { kDebug, kInfo, kWarn, kError };
 
@@ -47,7 +48,8 @@ std::string_view ToString(IdGeneratorKind kind);
 
 struct OtlpConfig {
   ExportProtocol protocol = ExportProtocol::kHttpProtobuf;
-  // The full URL spans are sent to (for HTTP, including /v1/traces).
+  // The full URL spans are sent to (for HTTP, including /v1/traces; for
+  // Zipkin, OTEL_EXPORTER_ZIPKIN_ENDPOINT).
   std::string endpoint = "http://localhost:4318/v1/traces";
   std::vector<std::pair<std::string, std::string>> headers;  // values are secrets
   absl::Duration timeout = absl::Seconds(10);

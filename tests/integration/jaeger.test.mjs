@@ -11,6 +11,8 @@
 //      id, int attributes still ints.
 //   3. A failing request: error status and message on the server and client
 //      spans, as Jaeger stored them.
+//   4. The same over Zipkin's v2 JSON (OTEL_TRACES_EXPORTER=zipkin) into
+//      Jaeger's Zipkin receiver: the tour and the failing request.
 //
 //   JAEGER=build/release/tests/backends/jaeger/jaeger OTLP_SINK=... QA_PMS_API=... \
 //     node --test tests/integration/jaeger.test.mjs
@@ -106,12 +108,12 @@ for (const protocol of ['grpc', 'http/protobuf', 'http/json']) {
   }
 }
 
-test('a failing request: error status and message on the server and client spans', { timeout: TEST_TIMEOUT_MS }, async () => {
+// A failing request (the tracker unreachable) exported one way; resolves with
+// its trace as Jaeger stored it.
+async function failingSyncTrace(exportEnv) {
   const deadTracker = `http://127.0.0.1:${await freePort()}`;  // nothing listens there
   const api = await startService(tools.apiBinary, ['--database-url', 'sqlite::memory:', '--tracker-url', deadTracker], {
-    OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc',
-    OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${jaeger.ports.otlpGrpc}`,
-    OTEL_BSP_SCHEDULE_DELAY: '100',
+    ...exportEnv, OTEL_BSP_SCHEDULE_DELAY: '100',
   });
   let traceId;
   try {
@@ -132,16 +134,72 @@ test('a failing request: error status and message on the server and client spans
     if (spans.some((s) => s.kind === KIND.CLIENT && 'url.full' in s.attributes)) break;
     await new Promise((r) => setTimeout(r, 200));
   }
+  return { traceId, spans };
+}
+
+// statusCode(502) is the status code attribute as it reads back; messageOf(span)
+// the status message as the backend kept it.
+function assertFailingSync({ traceId, spans }, statusCode, messageOf) {
   const shown = `spans of trace ${traceId}:\n${tree(spans)}`;
   const server = spans.find((s) => s.kind === KIND.SERVER);
   assert.ok(server, `the server span\n${shown}`);
   assert.equal(server.status.code, STATUS_ERROR, 'a 502 is an error on the server span');
-  assert.equal(server.attributes['http.response.status_code'], 502);
+  assert.equal(server.attributes['http.response.status_code'], statusCode(502));
   assert.equal(server.attributes['error.type'], '502');
   const client = spans.find((s) => s.kind === KIND.CLIENT && 'url.full' in s.attributes);
   assert.ok(client, `the client span\n${shown}`);
   assert.equal(client.parent_span_id, server.span_id);
   assert.equal(client.status.code, STATUS_ERROR, 'the failed call is an error on the client span');
-  assert.ok(client.status.message.length > 0, 'with a message saying why');
+  assert.ok(messageOf(client).length > 0, `with a message saying why: ${JSON.stringify(client)}`);
   assert.ok(client.attributes['error.type'], 'and an error.type');
+}
+
+test('a failing request: error status and message on the server and client spans', { timeout: TEST_TIMEOUT_MS }, async () => {
+  const trace = await failingSyncTrace({
+    OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc', OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${jaeger.ports.otlpGrpc}`,
+  });
+  assertFailingSync(trace, (code) => code, (span) => span.status.message);
+});
+
+// Zipkin's v2 JSON (OTEL_TRACES_EXPORTER=zipkin) into Jaeger's Zipkin
+// receiver. Zipkin tags are strings, so ints come back as strings; everything
+// else reads back as the OTLP tests above read it.
+const zipkinEnv = () => ({
+  OTEL_TRACES_EXPORTER: 'zipkin',
+  OTEL_EXPORTER_ZIPKIN_ENDPOINT: `http://127.0.0.1:${jaeger.ports.zipkin}/api/v2/spans`,
+});
+
+test('zipkin: the tour reads back from Jaeger as it went out', { timeout: TEST_TIMEOUT_MS }, async () => {
+  const { tour, spans, trackerPort } = await runOtelTour(tools, { backend: jaegerTourBackend(jaeger), apiEnv: zipkinEnv() });
+  const shown = `spans of trace ${tour.trace_id}:\n${tree(spans)}`;
+  const ours = spans.filter((s) => s.service === 'qa-pms-api');
+  const servers = ours.filter((s) => s.kind === KIND.SERVER);
+  assert.equal(servers.length, tour.requests.length, `one SERVER span per request\n${shown}`);
+  for (const r of tour.requests) {
+    const server = servers.find((s) => s.parent_span_id === r.span_id);
+    assert.ok(server, `the server span of ${r.method} ${r.path} is the child of the client's span\n${shown}`);
+    assert.equal(server.attributes['url.path'], r.path);
+    assert.match(String(server.attributes['http.request_id']), /^[0-9a-f-]{36}$/, 'request id');
+  }
+  const sync = servers.find((s) => s.name === SYNC_ROUTE_SPAN);
+  assert.ok(sync, `the sync server span\n${shown}`);
+  assert.equal(String(sync.attributes['http.response.status_code']), '200');
+  const db = ours.filter((s) => s.parent_span_id === sync.span_id && s.attributes['db.system.name'] === 'sqlite');
+  assert.ok(db.length >= 2, `database spans under the sync span\n${shown}`);
+  for (const s of db) assert.equal(s.kind, KIND.CLIENT, 'a database span is a CLIENT span');
+  const call = ours.find((s) => s.kind === KIND.CLIENT && String(s.attributes['url.full'] ?? '').endsWith('/issues'));
+  assert.ok(call, `the client span to the tracker\n${shown}`);
+  assert.equal(call.parent_span_id, sync.span_id);
+  assert.equal(call.attributes['url.full'], `http://127.0.0.1:${trackerPort}/issues`);
+  assert.equal(String(call.attributes['http.response.status_code']), '201');
+  const trackerServer = spans.find((s) => s.service === 'issue-tracker' && s.kind === KIND.SERVER);
+  assert.ok(trackerServer, `the tracker's span (OTLP) joins ours (Zipkin) in one trace\n${shown}`);
+  assert.equal(trackerServer.parent_span_id, call.span_id);
+  for (const s of ours) assert.equal(s.status.code, 0, `${s.name}: no error status`);
+});
+
+// The Zipkin mapping carries the status message in the "error" tag; Jaeger's
+// receiver turns that tag into the error status and keeps the tag itself.
+test('zipkin: a failing request keeps its error status and message', { timeout: TEST_TIMEOUT_MS }, async () => {
+  assertFailingSync(await failingSyncTrace(zipkinEnv()), (code) => String(code), (span) => String(span.attributes.error ?? ''));
 });

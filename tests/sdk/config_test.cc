@@ -172,6 +172,34 @@ TEST(ConfigTest, EnumValuesAreCaseInsensitive) {
   EXPECT_EQ(Resolve({{"OTEL_TRACES_SAMPLER", "ALWAYS_OFF"}}).config.sampling.kind, SamplerKind::kAlwaysOff);
 }
 
+// OTEL_TRACES_EXPORTER=zipkin and the specification's Zipkin variables; the
+// OTLP endpoint and timeout do not apply to it.
+TEST(ConfigTest, ZipkinExporter) {
+  const Config d = Resolve({{"OTEL_TRACES_EXPORTER", "zipkin"}, {"OTEL_EXPORTER_OTLP_ENDPOINT", "http://otlp:4318"}}).config;
+  EXPECT_EQ(d.otlp.protocol, ExportProtocol::kZipkin);
+  EXPECT_EQ(d.otlp.endpoint, "http://localhost:9411/api/v2/spans");
+  EXPECT_EQ(d.otlp.timeout, absl::Seconds(10));
+  const Config c = Resolve({{"OTEL_TRACES_EXPORTER", "zipkin"},
+                            {"OTEL_EXPORTER_ZIPKIN_ENDPOINT", "https://zipkin.example:9411/api/v2/spans"},
+                            {"OTEL_EXPORTER_ZIPKIN_TIMEOUT", "2500"}}).config;
+  EXPECT_EQ(c.otlp.endpoint, "https://zipkin.example:9411/api/v2/spans");
+  EXPECT_EQ(c.otlp.timeout, absl::Milliseconds(2500));
+  EXPECT_THAT(ConfigToJson(c), HasSubstr("\"protocol\":\"zipkin\""));
+  TracingFlags flags;
+  flags.otlp_protocol = "zipkin";
+  flags.otlp_endpoint = "http://127.0.0.1:9411/api/v2/spans";
+  const Config f = Resolve({}, flags).config;
+  EXPECT_EQ(f.otlp.protocol, ExportProtocol::kZipkin);
+  EXPECT_EQ(f.otlp.endpoint, "http://127.0.0.1:9411/api/v2/spans");
+  // zipkin names an exporter, not an OTLP protocol.
+  const ResolvedConfig p = Resolve({{"OTEL_EXPORTER_OTLP_PROTOCOL", "zipkin"}});
+  EXPECT_EQ(p.config.otlp.protocol, ExportProtocol::kHttpProtobuf);
+  EXPECT_TRUE(HasWarningAbout(p, "OTEL_EXPORTER_OTLP_PROTOCOL='zipkin'"));
+  EXPECT_FALSE(ResolveConfig(MapEnv({{"OTEL_TRACES_EXPORTER", "zipkin"}, {"OTEL_EXPORTER_ZIPKIN_ENDPOINT", "ftp://x"}}),
+                             TracingFlags{}, kBeforeSwitch)
+                   .ok());
+}
+
 // Review item 4: a list of nothing we support keeps the default, with a
 // warning; only an explicit "none" turns propagation off.
 TEST(ConfigTest, PropagatorListOfUnsupportedValuesKeepsTheDefault) {
@@ -271,7 +299,7 @@ TEST(ConfigTest, InvalidValuesWarnAndKeepDefaults) {
       {"OTEL_SDK_DISABLED", "maybe"},
       {"OTEL_LOG_LEVEL", "loud"},
       {"OTEL_PROPAGATORS", "tracecontext,opencensus"},
-      {"OTEL_TRACES_EXPORTER", "zipkin"},
+      {"OTEL_TRACES_EXPORTER", "jaeger"},
   });
   const Config& c = r.config;
   EXPECT_DOUBLE_EQ(c.sampling.ratio, 1.0);
@@ -287,7 +315,7 @@ TEST(ConfigTest, InvalidValuesWarnAndKeepDefaults) {
   EXPECT_THAT(r.warnings[0], HasSubstr("OTEL_SDK_DISABLED='maybe'"));
   for (const char* v : {"OTEL_SAMPLING_RATIO='1.5'", "OTEL_TRACES_SAMPLER='sometimes'", "OTEL_BSP_MAX_QUEUE_SIZE='-3'",
                         "OTEL_EXPORTER_OTLP_PROTOCOL='carrier-pigeon'", "OTEL_PROPAGATORS='opencensus'",
-                        "OTEL_TRACES_EXPORTER='zipkin'", "OTEL_LOG_LEVEL='loud'"}) {
+                        "OTEL_TRACES_EXPORTER='jaeger'", "OTEL_LOG_LEVEL='loud'"}) {
     EXPECT_TRUE(HasWarningAbout(r, v)) << v;
   }
 }
