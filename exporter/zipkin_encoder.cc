@@ -32,27 +32,6 @@ std::string DoubleText(double value) {
   return ec == std::errc() ? std::string(buf, end) : StrCat(value);
 }
 
-void WriteJsonValue(JsonWriter& w, const AttributeValue& value) {
-  std::visit(
-      [&w](const auto& v) {
-        using T = std::decay_t<decltype(v)>;
-        if constexpr (std::is_same_v<T, bool>) {
-          w.Bool(v);
-        } else if constexpr (std::is_same_v<T, std::int64_t>) {
-          w.Int(v);
-        } else if constexpr (std::is_same_v<T, double>) {
-          w.Double(v);
-        } else if constexpr (std::is_same_v<T, std::string>) {
-          w.String(v);
-        } else {
-          w.BeginArray();
-          for (const auto& item : v) WriteJsonValue(w, AttributeValue(typename T::value_type(item)));
-          w.EndArray();
-        }
-      },
-      value);
-}
-
 // What the remote endpoint of a CLIENT or PRODUCER span is, in the
 // specification's order of preference; empty when none is known.
 struct RemoteEndpoint {
@@ -117,7 +96,7 @@ std::string AnnotationValue(const SpanEvent& event) {
   attrs.BeginObject();
   for (const Attribute& a : event.attributes) {
     attrs.Key(a.key);
-    WriteJsonValue(attrs, a.value);
+    WriteAttributeValue(attrs, a.value);
   }
   attrs.EndObject();
   return StrCat(out, ": ", attrs.str());
@@ -188,7 +167,7 @@ std::string ZipkinTagValue(const AttributeValue& value) {
           return v;
         } else {
           JsonWriter w;
-          WriteJsonValue(w, value);
+          WriteAttributeValue(w, value);
           return w.str();
         }
       },

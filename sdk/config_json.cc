@@ -7,37 +7,6 @@
 namespace qtrace {
 namespace {
 
-void WriteAttributeValue(JsonWriter& w, const AttributeValue& value) {
-  std::visit(
-      [&w](const auto& v) {
-        using T = std::decay_t<decltype(v)>;
-        if constexpr (std::is_same_v<T, bool>) {
-          w.Bool(v);
-        } else if constexpr (std::is_same_v<T, std::int64_t>) {
-          w.Int(v);
-        } else if constexpr (std::is_same_v<T, double>) {
-          w.Double(v);
-        } else if constexpr (std::is_same_v<T, std::string>) {
-          w.String(v);
-        } else {
-          w.BeginArray();
-          for (const auto& item : v) {
-            if constexpr (std::is_same_v<typename T::value_type, std::string>) {
-              w.String(item);
-            } else if constexpr (std::is_same_v<typename T::value_type, double>) {
-              w.Double(item);
-            } else if constexpr (std::is_same_v<typename T::value_type, bool>) {
-              w.Bool(item);
-            } else {
-              w.Int(item);
-            }
-          }
-          w.EndArray();
-        }
-      },
-      value);
-}
-
 // 0 for no limit, as the variables spell it.
 std::int64_t Millis(absl::Duration d) { return d == absl::InfiniteDuration() ? 0 : absl::ToInt64Milliseconds(d); }
 

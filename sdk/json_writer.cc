@@ -3,6 +3,8 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <type_traits>
+#include <variant>
 
 namespace qtrace {
 
@@ -110,6 +112,37 @@ JsonWriter& JsonWriter::Null() {
   BeforeValue();
   out_ += "null";
   return *this;
+}
+
+void WriteAttributeValue(JsonWriter& w, const AttributeValue& value) {
+  std::visit(
+      [&w](const auto& v) {
+        using T = std::decay_t<decltype(v)>;
+        if constexpr (std::is_same_v<T, bool>) {
+          w.Bool(v);
+        } else if constexpr (std::is_same_v<T, std::int64_t>) {
+          w.Int(v);
+        } else if constexpr (std::is_same_v<T, double>) {
+          w.Double(v);
+        } else if constexpr (std::is_same_v<T, std::string>) {
+          w.String(v);
+        } else {
+          w.BeginArray();
+          for (const auto& item : v) {
+            if constexpr (std::is_same_v<typename T::value_type, std::string>) {
+              w.String(item);
+            } else if constexpr (std::is_same_v<typename T::value_type, double>) {
+              w.Double(item);
+            } else if constexpr (std::is_same_v<typename T::value_type, bool>) {
+              w.Bool(item);
+            } else {
+              w.Int(item);
+            }
+          }
+          w.EndArray();
+        }
+      },
+      value);
 }
 
 }  // namespace qtrace

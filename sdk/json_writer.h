@@ -8,6 +8,8 @@
 #include <string_view>
 #include <vector>
 
+#include "sdk/attribute.h"
+
 namespace qtrace {
 
 // Appends s to out as a JSON string literal (with quotes), escaping control
@@ -38,5 +40,8 @@ class JsonWriter {
   std::vector<bool> has_member_;
   bool after_key_ = false;
 };
+
+// Writes an attribute value as the JSON value of its type (arrays as arrays).
+void WriteAttributeValue(JsonWriter& w, const AttributeValue& value);
 
 }  // namespace qtrace
