@@ -39,30 +39,14 @@ struct RemoteEndpoint {
   std::int64_t port = 0;
 };
 
-std::string_view StringAttribute(const AttributeList& attributes, std::string_view key) {
-  const Attribute* a = attributes.Find(key);
-  if (a == nullptr) return {};
-  const std::string* s = std::get_if<std::string>(&a->value);
-  return s != nullptr ? std::string_view(*s) : std::string_view();
-}
-
-std::int64_t IntAttribute(const AttributeList& attributes, std::string_view key) {
-  const Attribute* a = attributes.Find(key);
-  if (a == nullptr) return 0;
-  const std::int64_t* i = std::get_if<std::int64_t>(&a->value);
-  return i != nullptr ? *i : 0;
-}
-
 RemoteEndpoint RemoteOf(const AttributeList& attributes) {
-  if (auto v = StringAttribute(attributes, "peer.service"); !v.empty()) return {v, 0};
-  if (auto v = StringAttribute(attributes, "server.address"); !v.empty()) {
-    return {v, IntAttribute(attributes, "server.port")};
+  if (auto v = attributes.GetString("peer.service"); !v.empty()) return {v, 0};
+  if (auto v = attributes.GetString("server.address"); !v.empty()) return {v, attributes.GetInt("server.port")};
+  if (auto v = attributes.GetString("network.peer.address"); !v.empty()) {
+    return {v, attributes.GetInt("network.peer.port")};
   }
-  if (auto v = StringAttribute(attributes, "network.peer.address"); !v.empty()) {
-    return {v, IntAttribute(attributes, "network.peer.port")};
-  }
-  if (auto v = StringAttribute(attributes, "db.name"); !v.empty()) return {v, 0};
-  if (auto v = StringAttribute(attributes, "db.namespace"); !v.empty()) return {v, 0};
+  if (auto v = attributes.GetString("db.name"); !v.empty()) return {v, 0};
+  if (auto v = attributes.GetString("db.namespace"); !v.empty()) return {v, 0};
   return {};
 }
 

@@ -41,4 +41,16 @@ const Attribute* AttributeList::Find(std::string_view key) const {
   return nullptr;
 }
 
+std::string_view AttributeList::GetString(std::string_view key) const {
+  const Attribute* a = Find(key);
+  const std::string* s = a != nullptr ? std::get_if<std::string>(&a->value) : nullptr;
+  return s != nullptr ? std::string_view(*s) : std::string_view();
+}
+
+std::int64_t AttributeList::GetInt(std::string_view key) const {
+  const Attribute* a = Find(key);
+  const std::int64_t* i = a != nullptr ? std::get_if<std::int64_t>(&a->value) : nullptr;
+  return i != nullptr ? *i : 0;
+}
+
 }  // namespace qtrace

@@ -72,6 +72,10 @@ class AttributeList {
   }
 
   const Attribute* Find(std::string_view key) const;
+  // key's value when it is a string / an int; empty / 0 when absent or of
+  // another type.
+  std::string_view GetString(std::string_view key) const;
+  std::int64_t GetInt(std::string_view key) const;
   std::span<const Attribute> items() const { return {items_.data(), size_}; }
   std::size_t size() const { return size_; }
   std::uint32_t dropped() const { return dropped_; }

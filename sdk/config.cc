@@ -332,6 +332,12 @@ absl::Status CheckReadableFile(std::string_view name, const std::string& path) {
   return absl::InvalidArgumentError(StrCat(name, "='", path, "': file does not exist or cannot be read"));
 }
 
+// One of the OTLP transports, which the OTEL_EXPORTER_OTLP_* settings configure.
+bool IsOtlp(ExportProtocol protocol) {
+  return protocol == ExportProtocol::kGrpc || protocol == ExportProtocol::kHttpProtobuf ||
+         protocol == ExportProtocol::kHttpJson;
+}
+
 // Zipkin's own settings (the specification's OTEL_EXPORTER_ZIPKIN_*): the
 // full URL of the v2 spans API and a timeout per request. The OTLP headers,
 // compression and TLS files do not apply.
@@ -357,8 +363,7 @@ absl::Status ResolveOtlp(EnvReader& env, const TracingFlags& flags, OtlpConfig& 
   ExportProtocol protocol = ExportProtocol::kHttpProtobuf;
   if (auto p = env.First({"OTEL_EXPORTER_OTLP_TRACES_PROTOCOL", "OTEL_EXPORTER_OTLP_PROTOCOL"})) {
     auto parsed = ParseProtocol(p->second);
-    if (parsed && *parsed != ExportProtocol::kConsole && *parsed != ExportProtocol::kNone &&
-        *parsed != ExportProtocol::kZipkin) {
+    if (parsed && IsOtlp(*parsed)) {
       protocol = *parsed;
     } else {
       env.Warn(p->first, p->second, "expected grpc, http/protobuf or http/json; using http/protobuf");
@@ -407,7 +412,7 @@ absl::Status ResolveOtlp(EnvReader& env, const TracingFlags& flags, OtlpConfig& 
   } else {
     given = o.endpoint = http ? "http://localhost:4318/v1/traces" : "http://localhost:4317";
   }
-  if (protocol != ExportProtocol::kConsole && protocol != ExportProtocol::kNone) {
+  if (IsOtlp(protocol)) {
     for (const std::string& url : {given, o.endpoint}) {
       absl::StatusOr<ParsedEndpoint> parsed = http ? ParseEndpoint(url) : ParseGrpcEndpoint(url);
       if (!parsed.ok()) return absl::InvalidArgumentError(StrCat(endpoint_source, ": ", MessageOf(parsed.status())));

@@ -1,5 +1,7 @@
 #include "sdk/ot_trace_state.h"
 
+#include <memory>
+
 #include "sdk/strings.h"
 
 namespace qtrace {
@@ -95,6 +97,15 @@ TraceState WithOtMember(const TraceState& trace_state, const OtTraceState& ot) {
   // tracestate that parsed, so the value stays valid unless it outgrew 256.
   if (std::optional<TraceState> updated = trace_state.With(kOtTraceStateKey, value)) return *std::move(updated);
   return trace_state.Without(kOtTraceStateKey);
+}
+
+std::uint64_t RandomnessOf(const OtTraceState& ot, const TraceId& trace_id) {
+  return ot.randomness ? *ot.randomness : TraceIdRandomness(trace_id);
+}
+
+TraceStatePtr WithoutThreshold(const TraceState& trace_state, OtTraceState ot) {
+  ot.threshold.reset();
+  return std::make_shared<const TraceState>(WithOtMember(trace_state, ot));
 }
 
 }  // namespace qtrace

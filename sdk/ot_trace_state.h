@@ -57,9 +57,16 @@ std::uint64_t TraceIdRandomness(const TraceId& trace_id);
 // The "ot" member of a tracestate, parsed; an absent member gives an empty one.
 OtTraceState OtMemberOf(const TraceState& trace_state);
 
+// The trace's randomness R: ot's rv when it has one, else the trace id's.
+std::uint64_t RandomnessOf(const OtTraceState& ot, const TraceId& trace_id);
+
 // trace_state with its "ot" member replaced by ot (removed when ot
 // serializes to nothing), moved to the front as W3C asks of the vendor that
 // updates its entry.
 TraceState WithOtMember(const TraceState& trace_state, const OtTraceState& ot);
+
+// trace_state with the th of its "ot" member (parsed as ot) erased, every
+// other sub-member kept: what a span passes on when it claims no threshold.
+TraceStatePtr WithoutThreshold(const TraceState& trace_state, OtTraceState ot);
 
 }  // namespace qtrace

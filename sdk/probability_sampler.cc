@@ -16,12 +16,6 @@ namespace {
 
 constexpr int kHexDigits = 14;
 
-// The randomness of this trace: a valid rv from the parent's tracestate, else
-// the trace id's low 56 bits.
-std::uint64_t RandomnessOf(const SamplingParameters& params, const OtTraceState& parent_ot) {
-  return parent_ot.randomness ? *parent_ot.randomness : TraceIdRandomness(params.trace_id);
-}
-
 // The tracestate of a root sampled with this threshold, "ot=th:...": one per
 // threshold for the whole process, never destroyed, and handed out as a
 // pointer without a reference count (a shared_ptr aliasing no owner). A
@@ -66,10 +60,10 @@ class ProbabilitySampler final : public Sampler {
       return result;
     }
     OtTraceState ot = OtMemberOf(*parent_state);
-    if (!threshold_ || RandomnessOf(params, ot) < *threshold_) {
+    if (!threshold_ || RandomnessOf(ot, params.trace_id) < *threshold_) {
       if (!ot.threshold) return Dropped(nullptr);  // nothing to erase
-      ot.threshold.reset();  // an unsampled span claims no threshold
-      return Dropped(std::make_shared<const TraceState>(WithOtMember(*parent_state, ot)));
+      // An unsampled span claims no threshold.
+      return Dropped(WithoutThreshold(*parent_state, std::move(ot)));
     }
     SamplingResult result(SamplingDecision::kRecordAndSample);
     // In-process children sampled the same way as their parent share its

@@ -5,12 +5,7 @@
 
 namespace qtrace {
 
-std::string_view Resource::GetString(std::string_view key) const {
-  const Attribute* a = attributes_.Find(key);
-  if (a == nullptr) return {};
-  const auto* s = std::get_if<std::string>(&a->value);
-  return s ? std::string_view(*s) : std::string_view();
-}
+std::string_view Resource::GetString(std::string_view key) const { return attributes_.GetString(key); }
 
 std::vector<Attribute> ParseResourceAttributes(std::string_view text,
                                                std::vector<std::string>* warnings) {

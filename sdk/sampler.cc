@@ -66,10 +66,8 @@ TraceStatePtr WithoutInconsistentThreshold(const SamplingParameters& params) {
   const TraceStatePtr& state = params.parent.trace_state_ptr();
   if (state == nullptr || !state->Get(kOtTraceStateKey)) return nullptr;
   OtTraceState ot = OtMemberOf(*state);
-  const std::uint64_t randomness = ot.randomness ? *ot.randomness : TraceIdRandomness(params.trace_id);
-  if (!ot.threshold || randomness >= *ot.threshold) return nullptr;
-  ot.threshold.reset();
-  return std::make_shared<const TraceState>(WithOtMember(*state, ot));
+  if (!ot.threshold || RandomnessOf(ot, params.trace_id) >= *ot.threshold) return nullptr;
+  return WithoutThreshold(*state, std::move(ot));
 }
 
 class ParentBasedSampler final : public Sampler {
