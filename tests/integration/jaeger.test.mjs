@@ -23,7 +23,7 @@ import { assertCrossServiceTrace, KIND, SYNC_ROUTE_SPAN, tree } from './cross_se
 import { requireTools, runOtelTour } from './cross_service_helpers.mjs';
 import { asSinkSpans, freePort, jaegerTourBackend, requireJaeger, startJaeger } from './jaeger_helpers.mjs';
 import { makeCertificates } from './process_helpers.mjs';
-import { call, startService } from './service_helpers.mjs';
+import { call, projectWithFailedResult, startService } from './service_helpers.mjs';
 
 const TEST_TIMEOUT_MS = 120_000;
 const STATUS_ERROR = 2;
@@ -117,11 +117,8 @@ async function failingSyncTrace(exportEnv) {
   });
   let traceId;
   try {
-    const p = await call(api.base, 'POST', '/api/v1/projects', { name: 'unreachable tracker' });
-    const c = await call(api.base, 'POST', `/api/v1/projects/${p.json.id}/cases`, { title: 'fails' });
-    const run = await call(api.base, 'POST', `/api/v1/projects/${p.json.id}/runs`, { name: 'r' });
-    await call(api.base, 'PUT', `/api/v1/runs/${run.json.id}/results/${c.json.id}`, { status: 'failed' });
-    const sync = await call(api.base, 'POST', `/api/v1/projects/${p.json.id}/sync`);
+    const projectId = await projectWithFailedResult(api.base, 'unreachable tracker');
+    const sync = await call(api.base, 'POST', `/api/v1/projects/${projectId}/sync`);
     assert.equal(sync.status, 502, sync.text);
     traceId = sync.headers.get('traceresponse').split('-')[1];
     assert.equal((await api.stop()).code, 0);

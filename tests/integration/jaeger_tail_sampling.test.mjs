@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import { jsDir } from './cross_service_helpers.mjs';
 import { asSinkSpans, requireJaeger, startJaeger, TAIL_SAMPLING_CONFIG } from './jaeger_helpers.mjs';
 import { cleanEnv, killIfRunning, launch, makeCertificates, waitForExit, waitForListening } from './process_helpers.mjs';
-import { call, startService } from './service_helpers.mjs';
+import { call, projectWithFailedResult, startService } from './service_helpers.mjs';
 
 const API = process.env.QA_PMS_API;
 assert.ok(API, 'QA_PMS_API must name the qa-pms-api binary');
@@ -47,15 +47,12 @@ test('tail sampling keeps every failing trace whole and about 10 % of the rest',
       OTEL_EXPORTER_OTLP_ENDPOINT: collectorHttp, OTEL_BSP_SCHEDULE_DELAY: '200',
       OTEL_TRACES_SAMPLER: 'always_on',
     });
-    const p = await call(api.base, 'POST', '/api/v1/projects', { name: 'tail sampling' });
-    const c = await call(api.base, 'POST', `/api/v1/projects/${p.json.id}/cases`, { title: 'fails' });
-    const run = await call(api.base, 'POST', `/api/v1/projects/${p.json.id}/runs`, { name: 'r' });
-    await call(api.base, 'PUT', `/api/v1/runs/${run.json.id}/results/${c.json.id}`, { status: 'failed' });
+    const projectId = await projectWithFailedResult(api.base, 'tail sampling');
 
     const failing = [];
     const passing = [];
     for (let i = 0; i < SYNCS; i++) {
-      const r = await call(api.base, 'POST', `/api/v1/projects/${p.json.id}/sync`);
+      const r = await call(api.base, 'POST', `/api/v1/projects/${projectId}/sync`);
       const traceId = r.headers.get('traceresponse').split('-')[1];
       if (r.status === 502) failing.push(traceId);
       else if (r.status === 200) passing.push(traceId);

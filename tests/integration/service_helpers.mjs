@@ -43,3 +43,13 @@ export async function call(base, method, path, body, headers = {}) {
   try { json = text ? JSON.parse(text) : undefined; } catch { json = undefined; }
   return { status: res.status, headers: res.headers, json, text };
 }
+
+// A project with one test case whose run result is "failed": what the sync
+// route sends to the tracker. Resolves with the project's id.
+export async function projectWithFailedResult(base, name) {
+  const p = await call(base, 'POST', '/api/v1/projects', { name });
+  const c = await call(base, 'POST', `/api/v1/projects/${p.json.id}/cases`, { title: 'fails' });
+  const run = await call(base, 'POST', `/api/v1/projects/${p.json.id}/runs`, { name: 'r' });
+  await call(base, 'PUT', `/api/v1/runs/${run.json.id}/results/${c.json.id}`, { status: 'failed' });
+  return p.json.id;
+}

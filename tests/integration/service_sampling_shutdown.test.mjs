@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startSink, makeCertificates } from './process_helpers.mjs';
-import { startService, startTracker, call } from './service_helpers.mjs';
+import { call, projectWithFailedResult, startService, startTracker } from './service_helpers.mjs';
 
 const SINK = process.env.OTLP_SINK;
 const API = process.env.QA_PMS_API;
@@ -101,11 +101,8 @@ test('errors are always kept: at ratio 0 a 5xx request is exported whole', { tim
     OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${sink.httpPort}`, OTEL_BSP_SCHEDULE_DELAY: '100',
   });
   try {
-    const p = await call(api.base, 'POST', '/api/v1/projects', { name: 'kept' });
-    const c = await call(api.base, 'POST', `/api/v1/projects/${p.json.id}/cases`, { title: 'fails' });
-    const run = await call(api.base, 'POST', `/api/v1/projects/${p.json.id}/runs`, { name: 'r' });
-    await call(api.base, 'PUT', `/api/v1/runs/${run.json.id}/results/${c.json.id}`, { status: 'failed' });
-    const sync = await call(api.base, 'POST', `/api/v1/projects/${p.json.id}/sync`);
+    const projectId = await projectWithFailedResult(api.base, 'kept');
+    const sync = await call(api.base, 'POST', `/api/v1/projects/${projectId}/sync`);
     assert.equal(sync.status, 502);
     assert.equal(sync.headers.get('traceresponse'), null, 'the head decision was "not sampled"');
     // 02: unsampled, and the random flag of a root we started.
@@ -155,11 +152,8 @@ test('gRPC log lines are JSON lines like the rest of stderr', { timeout: 60000 }
 // A project with one failed result, then a sync that the failing tracker
 // turns into a 502; headers go with the sync request.
 async function failingSync(api, headers) {
-  const p = await call(api.base, 'POST', '/api/v1/projects', { name: 'explicit' });
-  const c = await call(api.base, 'POST', `/api/v1/projects/${p.json.id}/cases`, { title: 'fails' });
-  const run = await call(api.base, 'POST', `/api/v1/projects/${p.json.id}/runs`, { name: 'r' });
-  await call(api.base, 'PUT', `/api/v1/runs/${run.json.id}/results/${c.json.id}`, { status: 'failed' });
-  const sync = await call(api.base, 'POST', `/api/v1/projects/${p.json.id}/sync`, undefined, headers);
+  const projectId = await projectWithFailedResult(api.base, 'explicit');
+  const sync = await call(api.base, 'POST', `/api/v1/projects/${projectId}/sync`, undefined, headers);
   assert.equal(sync.status, 502);
 }
 
