@@ -2,26 +2,23 @@
 // the bytes the encoder already made, through grpc's generic stub: no second
 // serialization through generated classes.
 //
-//  * Plaintext for http:// endpoints or OTEL_EXPORTER_OTLP_INSECURE=true; TLS
-//    otherwise (system roots or the CA file), with mTLS when a client
-//    certificate and key are given.
+//  * The channel (TLS, mTLS, reconnect back-off) as exporter/grpc_channel.h
+//    builds it; plaintext for http:// or OTEL_EXPORTER_OTLP_INSECURE=true.
 //  * Headers become call metadata; gzip is gRPC's own message compression.
 //  * Retryable codes: CANCELLED, DEADLINE_EXCEEDED, ABORTED, OUT_OF_RANGE,
 //    UNAVAILABLE, DATA_LOSS, and RESOURCE_EXHAUSTED only when the server sent
 //    RetryInfo (whose delay is honoured). A failed TLS handshake is permanent.
 #pragma once
 
-#include <grpcpp/generic/generic_stub.h>
 #include <grpcpp/grpcpp.h>
 
 #include <memory>
-#include <optional>
-#include <mutex>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "exporter/grpc_channel.h"
 #include "exporter/sender.h"
 #include "exporter/tls_probe.h"
 
@@ -49,18 +46,15 @@ class GrpcSender final : public Sender {
   bool uses_tls() const { return uses_tls_; }
 
  private:
-  GrpcSender(GrpcSenderOptions options, bool uses_tls) : options_(std::move(options)), uses_tls_(uses_tls) {}
+  GrpcSender(GrpcSenderOptions options, GrpcChannel channel)
+      : options_(std::move(options)), uses_tls_(channel.uses_tls), caller_(std::move(channel.channel)) {}
   // After an UNAVAILABLE over TLS without a client certificate: whether the
   // collector demands one (exporter/tls_probe.h). Exporter thread only.
   bool ClientCertificateMissing();
 
   const GrpcSenderOptions options_;
   const bool uses_tls_;  // the channel has TLS credentials
-  std::shared_ptr<grpc::Channel> channel_;
-  std::unique_ptr<grpc::GenericStub> stub_;
-  std::mutex mu_;
-  grpc::ClientContext* in_flight_ = nullptr;  // guarded by mu_
-  bool cancelled_ = false;                    // guarded by mu_
+  GrpcUnaryCaller caller_;
   ClientCertificateDiagnosis certificate_diagnosis_;
 };
 

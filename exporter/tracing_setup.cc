@@ -3,9 +3,11 @@
 #include "exporter/console_exporter.h"
 #include "exporter/grpc_sender.h"
 #include "exporter/http_sender.h"
+#include "exporter/jaeger_sampling_client.h"
 #include "exporter/otlp_exporter.h"
 #include "exporter/zipkin_encoder.h"
 #include "sdk/batch_span_processor.h"
+#include "sdk/jaeger_remote_sampler.h"
 #include "sdk/resource_detector.h"
 #include "sdk/simple_span_processor.h"
 
@@ -59,10 +61,28 @@ absl::StatusOr<std::unique_ptr<SpanExporter>> MakeSpanExporter(const Config& con
       std::make_unique<OtlpExporter>(resource, std::move(sender), options, std::move(metrics)));
 }
 
+absl::StatusOr<std::unique_ptr<Sampler>> MakeConfiguredSampler(const Config& config) {
+  const SamplingConfig& s = config.sampling;
+  if (!IsJaegerRemoteKind(s.kind)) return MakeSampler(s.kind, s.ratio);
+  // The sampling service is usually the Jaeger collector the spans go to, so
+  // an https:// endpoint trusts the same CA file as the OTLP exporter.
+  const JaegerRemoteConfig& r = s.jaeger_remote;
+  auto client = JaegerSamplingClient::Create({r.endpoint, /*insecure=*/false, config.otlp.certificate_file, "", ""},
+                                             config.service_name);
+  if (!client.ok()) return client.status();
+  JaegerRemoteSamplerOptions options;
+  options.source = *std::move(client);
+  options.polling_interval = r.polling_interval;
+  options.initial_sampling_rate = r.initial_sampling_rate;
+  return MakeSampler(s.kind, s.ratio, std::make_unique<JaegerRemoteSampler>(std::move(options)));
+}
+
 absl::StatusOr<std::unique_ptr<TracerProvider>> MakeTracerProvider(const Config& config, std::ostream& console) {
   TracerProviderOptions options;
   options.resource = DetectResource(config);
-  options.sampler = MakeSampler(config.sampling.kind, config.sampling.ratio);
+  auto sampler = MakeConfiguredSampler(config);
+  if (!sampler.ok()) return sampler.status();
+  options.sampler = *std::move(sampler);
   options.id_generator = MakeIdGenerator(config.id_generator);
   options.limits = config.limits;
   options.enabled = !config.sdk_disabled;

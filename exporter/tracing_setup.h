@@ -18,6 +18,11 @@ absl::StatusOr<std::unique_ptr<SpanExporter>> MakeSpanExporter(const Config& con
                                                                std::shared_ptr<PipelineMetrics> metrics,
                                                                std::ostream& out);
 
+// The sampler config.sampling names. For the jaeger_remote kinds it starts
+// polling Jaeger in the background at once; an error for a malformed
+// endpoint or an unreadable CA file.
+absl::StatusOr<std::unique_ptr<Sampler>> MakeConfiguredSampler(const Config& config);
+
 // The TracerProvider for config: OTLP exporters behind a BatchSpanProcessor,
 // the console exporter behind a SimpleSpanProcessor, no processor for "none"
 // or a disabled SDK. REQUIRES: console outlives the provider.

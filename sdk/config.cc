@@ -103,6 +103,8 @@ std::optional<SamplerKind> ParseSamplerKind(std::string_view name) {
       // The declarative configuration's name while the sampler is in development.
       {"probability/development", SamplerKind::kProbability},
       {"parentbased_probability", SamplerKind::kParentBasedProbability},
+      {"jaeger_remote", SamplerKind::kJaegerRemote},
+      {"parentbased_jaeger_remote", SamplerKind::kParentBasedJaegerRemote},
   };
   const std::string lower = ToLower(name);  // enum values are case-insensitive
   for (const auto& [text, kind] : kKinds) {
@@ -175,6 +177,42 @@ void ResolveIdentity(EnvReader& env, const TracingFlags& flags, Config& c,
       from_resource("deployment.environment.name").value_or("development")));
 }
 
+// "endpoint=...,pollingIntervalMs=...,initialSamplingRate=..." (any subset,
+// any order). A part that does not parse warns and leaves its default.
+void ParseJaegerRemoteArg(EnvReader& env, std::string_view arg, JaegerRemoteConfig& out) {
+  constexpr std::string_view kName = "OTEL_TRACES_SAMPLER_ARG";
+  for (std::string_view part : Split(arg, ',')) {
+    part = Trim(part);
+    if (part.empty()) continue;
+    const std::size_t eq = part.find('=');
+    const std::string_view key = Trim(part.substr(0, eq));
+    const std::string_view value = eq == std::string_view::npos ? std::string_view() : Trim(part.substr(eq + 1));
+    if (key == "endpoint") {
+      if (auto endpoint = ParseGrpcEndpoint(value); endpoint.ok()) {
+        out.endpoint = std::string(value);
+      } else {
+        env.Warn(kName, part, StrCat(std::string(endpoint.status().message()), "; using ", out.endpoint));
+      }
+    } else if (key == "pollingIntervalMs") {
+      std::int64_t ms = 0;
+      if (ParseInt64(value, &ms) && ms >= 1 && ms <= 86'400'000) {
+        out.polling_interval = absl::Milliseconds(ms);
+      } else {
+        env.Warn(kName, part,
+                 StrCat("expected milliseconds from 1 to 86400000; using ", absl::ToInt64Milliseconds(out.polling_interval)));
+      }
+    } else if (key == "initialSamplingRate") {
+      if (auto rate = ParseRatio(value)) {
+        out.initial_sampling_rate = *rate;
+      } else {
+        env.Warn(kName, part, "expected a number from 0.0 to 1.0; using the default");
+      }
+    } else {
+      env.Warn(kName, part, "unknown key: expected endpoint, pollingIntervalMs or initialSamplingRate");
+    }
+  }
+}
+
 void ResolveSampling(EnvReader& env, absl::Time now, Config& c) {
   SamplingConfig& s = c.sampling;
   s.default_ratio_is_probability = DefaultRatioIsProbability(env, now, s);
@@ -187,7 +225,7 @@ void ResolveSampling(EnvReader& env, absl::Time now, Config& c) {
       explicit_kind = true;
     } else {
       env.Warn("OTEL_TRACES_SAMPLER", *name,
-               StrCat("expected always_on, always_off, traceidratio, probability or parentbased_*; using ",
+               StrCat("expected always_on, always_off, traceidratio, probability, jaeger_remote or parentbased_*; using ",
                       ToString(s.kind)));
     }
   }
@@ -217,6 +255,8 @@ void ResolveSampling(EnvReader& env, absl::Time now, Config& c) {
     } else {
       env.Warn("OTEL_TRACES_SAMPLER_ARG", *arg, "expected a number from 0.0 to 1.0");
     }
+  } else if (arg && IsJaegerRemoteKind(s.kind)) {
+    ParseJaegerRemoteArg(env, *arg, s.jaeger_remote);
   }
 }
 
@@ -563,6 +603,8 @@ std::string_view ToString(SamplerKind kind) {
     case SamplerKind::kParentBasedTraceIdRatio: return "parentbased_traceidratio";
     case SamplerKind::kProbability: return "probability";
     case SamplerKind::kParentBasedProbability: return "parentbased_probability";
+    case SamplerKind::kJaegerRemote: return "jaeger_remote";
+    case SamplerKind::kParentBasedJaegerRemote: return "parentbased_jaeger_remote";
   }
   return "parentbased_traceidratio";
 }

@@ -67,6 +67,18 @@ struct BatchConfig {
   std::size_t max_export_batch_size = 512;
 };
 
+// The Jaeger remote sampler (OTEL_TRACES_SAMPLER=jaeger_remote or
+// parentbased_jaeger_remote), from OTEL_TRACES_SAMPLER_ARG:
+// "endpoint=...,pollingIntervalMs=...,initialSamplingRate=...".
+struct JaegerRemoteConfig {
+  // Jaeger's gRPC sampling service (api_v2.SamplingManager): http:// for
+  // plaintext, https:// for TLS (trusting OTEL_EXPORTER_OTLP_CERTIFICATE
+  // when set, else the system roots).
+  std::string endpoint = "http://localhost:14250";
+  absl::Duration polling_interval = absl::Seconds(60);
+  double initial_sampling_rate = 0.001;  // until the first strategy arrives
+};
+
 struct SamplingConfig {
   SamplerKind kind = SamplerKind::kParentBasedTraceIdRatio;
   double ratio = 1.0;
@@ -77,6 +89,7 @@ struct SamplingConfig {
   // the specification lets SDKs replace the deprecated TraceIdRatioBased).
   bool default_ratio_is_probability = false;
   std::string ratio_sampler_source = "QTRACE_RATIO_SAMPLER=auto, before 2027-01-01";
+  JaegerRemoteConfig jaeger_remote;
 };
 
 struct Config {

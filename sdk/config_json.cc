@@ -40,7 +40,21 @@ std::string ConfigToJson(const Config& c) {
   w.Key("ratio").Double(c.sampling.ratio);
   w.Key("ratio_source").String(c.sampling.ratio_source);
   w.Key("ratio_sampler_source").String(c.sampling.ratio_sampler_source);
-  w.Key("description").String(MakeSampler(c.sampling.kind, c.sampling.ratio)->Description());
+  if (IsJaegerRemoteKind(c.sampling.kind)) {
+    // The remote sampler's strategy is known only once it has fetched one:
+    // the settings say where from and what applies until then.
+    const JaegerRemoteConfig& r = c.sampling.jaeger_remote;
+    w.Key("jaeger_remote").BeginObject();
+    w.Key("endpoint").String(r.endpoint);
+    w.Key("polling_interval_ms").Int(Millis(r.polling_interval));
+    w.Key("initial_sampling_rate").Double(r.initial_sampling_rate);
+    w.EndObject();
+    const std::string remote = "JaegerRemoteSampler{" + r.endpoint + "}";
+    w.Key("description").String(c.sampling.kind == SamplerKind::kJaegerRemote ? remote
+                                                                             : "ParentBased{root=" + remote + "}");
+  } else {
+    w.Key("description").String(MakeSampler(c.sampling.kind, c.sampling.ratio)->Description());
+  }
   w.EndObject();
 
   w.Key("keep_error_traces").Bool(c.keep_error_traces);

@@ -96,7 +96,11 @@ class ParentBasedSampler final : public Sampler {
 }  // namespace
 
 bool TraceIdUnderRatio(const TraceId& trace_id, double ratio) {
-  return Random63Bits(trace_id) < UpperBound(std::clamp(ratio, 0.0, 1.0));
+  return TraceIdUnderBound(trace_id, TraceIdRatioUpperBound(ratio));
+}
+std::uint64_t TraceIdRatioUpperBound(double ratio) { return UpperBound(std::clamp(ratio, 0.0, 1.0)); }
+bool TraceIdUnderBound(const TraceId& trace_id, std::uint64_t upper_bound) {
+  return Random63Bits(trace_id) < upper_bound;
 }
 
 std::unique_ptr<Sampler> MakeAlwaysOnSampler() { return std::make_unique<AlwaysOnSampler>(); }
@@ -108,7 +112,8 @@ std::unique_ptr<Sampler> MakeParentBasedSampler(std::unique_ptr<Sampler> root) {
   return std::make_unique<ParentBasedSampler>(std::move(root));
 }
 
-std::unique_ptr<Sampler> MakeSampler(SamplerKind kind, double ratio) {
+std::unique_ptr<Sampler> MakeSampler(SamplerKind kind, double ratio, std::unique_ptr<Sampler> remote) {
+  if (IsJaegerRemoteKind(kind) && remote == nullptr) remote = MakeTraceIdRatioSampler(ratio);
   switch (kind) {
     case SamplerKind::kAlwaysOn:
       return MakeAlwaysOnSampler();
@@ -126,6 +131,10 @@ std::unique_ptr<Sampler> MakeSampler(SamplerKind kind, double ratio) {
       return MakeProbabilitySampler(ratio);
     case SamplerKind::kParentBasedProbability:
       return MakeParentBasedSampler(MakeProbabilitySampler(ratio));
+    case SamplerKind::kJaegerRemote:
+      return remote;
+    case SamplerKind::kParentBasedJaegerRemote:
+      return MakeParentBasedSampler(std::move(remote));
   }
   return MakeParentBasedSampler(MakeAlwaysOnSampler());
 }

@@ -103,11 +103,25 @@ enum class SamplerKind : std::uint8_t {
   kParentBasedTraceIdRatio,
   kProbability,
   kParentBasedProbability,
+  kJaegerRemote,              // sdk/jaeger_remote_sampler.h
+  kParentBasedJaegerRemote,
 };
-// The sampler of that kind; ratio matters only for the ratio kinds.
-std::unique_ptr<Sampler> MakeSampler(SamplerKind kind, double ratio);
+// The sampler of that kind; ratio matters only for the ratio kinds. remote
+// is the Jaeger remote sampler the two jaeger kinds use (alone, or as the
+// root of ParentBased), built by the caller because it needs a transport;
+// REQUIRES: remote is not null for those kinds (without it they fall back
+// to TraceIdRatioBased(ratio)).
+std::unique_ptr<Sampler> MakeSampler(SamplerKind kind, double ratio, std::unique_ptr<Sampler> remote = nullptr);
+// True for the two kinds that fetch their strategy from Jaeger.
+inline bool IsJaegerRemoteKind(SamplerKind kind) {
+  return kind == SamplerKind::kJaegerRemote || kind == SamplerKind::kParentBasedJaegerRemote;
+}
 
 // True when the trace id falls under ratio (the TraceIdRatioBased rule).
 bool TraceIdUnderRatio(const TraceId& trace_id, double ratio);
+// The same rule in two steps, for a sampler that fixes its ratio once: the
+// bound for a ratio (clamped to [0, 1]), then one compare per trace id.
+std::uint64_t TraceIdRatioUpperBound(double ratio);
+bool TraceIdUnderBound(const TraceId& trace_id, std::uint64_t upper_bound);
 
 }  // namespace qtrace

@@ -14,6 +14,8 @@ const here = dirname(fileURLToPath(import.meta.url));
 export const JAEGER_CONFIG = join(here, '..', 'backends', 'jaeger', 'backend.yaml');
 export const COLLECTOR_CONFIG = join(here, '..', 'backends', 'jaeger', 'collector.yaml');
 export const TAIL_SAMPLING_CONFIG = join(here, '..', 'backends', 'jaeger', 'tail_sampling.yaml');
+// Laid over backend.yaml: the remote sampling extension serving a strategies file.
+export const REMOTE_SAMPLING_CONFIG = join(here, '..', 'backends', 'jaeger', 'remote_sampling.yaml');
 
 const HEALTH_TIMEOUT_MS = 60_000;
 const STOP_TIMEOUT_MS = 15_000;
@@ -51,10 +53,12 @@ export async function freePort() {
   return (await freePorts(1))[0];
 }
 
-const PORT_NAMES = ['health', 'queryHttp', 'queryGrpc', 'otlpGrpc', 'otlpHttp', 'otlpGrpcTls', 'otlpHttpTls', 'zipkin'];
+const PORT_NAMES = ['health', 'queryHttp', 'queryGrpc', 'otlpGrpc', 'otlpHttp', 'otlpGrpcTls', 'otlpHttpTls', 'zipkin',
+                    'samplingGrpc'];
 
 // Starts Jaeger with a config of tests/backends/jaeger (backend.yaml unless
-// said otherwise). tls is { cert, key } for backend.yaml's TLS receivers;
+// said otherwise; an array of configs is merged in order, as the Collector
+// merges repeated --config flags). tls is { cert, key } for backend.yaml's TLS receivers;
 // ports are new free ones unless given (a restart passes the first run's);
 // env adds to the environment (collector.yaml's JAEGER_BACKEND_OTLP_GRPC_PORT).
 // Resolves once the health endpoint answers 200, with the ports and helpers.
@@ -63,7 +67,7 @@ export async function startJaeger(binary, tls, { config = JAEGER_CONFIG, ports, 
     const free = await freePorts(PORT_NAMES.length);
     ports = Object.fromEntries(PORT_NAMES.map((name, i) => [name, free[i]]));
   }
-  const { health, queryHttp, queryGrpc, otlpGrpc, otlpHttp, otlpGrpcTls, otlpHttpTls, zipkin } = ports;
+  const { health, queryHttp, queryGrpc, otlpGrpc, otlpHttp, otlpGrpcTls, otlpHttpTls, zipkin, samplingGrpc } = ports;
   const env = {
     ...process.env,
     JAEGER_HEALTH_PORT: String(health),
@@ -74,10 +78,12 @@ export async function startJaeger(binary, tls, { config = JAEGER_CONFIG, ports, 
     JAEGER_OTLP_GRPC_TLS_PORT: String(otlpGrpcTls),
     JAEGER_OTLP_HTTP_TLS_PORT: String(otlpHttpTls),
     JAEGER_ZIPKIN_PORT: String(zipkin),
+    JAEGER_SAMPLING_GRPC_PORT: String(samplingGrpc),
     ...(tls ? { JAEGER_TLS_CERT: tls.cert, JAEGER_TLS_KEY: tls.key } : {}),
     ...extraEnv,
   };
-  const run = launch(binary, ['--config', config], { env });
+  const configArgs = [config].flat().flatMap((c) => ['--config', c]);
+  const run = launch(binary, configArgs, { env });
   const describe = () => `jaeger stdout:\n${run.stdout}\njaeger stderr:\n${run.stderr}`;
   const deadline = Date.now() + HEALTH_TIMEOUT_MS;
   let healthy = false;

@@ -249,6 +249,49 @@ TEST(ConfigTest, ProbabilitySamplerNames) {
             SamplerKind::kTraceIdRatio);
 }
 
+TEST(ConfigTest, JaegerRemoteSamplerDefaultsAndArgument) {
+  const ResolvedConfig plain = Resolve({{"OTEL_TRACES_SAMPLER", "jaeger_remote"}});
+  EXPECT_TRUE(plain.warnings.empty());
+  EXPECT_EQ(plain.config.sampling.kind, SamplerKind::kJaegerRemote);
+  EXPECT_EQ(plain.config.sampling.jaeger_remote.endpoint, "http://localhost:14250");
+  EXPECT_EQ(plain.config.sampling.jaeger_remote.polling_interval, absl::Seconds(60));
+  EXPECT_DOUBLE_EQ(plain.config.sampling.jaeger_remote.initial_sampling_rate, 0.001);
+
+  const ResolvedConfig set = Resolve({{"OTEL_TRACES_SAMPLER", "PARENTBASED_JAEGER_REMOTE"},
+                                      {"OTEL_TRACES_SAMPLER_ARG",
+                                       " endpoint=https://jaeger:14250 , pollingIntervalMs=250,initialSamplingRate=0.5"}});
+  EXPECT_TRUE(set.warnings.empty());
+  const JaegerRemoteConfig& r = set.config.sampling.jaeger_remote;
+  EXPECT_EQ(set.config.sampling.kind, SamplerKind::kParentBasedJaegerRemote);
+  EXPECT_EQ(r.endpoint, "https://jaeger:14250");
+  EXPECT_EQ(r.polling_interval, absl::Milliseconds(250));
+  EXPECT_DOUBLE_EQ(r.initial_sampling_rate, 0.5);
+  EXPECT_EQ(ToString(set.config.sampling.kind), "parentbased_jaeger_remote");
+  const std::string json = ConfigToJson(set.config);
+  EXPECT_THAT(json, HasSubstr("\"endpoint\":\"https://jaeger:14250\",\"polling_interval_ms\":250,"
+                              "\"initial_sampling_rate\":0.5"));
+  EXPECT_THAT(json, HasSubstr("ParentBased{root=JaegerRemoteSampler{https://jaeger:14250}}"));
+}
+
+TEST(ConfigTest, JaegerRemoteArgumentPartsThatDoNotParseWarnAndKeepTheirDefaults) {
+  const ResolvedConfig r = Resolve({{"OTEL_TRACES_SAMPLER", "jaeger_remote"},
+                                    {"OTEL_TRACES_SAMPLER_ARG",
+                                     "endpoint=ftp://x,pollingIntervalMs=0,initialSamplingRate=2,colour=blue,"
+                                     "pollingIntervalMs=1500"}});
+  const JaegerRemoteConfig& c = r.config.sampling.jaeger_remote;
+  EXPECT_EQ(c.endpoint, "http://localhost:14250");
+  EXPECT_EQ(c.polling_interval, absl::Milliseconds(1500));  // the good part still applies
+  EXPECT_DOUBLE_EQ(c.initial_sampling_rate, 0.001);
+  EXPECT_EQ(r.warnings.size(), 4u);
+  EXPECT_TRUE(HasWarningAbout(r, "'endpoint=ftp://x'"));
+  EXPECT_TRUE(HasWarningAbout(r, "'pollingIntervalMs=0'"));
+  EXPECT_TRUE(HasWarningAbout(r, "'initialSamplingRate=2'"));
+  EXPECT_TRUE(HasWarningAbout(r, "'colour=blue'"));
+  // A ratio argument is no argument of the remote sampler.
+  EXPECT_TRUE(HasWarningAbout(Resolve({{"OTEL_TRACES_SAMPLER", "jaeger_remote"}, {"OTEL_TRACES_SAMPLER_ARG", "0.5"}}),
+                              "'0.5'"));
+}
+
 // The specification lets SDKs replace TraceIdRatioBased from 2027-01-01:
 // QTRACE_RATIO_SAMPLER=auto does so on that day, the two other values
 // choose either algorithm on any day.

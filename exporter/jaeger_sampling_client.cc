@@ -1,0 +1,122 @@
+#include "exporter/jaeger_sampling_client.h"
+
+#include <utility>
+
+#include "exporter/proto_reader.h"
+#include "exporter/proto_writer.h"
+#include "sdk/strings.h"
+
+namespace qtrace {
+namespace {
+
+constexpr char kGetSamplingStrategy[] = "/jaeger.api_v2.SamplingManager/GetSamplingStrategy";
+constexpr auto kBytes = ProtoReader::kLengthDelimited;
+constexpr auto kDouble = ProtoReader::kFixed64;
+
+// ProbabilisticSamplingStrategy.samplingRate.
+double SamplingRate(std::string_view message) {
+  ProtoReader reader(message);
+  double rate = 0;
+  for (ProtoReader::Field f; reader.Next(f);) {
+    if (f.Is(1, kDouble)) rate = f.AsDouble();
+  }
+  return rate;
+}
+
+absl::Status ParsePerOperation(std::string_view message, SamplingStrategy& out) {
+  out.type = SamplingStrategy::Type::kPerOperation;
+  ProtoReader reader(message);
+  for (ProtoReader::Field f; reader.Next(f);) {
+    if (f.Is(1, kDouble)) out.probability = f.AsDouble();
+    if (f.Is(2, kDouble)) out.lower_bound_traces_per_second = f.AsDouble();
+    if (f.Is(3, kBytes)) {
+      SamplingStrategy::Operation op;
+      ProtoReader op_reader(f.bytes);
+      for (ProtoReader::Field g; op_reader.Next(g);) {
+        if (g.Is(1, kBytes)) op.name = std::string(g.bytes);
+        if (g.Is(2, kBytes)) op.probability = SamplingRate(g.bytes);
+      }
+      if (op_reader.failed()) return absl::DataLossError("malformed OperationSamplingStrategy");
+      out.operations.push_back(std::move(op));
+    }
+  }
+  if (reader.failed()) return absl::DataLossError("malformed PerOperationSamplingStrategies");
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+std::string EncodeSamplingStrategyParameters(std::string_view service_name) {
+  std::string out;
+  {
+    ProtoWriter writer(out);
+    writer.StringField(1, service_name);
+  }
+  return out;
+}
+
+absl::StatusOr<SamplingStrategy> ParseSamplingStrategyProtobuf(std::string_view bytes) {
+  std::uint64_t strategy_type = 0;
+  std::string_view probabilistic, rate_limiting, per_operation;
+  bool has_per_operation = false;
+  ProtoReader reader(bytes);
+  for (ProtoReader::Field f; reader.Next(f);) {
+    if (f.Is(1, ProtoReader::kVarint)) strategy_type = f.varint;
+    if (f.Is(2, kBytes)) probabilistic = f.bytes;
+    if (f.Is(3, kBytes)) rate_limiting = f.bytes;
+    if (f.Is(4, kBytes)) {
+      per_operation = f.bytes;
+      has_per_operation = true;
+    }
+  }
+  if (reader.failed()) return absl::DataLossError("malformed SamplingStrategyResponse");
+
+  SamplingStrategy out;
+  if (has_per_operation) {
+    if (absl::Status s = ParsePerOperation(per_operation, out); !s.ok()) return s;
+    return out;
+  }
+  switch (strategy_type) {
+    case 0:  // PROBABILISTIC
+      out.type = SamplingStrategy::Type::kProbabilistic;
+      out.probability = SamplingRate(probabilistic);
+      return out;
+    case 1: {  // RATE_LIMITING
+      out.type = SamplingStrategy::Type::kRateLimiting;
+      ProtoReader limit(rate_limiting);
+      for (ProtoReader::Field f; limit.Next(f);) {
+        // int32 on the wire: a negative value is ten bytes of varint.
+        if (f.Is(1, ProtoReader::kVarint)) out.max_traces_per_second = static_cast<std::int32_t>(f.varint);
+      }
+      return out;
+    }
+    default:
+      return absl::InvalidArgumentError(StrCat("unknown sampling strategy type ", strategy_type));
+  }
+}
+
+absl::StatusOr<std::unique_ptr<JaegerSamplingClient>> JaegerSamplingClient::Create(const GrpcChannelOptions& channel,
+                                                                                   std::string service_name) {
+  auto made = MakeGrpcChannel(channel);
+  if (!made.ok()) return made.status();
+  return std::unique_ptr<JaegerSamplingClient>(
+      new JaegerSamplingClient(channel.endpoint, std::move(service_name), *std::move(made)));
+}
+
+JaegerSamplingClient::JaegerSamplingClient(std::string endpoint, std::string service_name, GrpcChannel channel)
+    : endpoint_(std::move(endpoint)),
+      request_(EncodeSamplingStrategyParameters(service_name)),
+      caller_(std::move(channel.channel)) {}
+
+std::string JaegerSamplingClient::Describe() const { return StrCat("grpc ", endpoint_); }
+
+absl::StatusOr<SamplingStrategy> JaegerSamplingClient::Fetch(absl::Time deadline) {
+  GrpcUnaryCaller::Result result = caller_.Call(kGetSamplingStrategy, request_, deadline);
+  if (!result.status.ok()) {
+    return absl::UnavailableError(StrCat("gRPC ", static_cast<int>(result.status.error_code()), " ",
+                                         result.status.error_message()));
+  }
+  return ParseSamplingStrategyProtobuf(result.response);
+}
+
+}  // namespace qtrace
