@@ -121,6 +121,10 @@ absl::StatusOr<ClientResponse> TracedHttpClient::PostJson(const std::string& url
   if (rc != CURLE_OK) {
     span.SetAttribute("error.type", rc == CURLE_OPERATION_TIMEDOUT ? "timeout" : "connection_error");
     span.SetStatus(StatusCode::kError, curl_easy_strerror(rc));
+    // No HTTP answer at all: what instrumentations in languages with
+    // exceptions record as the exception the call raised (an IOException, a
+    // ConnectionError), so that backends show it where they show exceptions.
+    span.RecordException(StrCat("libcurl error ", static_cast<int>(rc)), curl_easy_strerror(rc));
     return absl::UnavailableError(StrCat("POST ", redacted, ": ", curl_easy_strerror(rc)));
   }
   long status = 0;

@@ -46,6 +46,15 @@ TEST(HttpClientSpanTest, ServerAddressAndPortAlsoWithUserInformation) {
   EXPECT_EQ(StringOf(s, "url.full"),
             "http://REDACTED:REDACTED@127.0.0.1:" + std::to_string(port) + "/issues?token=REDACTED");
   EXPECT_EQ(StringOf(s, "error.type"), "connection_error");
+  // The failure is also an exception event, as the semantic conventions name it.
+  ASSERT_EQ(s.events.size(), 1u);
+  EXPECT_EQ(s.events[0].name, "exception");
+  const Attribute* type = s.events[0].attributes.Find("exception.type");
+  const Attribute* message = s.events[0].attributes.Find("exception.message");
+  ASSERT_NE(type, nullptr);
+  ASSERT_NE(message, nullptr);
+  EXPECT_EQ(std::get<std::string>(type->value), "libcurl error 7");  // CURLE_COULDNT_CONNECT
+  EXPECT_EQ(std::get<std::string>(message->value), "Couldn't connect to server");
 }
 
 TEST(HttpClientSpanTest, Ipv6HostWithoutBrackets) {

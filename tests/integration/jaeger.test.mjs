@@ -10,7 +10,7 @@
 //      tree, service name and version, resource attributes, kinds, the request
 //      id, int attributes still ints.
 //   3. A failing request: error status and message on the server and client
-//      spans, as Jaeger stored them.
+//      spans, and the client's exception event, as Jaeger stored them.
 //   4. The same over Zipkin's v2 JSON (OTEL_TRACES_EXPORTER=zipkin) into
 //      Jaeger's Zipkin receiver: the tour and the failing request.
 //
@@ -134,9 +134,24 @@ async function failingSyncTrace(exportEnv) {
   return { traceId, spans };
 }
 
+// The client span's exception event as the backend kept it, { type, message }:
+// an OTLP event with attributes, or a Zipkin annotation whose value is the
+// event's name and attributes as JSON (exporter/zipkin_encoder.cc).
+function otlpException(span) {
+  const e = span.events.find((event) => event.name === 'exception');
+  return e && { type: e.attributes['exception.type'], message: e.attributes['exception.message'] };
+}
+function zipkinException(span) {
+  const prefix = '"exception": ';
+  const e = span.events.find((event) => event.name.startsWith(prefix));
+  if (!e) return undefined;
+  const attributes = JSON.parse(e.name.slice(prefix.length));
+  return { type: attributes['exception.type'], message: attributes['exception.message'] };
+}
+
 // statusCode(502) is the status code attribute as it reads back; messageOf(span)
-// the status message as the backend kept it.
-function assertFailingSync({ traceId, spans }, statusCode, messageOf) {
+// the status message as the backend kept it; exceptionOf(span) its exception event.
+function assertFailingSync({ traceId, spans }, statusCode, messageOf, exceptionOf) {
   const shown = `spans of trace ${traceId}:\n${tree(spans)}`;
   const server = spans.find((s) => s.kind === KIND.SERVER);
   assert.ok(server, `the server span\n${shown}`);
@@ -149,13 +164,15 @@ function assertFailingSync({ traceId, spans }, statusCode, messageOf) {
   assert.equal(client.status.code, STATUS_ERROR, 'the failed call is an error on the client span');
   assert.ok(messageOf(client).length > 0, `with a message saying why: ${JSON.stringify(client)}`);
   assert.ok(client.attributes['error.type'], 'and an error.type');
+  assert.deepEqual(exceptionOf(client), { type: 'libcurl error 7', message: "Couldn't connect to server" },
+                   `and the exception event of the failed call: ${JSON.stringify(client.events)}`);
 }
 
 test('a failing request: error status and message on the server and client spans', { timeout: TEST_TIMEOUT_MS }, async () => {
   const trace = await failingSyncTrace({
     OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc', OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${jaeger.ports.otlpGrpc}`,
   });
-  assertFailingSync(trace, (code) => code, (span) => span.status.message);
+  assertFailingSync(trace, (code) => code, (span) => span.status.message, otlpException);
 });
 
 // Zipkin's v2 JSON (OTEL_TRACES_EXPORTER=zipkin) into Jaeger's Zipkin
@@ -198,5 +215,6 @@ test('zipkin: the tour reads back from Jaeger as it went out', { timeout: TEST_T
 // The Zipkin mapping carries the status message in the "error" tag; Jaeger's
 // receiver turns that tag into the error status and keeps the tag itself.
 test('zipkin: a failing request keeps its error status and message', { timeout: TEST_TIMEOUT_MS }, async () => {
-  assertFailingSync(await failingSyncTrace(zipkinEnv()), (code) => String(code), (span) => String(span.attributes.error ?? ''));
+  assertFailingSync(await failingSyncTrace(zipkinEnv()), (code) => String(code), (span) => String(span.attributes.error ?? ''),
+                    zipkinException);
 });
