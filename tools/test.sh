@@ -9,11 +9,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 tools/bootstrap.sh
 # Jaeger, the real backend of the integration tests, is built from source with
 # Go (tests/backends/jaeger); without Go 1.24 or newer nothing else is worth running.
-go_version=$(go env GOVERSION 2>/dev/null || true)
-if ! printf '%s\n' go1.24 "${go_version:-go0}" | sort -V -C; then
-  echo "tools/test.sh: Go 1.24 or newer is needed to build Jaeger for the tests (found: ${go_version:-no go on PATH})" >&2
-  exit 1
-fi
+tools/require-go.sh
 # The JavaScript peers of the integration tests (the official OpenTelemetry SDK),
 # exactly as the lock file pins them.
 (cd tests/integration/js && npm ci --no-audit --no-fund --loglevel=error)
