@@ -269,9 +269,9 @@ absl::Status ApplySamplingFlag(const TracingFlags& flags, SamplingConfig& s) {
   }
   s.ratio = *ratio;
   s.ratio_source = "--sampling-ratio";
-  // The flag is the most explicit setting: it turns a fixed sampler into the
-  // matching ratio sampler.
-  if (s.kind == SamplerKind::kAlwaysOn || s.kind == SamplerKind::kAlwaysOff) {
+  // The flag is the most explicit setting: it turns a fixed or remote sampler
+  // into the matching ratio sampler (parent-based when it was).
+  if (s.kind == SamplerKind::kAlwaysOn || s.kind == SamplerKind::kAlwaysOff || s.kind == SamplerKind::kJaegerRemote) {
     s.kind = s.default_ratio_is_probability ? SamplerKind::kProbability : SamplerKind::kTraceIdRatio;
   } else if (!IsRatioKind(s.kind)) {
     s.kind = s.default_ratio_is_probability ? SamplerKind::kParentBasedProbability

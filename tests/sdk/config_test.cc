@@ -273,6 +273,14 @@ TEST(ConfigTest, JaegerRemoteSamplerDefaultsAndArgument) {
   EXPECT_THAT(json, HasSubstr("ParentBased{root=JaegerRemoteSampler{https://jaeger:14250}}"));
 }
 
+TEST(ConfigTest, SamplingFlagReplacesTheRemoteSampler) {
+  TracingFlags flags;
+  flags.sampling_ratio = "0.25";
+  EXPECT_EQ(Resolve({{"OTEL_TRACES_SAMPLER", "jaeger_remote"}}, flags).config.sampling.kind, SamplerKind::kTraceIdRatio);
+  EXPECT_EQ(Resolve({{"OTEL_TRACES_SAMPLER", "parentbased_jaeger_remote"}}, flags).config.sampling.kind,
+            SamplerKind::kParentBasedTraceIdRatio);
+}
+
 TEST(ConfigTest, JaegerRemoteArgumentPartsThatDoNotParseWarnAndKeepTheirDefaults) {
   const ResolvedConfig r = Resolve({{"OTEL_TRACES_SAMPLER", "jaeger_remote"},
                                     {"OTEL_TRACES_SAMPLER_ARG",
