@@ -1,9 +1,8 @@
 #include "tools/otlp-sink/grpc_receiver.h"
 
-#include <fstream>
 #include <mutex>
-#include <sstream>
 
+#include "exporter/grpc_channel.h"
 #include "google/rpc/retry_info.pb.h"
 #include "google/rpc/status.pb.h"
 #include "opentelemetry/proto/collector/trace/v1/trace_service.grpc.pb.h"
@@ -13,14 +12,6 @@ namespace qtrace::sink {
 namespace {
 
 namespace collector = opentelemetry::proto::collector::trace::v1;
-
-absl::StatusOr<std::string> ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return absl::NotFoundError(StrCat("cannot read '", path, "'"));
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 grpc::Status ThrottledStatus(std::int64_t retry_after_seconds, const std::string& message) {
   google::rpc::RetryInfo retry;
@@ -145,14 +136,14 @@ absl::StatusOr<std::unique_ptr<GrpcReceiver>> GrpcReceiver::Start(const std::str
                                                                   Receiver& receiver) {
   std::shared_ptr<grpc::ServerCredentials> credentials = grpc::InsecureServerCredentials();
   if (tls != nullptr) {
-    auto cert = ReadFile(tls->cert_file);
-    auto key = ReadFile(tls->key_file);
+    auto cert = ReadFileBytes(tls->cert_file);
+    auto key = ReadFileBytes(tls->key_file);
     if (!cert.ok()) return cert.status();
     if (!key.ok()) return key.status();
     grpc::SslServerCredentialsOptions options;
     options.pem_key_cert_pairs.push_back({*key, *cert});
     if (!tls->client_ca_file.empty()) {
-      auto ca = ReadFile(tls->client_ca_file);
+      auto ca = ReadFileBytes(tls->client_ca_file);
       if (!ca.ok()) return ca.status();
       options.pem_root_certs = *ca;
       options.client_certificate_request = GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY;
