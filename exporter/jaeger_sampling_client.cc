@@ -1,5 +1,6 @@
 #include "exporter/jaeger_sampling_client.h"
 
+#include <optional>
 #include <utility>
 
 #include "exporter/proto_reader.h"
@@ -14,12 +15,25 @@ constexpr auto kBytes = ProtoReader::kLengthDelimited;
 constexpr auto kDouble = ProtoReader::kFixed64;
 
 // ProbabilisticSamplingStrategy.samplingRate.
-double SamplingRate(std::string_view message) {
+absl::StatusOr<double> SamplingRate(std::string_view message) {
   ProtoReader reader(message);
   double rate = 0;
   for (ProtoReader::Field f; reader.Next(f);) {
     if (f.Is(1, kDouble)) rate = f.AsDouble();
   }
+  if (reader.failed()) return absl::DataLossError("malformed ProbabilisticSamplingStrategy");
+  return rate;
+}
+
+// RateLimitingSamplingStrategy.maxTracesPerSecond.
+absl::StatusOr<double> MaxTracesPerSecond(std::string_view message) {
+  ProtoReader reader(message);
+  double rate = 0;
+  for (ProtoReader::Field f; reader.Next(f);) {
+    // int32 on the wire: a negative value is ten bytes of varint.
+    if (f.Is(1, ProtoReader::kVarint)) rate = static_cast<std::int32_t>(f.varint);
+  }
+  if (reader.failed()) return absl::DataLossError("malformed RateLimitingSamplingStrategy");
   return rate;
 }
 
@@ -31,12 +45,21 @@ absl::Status ParsePerOperation(std::string_view message, SamplingStrategy& out) 
     if (f.Is(2, kDouble)) out.lower_bound_traces_per_second = f.AsDouble();
     if (f.Is(3, kBytes)) {
       SamplingStrategy::Operation op;
+      bool has_probability = false;
       ProtoReader op_reader(f.bytes);
       for (ProtoReader::Field g; op_reader.Next(g);) {
         if (g.Is(1, kBytes)) op.name = std::string(g.bytes);
-        if (g.Is(2, kBytes)) op.probability = SamplingRate(g.bytes);
+        if (g.Is(2, kBytes)) {
+          absl::StatusOr<double> rate = SamplingRate(g.bytes);
+          if (!rate.ok()) return rate.status();
+          op.probability = *rate;
+          has_probability = true;
+        }
       }
       if (op_reader.failed()) return absl::DataLossError("malformed OperationSamplingStrategy");
+      if (!has_probability) {
+        return absl::InvalidArgumentError(StrCat("operation '", op.name, "' without a probabilisticSampling"));
+      }
       out.operations.push_back(std::move(op));
     }
   }
@@ -57,37 +80,38 @@ std::string EncodeSamplingStrategyParameters(std::string_view service_name) {
 
 absl::StatusOr<SamplingStrategy> ParseSamplingStrategyProtobuf(std::string_view bytes) {
   std::uint64_t strategy_type = 0;
-  std::string_view probabilistic, rate_limiting, per_operation;
-  bool has_per_operation = false;
+  std::optional<std::string_view> probabilistic, rate_limiting, per_operation;
   ProtoReader reader(bytes);
   for (ProtoReader::Field f; reader.Next(f);) {
     if (f.Is(1, ProtoReader::kVarint)) strategy_type = f.varint;
     if (f.Is(2, kBytes)) probabilistic = f.bytes;
     if (f.Is(3, kBytes)) rate_limiting = f.bytes;
-    if (f.Is(4, kBytes)) {
-      per_operation = f.bytes;
-      has_per_operation = true;
-    }
+    if (f.Is(4, kBytes)) per_operation = f.bytes;
   }
   if (reader.failed()) return absl::DataLossError("malformed SamplingStrategyResponse");
 
+  // An answer without the part its type names is refused rather than read
+  // as "sample nothing": the sampler then keeps its last good strategy.
   SamplingStrategy out;
-  if (has_per_operation) {
-    if (absl::Status s = ParsePerOperation(per_operation, out); !s.ok()) return s;
+  if (per_operation) {
+    if (absl::Status s = ParsePerOperation(*per_operation, out); !s.ok()) return s;
     return out;
   }
   switch (strategy_type) {
-    case 0:  // PROBABILISTIC
+    case 0: {  // PROBABILISTIC
+      if (!probabilistic) return absl::InvalidArgumentError("a PROBABILISTIC strategy without probabilisticSampling");
+      absl::StatusOr<double> rate = SamplingRate(*probabilistic);
+      if (!rate.ok()) return rate.status();
       out.type = SamplingStrategy::Type::kProbabilistic;
-      out.probability = SamplingRate(probabilistic);
+      out.probability = *rate;
       return out;
+    }
     case 1: {  // RATE_LIMITING
+      if (!rate_limiting) return absl::InvalidArgumentError("a RATE_LIMITING strategy without rateLimitingSampling");
+      absl::StatusOr<double> rate = MaxTracesPerSecond(*rate_limiting);
+      if (!rate.ok()) return rate.status();
       out.type = SamplingStrategy::Type::kRateLimiting;
-      ProtoReader limit(rate_limiting);
-      for (ProtoReader::Field f; limit.Next(f);) {
-        // int32 on the wire: a negative value is ten bytes of varint.
-        if (f.Is(1, ProtoReader::kVarint)) out.max_traces_per_second = static_cast<std::int32_t>(f.varint);
-      }
+      out.max_traces_per_second = *rate;
       return out;
     }
     default:

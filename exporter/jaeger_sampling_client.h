@@ -37,8 +37,9 @@ namespace qtrace {
 // The bytes of a SamplingStrategyParameters for service_name.
 std::string EncodeSamplingStrategyParameters(std::string_view service_name);
 
-// A SamplingStrategyResponse as a strategy; an error for malformed bytes or
-// an unknown strategy type.
+// A SamplingStrategyResponse as a strategy; an error for malformed bytes, an
+// unknown strategy type, or a type without its strategy message (an empty
+// answer included).
 absl::StatusOr<SamplingStrategy> ParseSamplingStrategyProtobuf(std::string_view bytes);
 
 class JaegerSamplingClient final : public StrategySource {

@@ -21,6 +21,7 @@ namespace qtrace {
 class ProtoReader {
  public:
   enum WireType : std::uint32_t { kVarint = 0, kFixed64 = 1, kLengthDelimited = 2, kFixed32 = 5 };
+  static constexpr std::uint64_t kMaxFieldNumber = (std::uint64_t{1} << 29) - 1;
 
   // One field as read. Only the member of its wire type is set.
   struct Field {
@@ -41,6 +42,12 @@ class ProtoReader {
   bool Next(Field& out) {
     if (pos_ >= data_.size() || failed_) return false;
     const std::uint64_t tag = Varint();
+    // Field numbers run from 1 to 2^29 - 1; anything else is malformed (and
+    // would otherwise alias a small number once cut to 32 bits).
+    if (failed_ || (tag >> 3) == 0 || (tag >> 3) > kMaxFieldNumber) {
+      failed_ = true;
+      return false;
+    }
     out = Field{};
     out.number = static_cast<std::uint32_t>(tag >> 3);
     out.wire_type = static_cast<std::uint32_t>(tag & 7);

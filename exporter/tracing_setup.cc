@@ -63,7 +63,8 @@ absl::StatusOr<std::unique_ptr<SpanExporter>> MakeSpanExporter(const Config& con
 
 absl::StatusOr<std::unique_ptr<Sampler>> MakeConfiguredSampler(const Config& config) {
   const SamplingConfig& s = config.sampling;
-  if (!IsJaegerRemoteKind(s.kind)) return MakeSampler(s.kind, s.ratio);
+  // A disabled SDK never asks its sampler: no poller, no connection.
+  if (!IsJaegerRemoteKind(s.kind) || config.sdk_disabled) return MakeSampler(s.kind, s.ratio);
   // The sampling service is usually the Jaeger collector the spans go to, so
   // an https:// endpoint trusts the same CA file as the OTLP exporter.
   const JaegerRemoteConfig& r = s.jaeger_remote;

@@ -19,8 +19,8 @@ absl::StatusOr<std::unique_ptr<SpanExporter>> MakeSpanExporter(const Config& con
                                                                std::ostream& out);
 
 // The sampler config.sampling names. For the jaeger_remote kinds it starts
-// polling Jaeger in the background at once; an error for a malformed
-// endpoint or an unreadable CA file.
+// polling Jaeger in the background at once (unless the SDK is disabled); an
+// error for a malformed endpoint or an unreadable CA file.
 absl::StatusOr<std::unique_ptr<Sampler>> MakeConfiguredSampler(const Config& config);
 
 // The TracerProvider for config: OTLP exporters behind a BatchSpanProcessor,

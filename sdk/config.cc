@@ -188,7 +188,9 @@ void ParseJaegerRemoteArg(EnvReader& env, std::string_view arg, JaegerRemoteConf
     const std::string_view key = Trim(part.substr(0, eq));
     const std::string_view value = eq == std::string_view::npos ? std::string_view() : Trim(part.substr(eq + 1));
     if (key == "endpoint") {
-      if (auto endpoint = ParseGrpcEndpoint(value); endpoint.ok()) {
+      // http:// or https:// only: without a scheme, whether TLS applies
+      // would hang on an OTLP setting (OTEL_EXPORTER_OTLP_INSECURE).
+      if (auto endpoint = ParseEndpoint(value); endpoint.ok()) {
         out.endpoint = std::string(value);
       } else {
         env.Warn(kName, part, StrCat(std::string(endpoint.status().message()), "; using ", out.endpoint));

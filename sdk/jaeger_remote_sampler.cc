@@ -107,8 +107,17 @@ class JaegerRemoteSampler::Compiled {
         for (const SamplingStrategy::Operation& op : s.operations) {
           operations_.emplace_back(op.name, PerOperationRule(op.probability, s.lower_bound_traces_per_second));
         }
-        std::sort(operations_.begin(), operations_.end(),
-                  [](const auto& a, const auto& b) { return a.first < b.first; });
+        // Sorted for binary search; of two entries for one name the later
+        // wins, as in Jaeger's own clients.
+        std::stable_sort(operations_.begin(), operations_.end(),
+                         [](const auto& a, const auto& b) { return a.first < b.first; });
+        for (std::size_t i = 0; i + 1 < operations_.size();) {
+          if (operations_[i].first == operations_[i + 1].first) {
+            operations_.erase(operations_.begin() + static_cast<std::ptrdiff_t>(i));
+          } else {
+            ++i;
+          }
+        }
         break;
     }
   }

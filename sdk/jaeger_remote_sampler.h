@@ -112,8 +112,8 @@ struct JaegerRemoteSamplerOptions {
   absl::Duration polling_interval = absl::Seconds(60);
   // TraceIdRatioBased(initial_sampling_rate) until the first good fetch.
   double initial_sampling_rate = 0.001;
-  // How long one fetch may take (never more than the polling interval, but
-  // at least 1 s).
+  // How long one fetch may take; also never longer than the polling
+  // interval, or 1 s when the interval is shorter.
   absl::Duration fetch_timeout = absl::Seconds(10);
   // The rate limiters' clock, monotonic nanoseconds (tests pass a fake).
   std::function<std::int64_t()> clock;  // default: CLOCK_MONOTONIC

@@ -119,7 +119,13 @@ sleep 2
 if [ "$backend" = jaeger ]; then
   trace_id=$(sed -nE 's/^traceresponse: 00-([0-9a-f]{32})-.*/\1/p' "$sync_headers" | head -1)
   url="http://127.0.0.1:16686/api/v3/traces/$trace_id"
-  services=$(curl -s "$url" | grep -oE '"service.name","value":\{"stringValue":"[^"]+"' | sed -E 's/.*"([^"]+)"$/\1/' | sort -u | paste -sd ' ')
+  # Both services' spans reach Jaeger within a second or so of the tour.
+  for _ in $(seq 1 50); do
+    services=$(curl -s "$url" | grep -oE '"service.name","value":\{"stringValue":"[^"]+"' |
+               sed -E 's/.*"([^"]+)"$/\1/' | sort -u | paste -sd ' ')
+    if [ "$(echo "$services" | wc -w)" -ge 2 ]; then break; fi
+    sleep 0.2
+  done
   echo "== the tour's cross-service trace in Jaeger (services: ${services:-none yet}): $url"
 fi
 if [ "$tour_only" = 1 ]; then exit 0; fi

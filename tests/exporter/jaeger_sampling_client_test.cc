@@ -11,6 +11,7 @@
 
 #include "absl/time/clock.h"
 #include "exporter/proto_writer.h"
+#include "exporter/tracing_setup.h"
 #include "gtest/gtest.h"
 #include "tests/dead_port.h"
 
@@ -76,18 +77,41 @@ TEST(ParseSamplingStrategyTest, PerOperationWinsOverTheStrategyType) {
   EXPECT_EQ(s->operations, (std::vector<SamplingStrategy::Operation>{{"GET /a", 1.0}, {"POST /b", 0.0625}}));
 }
 
-TEST(ParseSamplingStrategyTest, AnEmptyAnswerIsProbabilisticZero) {
-  absl::StatusOr<SamplingStrategy> s = ParseSamplingStrategyProtobuf("");
-  ASSERT_TRUE(s.ok());
-  EXPECT_EQ(*s, SamplingStrategy{});
+// An answer that lacks what its type names would otherwise read as "sample
+// nothing"; refused, the sampler keeps its last good strategy instead.
+TEST(ParseSamplingStrategyTest, AStrategyWithoutItsMessageIsAnError) {
+  EXPECT_EQ(ParseSamplingStrategyProtobuf("").status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(ParseSamplingStrategyProtobuf(Bytes({0x08, 0x01})).status().code(), absl::StatusCode::kInvalidArgument);
+  // An operation without its probability.
+  EXPECT_EQ(ParseSamplingStrategyProtobuf(Bytes({0x22, 0x05, 0x1a, 0x03, 0x0a, 0x01, 'x'})).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  // Probability 0 said explicitly is an answer, not an error.
+  absl::StatusOr<SamplingStrategy> zero = ParseSamplingStrategyProtobuf(Bytes({0x12, 0x00}));
+  ASSERT_TRUE(zero.ok()) << zero.status();
+  EXPECT_EQ(*zero, SamplingStrategy{});
 }
 
 TEST(ParseSamplingStrategyTest, MalformedOrUnknownAnswersAreErrors) {
   EXPECT_EQ(ParseSamplingStrategyProtobuf(Bytes({0x12, 0x09, 0x09})).status().code(), absl::StatusCode::kDataLoss);
   EXPECT_EQ(ParseSamplingStrategyProtobuf(Bytes({0x08})).status().code(), absl::StatusCode::kDataLoss);
-  EXPECT_EQ(ParseSamplingStrategyProtobuf(Bytes({0x08, 0x05})).status().code(), absl::StatusCode::kInvalidArgument);
+  // Field number 0, and a tag past the largest field number whose low 32 bits
+  // would read as field 1 (2^32 + 1, as a varint tag of wire type 0).
+  EXPECT_EQ(ParseSamplingStrategyProtobuf(Bytes({0x00, 0x01})).status().code(), absl::StatusCode::kDataLoss);
+  EXPECT_EQ(ParseSamplingStrategyProtobuf(Bytes({0x88, 0x80, 0x80, 0x80, 0x80, 0x01, 0x01})).status().code(),
+            absl::StatusCode::kDataLoss);
+  EXPECT_EQ(ParseSamplingStrategyProtobuf(Bytes({0x08, 0x05, 0x12, 0x00})).status().code(),
+            absl::StatusCode::kInvalidArgument);
   // A truncated operation inside a per-operation strategy.
   EXPECT_EQ(ParseSamplingStrategyProtobuf(Bytes({0x22, 0x03, 0x1a, 0x05, 0x0a})).status().code(),
+            absl::StatusCode::kDataLoss);
+  // Truncated strategy messages: probabilisticSampling { samplingRate: <2 of 8 bytes> },
+  // rateLimitingSampling { maxTracesPerSecond: <an unfinished varint> }, and a
+  // per-operation probability cut short.
+  EXPECT_EQ(ParseSamplingStrategyProtobuf(Bytes({0x12, 0x03, 0x09, 0x00, 0x00})).status().code(),
+            absl::StatusCode::kDataLoss);
+  EXPECT_EQ(ParseSamplingStrategyProtobuf(Bytes({0x08, 0x01, 0x1a, 0x02, 0x08, 0x80})).status().code(),
+            absl::StatusCode::kDataLoss);
+  EXPECT_EQ(ParseSamplingStrategyProtobuf(Bytes({0x22, 0x06, 0x1a, 0x04, 0x12, 0x02, 0x09, 0x00})).status().code(),
             absl::StatusCode::kDataLoss);
 }
 
@@ -186,6 +210,51 @@ TEST(JaegerSamplingClientTest, ServerErrorsAndDeadServersAreErrors) {
   EXPECT_FALSE((*dead)->Fetch(absl::Now() + absl::Seconds(10)).ok());
   (*dead)->Cancel();
   EXPECT_FALSE((*dead)->Fetch(absl::Now() + absl::Seconds(10)).ok());  // cancelled: fails at once
+}
+
+// The configuration's path to the sampler: MakeConfiguredSampler builds the
+// remote sampler over this client for the service's name and starts polling.
+TEST(MakeConfiguredSamplerTest, JaegerRemoteKindsPollTheConfiguredEndpoint) {
+  FakeSamplingServer server;
+  server.Answer(Bytes({0x12, 0x09, 0x09, 0, 0, 0, 0, 0, 0, 0xd0, 0x3f}));  // probabilistic 0.25
+  Config config;
+  config.service_name = "billing";
+  config.sampling.kind = SamplerKind::kParentBasedJaegerRemote;
+  config.sampling.jaeger_remote.endpoint = server.endpoint();
+  config.sampling.jaeger_remote.polling_interval = absl::Milliseconds(50);
+  absl::StatusOr<std::unique_ptr<Sampler>> sampler = MakeConfiguredSampler(config);
+  ASSERT_TRUE(sampler.ok()) << sampler.status();
+  // Bounded wait: the first fetch is immediate; 30 s covers a busy machine.
+  const absl::Time give_up = absl::Now() + absl::Seconds(30);
+  while ((*sampler)->Description().find("0.25") == std::string::npos && absl::Now() < give_up) {
+    absl::SleepFor(absl::Milliseconds(5));
+  }
+  EXPECT_EQ((*sampler)->Description(), "ParentBased{root=JaegerRemoteSampler{probabilistic 0.25}}");
+  EXPECT_EQ(server.last_request().second, EncodeSamplingStrategyParameters("billing"));
+}
+
+TEST(MakeConfiguredSamplerTest, ADisabledSdkNeverAsksJaeger) {
+  FakeSamplingServer server;
+  Config config;
+  config.sdk_disabled = true;
+  config.sampling.kind = SamplerKind::kJaegerRemote;
+  config.sampling.jaeger_remote.endpoint = server.endpoint();
+  config.sampling.jaeger_remote.polling_interval = absl::Milliseconds(10);
+  absl::StatusOr<std::unique_ptr<Sampler>> sampler = MakeConfiguredSampler(config);
+  ASSERT_TRUE(sampler.ok()) << sampler.status();
+  EXPECT_EQ((*sampler)->Description().find("JaegerRemote"), std::string::npos) << (*sampler)->Description();
+  absl::SleepFor(absl::Milliseconds(200));  // twenty polling intervals
+  EXPECT_EQ(server.last_request().first, "");
+}
+
+TEST(MakeConfiguredSamplerTest, AnUnreadableCaFileIsAnError) {
+  Config config;
+  config.sampling.kind = SamplerKind::kParentBasedJaegerRemote;
+  config.sampling.jaeger_remote.endpoint = "https://127.0.0.1:5779";
+  config.otlp.certificate_file = "/nonexistent/ca.pem";
+  absl::StatusOr<std::unique_ptr<Sampler>> sampler = MakeConfiguredSampler(config);
+  ASSERT_FALSE(sampler.ok());
+  EXPECT_NE(sampler.status().message().find("/nonexistent/ca.pem"), absl::string_view::npos) << sampler.status();
 }
 
 TEST(JaegerSamplingClientTest, MalformedEndpointIsAnError) {

@@ -3,9 +3,11 @@
 // service, which serves a strategies file the test rewrites (Jaeger rereads
 // it every second: remote_sampling.yaml).
 //
-// Each phase writes a strategy, waits Jaeger's reload interval plus two of
-// our polling intervals, then counts how many of a few hundred new traces
-// the service sampled (the sampled flag of its traceresponse header):
+// Each phase writes a strategy and waits for the service to log that it
+// applies it: that must come within Jaeger's reload interval plus two of our
+// polling intervals (and a second of slack for scheduling). It then counts
+// how many of a few hundred new traces the service sampled (the sampled flag
+// of its traceresponse header):
 //   1. probabilistic 0.2                   share ~0.2; the sampled traces are in Jaeger
 //   2. probabilistic 0.8, and 0 for        /health ~0.8, the listed operation never
 //      "GET /api/v1/projects"
@@ -31,6 +33,7 @@ const jaegerBinary = requireJaeger();
 const POLLING_MS = 500;
 const JAEGER_RELOAD_MS = 1_000;  // remote_sampling.yaml
 const SETTLE_MS = JAEGER_RELOAD_MS + 2 * POLLING_MS;
+const SLACK_MS = 1_000;
 const N = 400;
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -51,6 +54,24 @@ async function countSampled(base, path, n) {
   const results = [];
   for (let i = 0; i < n; i++) results.push(await sampledCall(base, path));
   return results;
+}
+
+// Waits until the service logs, after its first `seen` log lines, that it
+// applies a strategy matching pattern; resolves with the number of log lines
+// then and the milliseconds since `since`. Fails after a generous deadline.
+async function strategyApplied(api, pattern, seen, since) {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const logs = api.logs();
+    const line = logs.slice(seen).find((l) => /jaeger_remote sampler: applying/.test(l.message ?? l.raw ?? ''));
+    if (line) {
+      const text = line.message ?? line.raw;
+      assert.match(text, pattern);
+      return { seen: logs.length, ms: Date.now() - since };
+    }
+    assert.ok(Date.now() < deadline, `no "applying" line matching ${pattern} within 30 s`);
+    await sleep(20);
+  }
 }
 
 // The observed count must lie within 5 sigma of n * p (binomial): a false
@@ -89,9 +110,22 @@ test('the jaeger_remote sampler follows the strategies Jaeger serves', { timeout
                                `pollingIntervalMs=${POLLING_MS},initialSamplingRate=0`,
     });
     const report = [];
+    let seen = 0;
+    // Writes a strategy and waits for the service to apply it (see the top).
+    const change = async (strategy, pattern, what) => {
+      const since = Date.now();
+      if (strategy) writeStrategies(strategy);
+      const applied = await strategyApplied(api, pattern, seen, since);
+      seen = applied.seen;
+      report.push(strategy ? `${what}: applied ${applied.ms} ms after the change` : `${what}: applied`);
+      if (strategy) {
+        assert.ok(applied.ms <= SETTLE_MS + SLACK_MS,
+                  `${what} applied ${applied.ms} ms after the file changed: more than Jaeger's reload and two polls`);
+      }
+    };
 
-    // 1. Nothing is sampled until the first strategy arrives (initial rate 0).
-    await sleep(SETTLE_MS);
+    // 1. The strategy in place when the service starts.
+    await change(null, /probabilistic 0\.2 from grpc http:\/\/127\.0\.0\.1:/, 'probabilistic 0.2 at start-up');
     const first = await countSampled(api.base, '/health', N);
     const firstSampled = first.filter((r) => r.sampled);
     report.push(`probabilistic 0.2: ${firstSampled.length}/${N}`);
@@ -108,11 +142,10 @@ test('the jaeger_remote sampler follows the strategies Jaeger serves', { timeout
     }
 
     // 2. A new probability, and a per-operation rule for one route.
-    writeStrategies({
+    await change({
       type: 'probabilistic', param: 0.8,
       operation_strategies: [{ operation: 'GET /api/v1/projects', type: 'probabilistic', param: 0 }],
-    });
-    await sleep(SETTLE_MS);
+    }, /per operation \(1 listed; default probabilistic 0\.8/, 'probabilistic 0.8, per operation');
     const health = (await countSampled(api.base, '/health', N)).filter((r) => r.sampled).length;
     const projects = (await countSampled(api.base, '/api/v1/projects', 100)).filter((r) => r.sampled).length;
     report.push(`probabilistic 0.8: ${health}/${N}; GET /api/v1/projects at 0: ${projects}/100`);
@@ -121,14 +154,13 @@ test('the jaeger_remote sampler follows the strategies Jaeger serves', { timeout
     assert.equal(projects, 0, 'the listed operation at probability 0 is never sampled');
 
     // 3. Rate limiting: a burst of 5, then 5 per second.
-    writeStrategies({ type: 'ratelimiting', param: 5 });
-    await sleep(SETTLE_MS);
+    await change({ type: 'ratelimiting', param: 5 }, /rate limiting 5\/s/, 'rate limiting 5/s');
     const limit = async (what) => {
       const started = Date.now();
       const sampled = (await countSampled(api.base, '/health', N)).filter((r) => r.sampled).length;
       const seconds = (Date.now() - started) / 1000;
       report.push(`${what}: ${sampled}/${N} in ${seconds.toFixed(2)} s`);
-      // At least the burst (the limiter had rested SETTLE_MS); at most the
+      // At least the burst (a new limiter starts with it); at most the
       // burst plus the rate over the elapsed time (+1 for the slot in progress).
       assert.ok(sampled >= 5, `${what}: ${sampled} sampled, at least the burst of 5`);
       assert.ok(sampled <= 5 + 5 * seconds + 1, `${what}: ${sampled} sampled in ${seconds} s, at most 5 + 5/s`);

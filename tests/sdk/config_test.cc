@@ -285,13 +285,14 @@ TEST(ConfigTest, JaegerRemoteArgumentPartsThatDoNotParseWarnAndKeepTheirDefaults
   const ResolvedConfig r = Resolve({{"OTEL_TRACES_SAMPLER", "jaeger_remote"},
                                     {"OTEL_TRACES_SAMPLER_ARG",
                                      "endpoint=ftp://x,pollingIntervalMs=0,initialSamplingRate=2,colour=blue,"
-                                     "pollingIntervalMs=1500"}});
+                                     "pollingIntervalMs=1500,endpoint=jaeger:14250"}});
   const JaegerRemoteConfig& c = r.config.sampling.jaeger_remote;
   EXPECT_EQ(c.endpoint, "http://localhost:14250");
   EXPECT_EQ(c.polling_interval, absl::Milliseconds(1500));  // the good part still applies
   EXPECT_DOUBLE_EQ(c.initial_sampling_rate, 0.001);
-  EXPECT_EQ(r.warnings.size(), 4u);
+  EXPECT_EQ(r.warnings.size(), 5u);
   EXPECT_TRUE(HasWarningAbout(r, "'endpoint=ftp://x'"));
+  EXPECT_TRUE(HasWarningAbout(r, "'endpoint=jaeger:14250'"));  // no scheme: TLS or not would be a guess
   EXPECT_TRUE(HasWarningAbout(r, "'pollingIntervalMs=0'"));
   EXPECT_TRUE(HasWarningAbout(r, "'initialSamplingRate=2'"));
   EXPECT_TRUE(HasWarningAbout(r, "'colour=blue'"));

@@ -3,12 +3,16 @@
 #include <atomic>
 #include <condition_variable>
 #include <deque>
+#include <future>
 #include <mutex>
 #include <random>
 #include <thread>
+#include <tuple>
 
 #include "absl/time/clock.h"
 #include "gtest/gtest.h"
+#include "sdk/diagnostics.h"
+#include "sdk/strings.h"
 #include "tests/sdk/seeded_ids.h"
 
 namespace qtrace {
@@ -37,27 +41,58 @@ class FakeSource final : public StrategySource {
     std::lock_guard<std::mutex> lock(mu_);
     answers_.push_back(std::move(answer));
   }
-  absl::StatusOr<SamplingStrategy> Fetch(absl::Time) override {
+  absl::StatusOr<SamplingStrategy> Fetch(absl::Time deadline) override {
     std::lock_guard<std::mutex> lock(mu_);
     ++fetches_;
+    last_deadline_ = deadline;
     if (answers_.empty()) return absl::UnavailableError("nothing queued");
     absl::StatusOr<SamplingStrategy> answer = answers_.front();
     if (answers_.size() > 1) answers_.pop_front();
     return answer;
   }
-  void Cancel() override { cancelled_ = true; }
+  void Cancel() override { *cancelled = true; }
   std::string Describe() const override { return "fake"; }
 
   int fetches() {
     std::lock_guard<std::mutex> lock(mu_);
     return fetches_;
   }
-  std::atomic<bool> cancelled_{false};
+  absl::Time last_deadline() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return last_deadline_;
+  }
+  // Shared, so that a test can read it after the sampler has destroyed the source.
+  std::shared_ptr<std::atomic<bool>> cancelled = std::make_shared<std::atomic<bool>>(false);
 
  private:
   std::mutex mu_;
   std::deque<absl::StatusOr<SamplingStrategy>> answers_;
   int fetches_ = 0;
+  absl::Time last_deadline_;
+};
+
+// The diagnostics given while it lives, one line each.
+class CapturedDiagnostics {
+ public:
+  CapturedDiagnostics() {
+    SetDiagnosticHandler([this](LogLevel level, std::string_view m) {
+      std::lock_guard<std::mutex> lock(mu_);
+      lines_.push_back(StrCat(ToString(level), " ", m));
+    });
+  }
+  ~CapturedDiagnostics() { SetDiagnosticHandler(nullptr); }
+  std::vector<std::string> Matching(std::string_view part) {
+    std::lock_guard<std::mutex> lock(mu_);
+    std::vector<std::string> out;
+    for (const std::string& l : lines_) {
+      if (l.find(part) != std::string::npos) out.push_back(l);
+    }
+    return out;
+  }
+
+ private:
+  std::mutex mu_;
+  std::vector<std::string> lines_;
 };
 
 // A clock the test moves by hand, in nanoseconds.
@@ -70,12 +105,13 @@ struct FakeClock {
 };
 
 struct Fixture {
-  explicit Fixture(double initial_rate = 0.001) {
+  explicit Fixture(double initial_rate = 0.001, absl::Duration polling_interval = absl::Seconds(60)) {
     auto owned = std::make_unique<FakeSource>();
     source = owned.get();
     JaegerRemoteSamplerOptions options;
     options.source = std::move(owned);
     options.initial_sampling_rate = initial_rate;
+    options.polling_interval = polling_interval;
     options.clock = clock.Function();
     options.start_poller = false;
     sampler = std::make_unique<JaegerRemoteSampler>(std::move(options));
@@ -247,6 +283,14 @@ TEST(JaegerRemoteSamplerTest, NonsenseFromTheServerSamplesNothingRatherThanMisbe
   EXPECT_EQ(f.sampler->current_strategy(), RateLimiting(0));
 }
 
+// Polls until fetches() reaches n or 30 s pass (three 5 ms polls take 15 ms
+// unloaded; 30 s covers a sanitizer build on a machine busy with other tests).
+bool WaitForFetches(FakeSource& source, int n) {
+  const absl::Time give_up = absl::Now() + absl::Seconds(30);
+  while (source.fetches() < n && absl::Now() < give_up) absl::SleepFor(absl::Milliseconds(1));
+  return source.fetches() >= n;
+}
+
 TEST(JaegerRemoteSamplerTest, PollerFetchesAtOnceAndThenEveryInterval) {
   auto owned = std::make_unique<FakeSource>();
   FakeSource* source = owned.get();
@@ -255,15 +299,96 @@ TEST(JaegerRemoteSamplerTest, PollerFetchesAtOnceAndThenEveryInterval) {
   options.source = std::move(owned);
   options.polling_interval = absl::Milliseconds(5);
   options.initial_sampling_rate = 0.0;
+  const std::shared_ptr<std::atomic<bool>> cancelled = source->cancelled;
   auto sampler = std::make_unique<JaegerRemoteSampler>(std::move(options));
-  // Bounded wait: three fetches take 10 ms unloaded; 30 s covers a sanitizer
-  // build on a machine busy with other tests.
-  const absl::Time give_up = absl::Now() + absl::Seconds(30);
-  while (source->fetches() < 3 && absl::Now() < give_up) absl::SleepFor(absl::Milliseconds(1));
-  EXPECT_GE(source->fetches(), 3);
+  EXPECT_TRUE(WaitForFetches(*source, 3));
   EXPECT_EQ(Decide(*sampler, AlwaysAbove()), SamplingDecision::kRecordAndSample);
-  sampler.reset();
-  EXPECT_TRUE(source->cancelled_);
+  sampler.reset();  // destroys the source too
+  EXPECT_TRUE(*cancelled);
+}
+
+// The first fetch does not wait for an interval, and the poller sleeps
+// between fetches rather than spinning.
+TEST(JaegerRemoteSamplerTest, PollerFetchesOnceAtStartThenWaitsTheInterval) {
+  auto owned = std::make_unique<FakeSource>();
+  FakeSource* source = owned.get();
+  source->Push(Probabilistic(1.0));
+  JaegerRemoteSamplerOptions options;
+  options.source = std::move(owned);
+  options.polling_interval = absl::Hours(1);
+  auto sampler = std::make_unique<JaegerRemoteSampler>(std::move(options));
+  EXPECT_TRUE(WaitForFetches(*source, 1));
+  absl::SleepFor(absl::Milliseconds(200));
+  EXPECT_EQ(source->fetches(), 1);
+  sampler.reset();  // an hour's wait ends at once
+}
+
+// A fetch may take the fetch timeout, cut to the polling interval, but never
+// less than a second.
+TEST(JaegerRemoteSamplerTest, FetchDeadline) {
+  for (auto [interval, timeout, expected] :
+       {std::tuple{absl::Seconds(60), absl::Seconds(10), absl::Seconds(10)},
+        std::tuple{absl::Seconds(3), absl::Seconds(10), absl::Seconds(3)},
+        std::tuple{absl::Milliseconds(100), absl::Seconds(10), absl::Seconds(1)}}) {
+    auto owned = std::make_unique<FakeSource>();
+    FakeSource* source = owned.get();
+    JaegerRemoteSamplerOptions options;
+    options.source = std::move(owned);
+    options.polling_interval = interval;
+    options.fetch_timeout = timeout;
+    options.start_poller = false;
+    JaegerRemoteSampler sampler(std::move(options));
+    const absl::Time before = absl::Now();
+    (void)sampler.Refresh();
+    const absl::Time after = absl::Now();
+    EXPECT_GE(source->last_deadline(), before + expected) << interval;
+    EXPECT_LE(source->last_deadline(), after + expected) << interval;
+  }
+}
+
+TEST(JaegerRemoteSamplerTest, OneWarningPerOutageAndOneLineWhenJaegerAnswersAgain) {
+  CapturedDiagnostics diagnostics;
+  Fixture f;
+  f.source->Push(Probabilistic(0.5));
+  f.source->Push(absl::UnavailableError("away"));
+  f.source->Push(absl::UnavailableError("away"));
+  f.source->Push(absl::UnavailableError("away"));
+  f.source->Push(Probabilistic(0.5));
+  f.source->Push(absl::UnavailableError("away again"));
+  for (int i = 0; i < 6; ++i) (void)f.sampler->Refresh();
+  const std::vector<std::string> warnings = diagnostics.Matching("no sampling strategy from fake");
+  ASSERT_EQ(warnings.size(), 2u);  // one per outage, not one per failed fetch
+  EXPECT_EQ(warnings[0], "warn jaeger_remote sampler: no sampling strategy from fake: away; keeping probabilistic 0.5 "
+                         "until it answers");
+  EXPECT_EQ(diagnostics.Matching("fake answers again").size(), 1u);
+  EXPECT_EQ(diagnostics.Matching("applying").size(), 1u);  // the same strategy again is no change
+}
+
+// Versions are unique across samplers, so one thread that alternates between
+// two samplers never applies one's strategy for the other.
+TEST(JaegerRemoteSamplerTest, TwoSamplersOnOneThreadKeepTheirOwnStrategies) {
+  Fixture all, none;
+  all.source->Push(Probabilistic(1.0));
+  none.source->Push(Probabilistic(0.0));
+  ASSERT_TRUE(all.sampler->Refresh().ok());
+  ASSERT_TRUE(none.sampler->Refresh().ok());
+  const TraceId id = AlwaysAbove();
+  for (int i = 0; i < 10; ++i) {
+    ASSERT_EQ(Decide(*all.sampler, id), SamplingDecision::kRecordAndSample) << i;
+    ASSERT_EQ(Decide(*none.sampler, AlwaysBelow()), SamplingDecision::kDropByRatio) << i;
+  }
+}
+
+TEST(JaegerRemoteSamplerTest, ALaterEntryForTheSameOperationWins) {
+  Fixture f;
+  SamplingStrategy s;
+  s.type = Type::kPerOperation;
+  s.operations = {{"GET /a", 0.0}, {"GET /b", 1.0}, {"GET /a", 1.0}};
+  f.source->Push(s);
+  ASSERT_TRUE(f.sampler->Refresh().ok());
+  EXPECT_EQ(Decide(*f.sampler, AlwaysAbove(), "GET /a"), SamplingDecision::kRecordAndSample);
+  EXPECT_EQ(Decide(*f.sampler, AlwaysAbove(), "GET /b"), SamplingDecision::kRecordAndSample);
+  EXPECT_EQ(Decide(*f.sampler, AlwaysAbove(), "GET /c"), SamplingDecision::kDropByRatio);
 }
 
 // A fetch that hangs until cancelled: the destructor must not wait it out.
@@ -294,15 +419,29 @@ class HangingSource final : public StrategySource {
   bool cancelled_ = false;
 };
 
-TEST(JaegerRemoteSamplerTest, DestructorCancelsAFetchInProgress) {
+TEST(JaegerRemoteSamplerTest, DestructorCancelsAFetchInProgressAndWarnsOfNothing) {
+  CapturedDiagnostics diagnostics;
   auto owned = std::make_unique<HangingSource>();
   HangingSource* source = owned.get();
   JaegerRemoteSamplerOptions options;
   options.source = std::move(owned);
-  options.fetch_timeout = absl::InfiniteDuration();
   auto sampler = std::make_unique<JaegerRemoteSampler>(std::move(options));
   source->WaitEntered();
-  sampler.reset();  // returns only because Cancel ended the fetch: the fetch has no deadline
+  // The fake ignores its deadline: the destructor returns only because
+  // Cancel ended the fetch. Watched, so that a hang fails here rather than
+  // at the suite's timeout.
+  std::promise<void> destroyed;
+  std::thread destroyer([&] {
+    sampler.reset();
+    destroyed.set_value();
+  });
+  const bool in_time = destroyed.get_future().wait_for(std::chrono::seconds(30)) == std::future_status::ready;
+  if (!in_time) {
+    ADD_FAILURE() << "the destructor waited for a fetch in progress";
+    std::abort();
+  }
+  destroyer.join();
+  EXPECT_TRUE(diagnostics.Matching("no sampling strategy").empty()) << "a fetch cut short by shutdown is no outage";
 }
 
 TEST(JaegerRemoteSamplerTest, ParentBasedFormFollowsTheParent) {
