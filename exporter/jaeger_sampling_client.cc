@@ -14,27 +14,25 @@ constexpr char kGetSamplingStrategy[] = "/jaeger.api_v2.SamplingManager/GetSampl
 constexpr auto kBytes = ProtoReader::kLengthDelimited;
 constexpr auto kDouble = ProtoReader::kFixed64;
 
-// ProbabilisticSamplingStrategy.samplingRate.
-absl::StatusOr<double> SamplingRate(std::string_view message) {
+// The number in field 1 of a one-number strategy message, or why not:
+// ProbabilisticSamplingStrategy.samplingRate (a double) and
+// RateLimitingSamplingStrategy.maxTracesPerSecond (an int32: a negative
+// value is ten bytes of varint).
+absl::StatusOr<double> FirstNumber(std::string_view message, ProtoReader::WireType type, std::string_view what) {
   ProtoReader reader(message);
-  double rate = 0;
+  double number = 0;
   for (ProtoReader::Field f; reader.Next(f);) {
-    if (f.Is(1, kDouble)) rate = f.AsDouble();
+    if (!f.Is(1, type)) continue;
+    number = type == kDouble ? f.AsDouble() : static_cast<std::int32_t>(f.varint);
   }
-  if (reader.failed()) return absl::DataLossError("malformed ProbabilisticSamplingStrategy");
-  return rate;
+  if (reader.failed()) return absl::DataLossError(StrCat("malformed ", what));
+  return number;
 }
-
-// RateLimitingSamplingStrategy.maxTracesPerSecond.
+absl::StatusOr<double> SamplingRate(std::string_view message) {
+  return FirstNumber(message, kDouble, "ProbabilisticSamplingStrategy");
+}
 absl::StatusOr<double> MaxTracesPerSecond(std::string_view message) {
-  ProtoReader reader(message);
-  double rate = 0;
-  for (ProtoReader::Field f; reader.Next(f);) {
-    // int32 on the wire: a negative value is ten bytes of varint.
-    if (f.Is(1, ProtoReader::kVarint)) rate = static_cast<std::int32_t>(f.varint);
-  }
-  if (reader.failed()) return absl::DataLossError("malformed RateLimitingSamplingStrategy");
-  return rate;
+  return FirstNumber(message, ProtoReader::kVarint, "RateLimitingSamplingStrategy");
 }
 
 absl::Status ParsePerOperation(std::string_view message, SamplingStrategy& out) {

@@ -228,12 +228,16 @@ TEST(ConfigTest, IdGenerator) {
   EXPECT_TRUE(HasWarningAbout(bad, "expected random or xray"));
 }
 
+// Also a remote sampler: the flag is the most explicit setting.
 TEST(ConfigTest, SamplingFlagTurnsFixedSamplerIntoRatio) {
   TracingFlags flags;
   flags.sampling_ratio = "0.5";
-  EXPECT_EQ(Resolve({{"OTEL_TRACES_SAMPLER", "always_on"}}, flags).config.sampling.kind, SamplerKind::kTraceIdRatio);
-  EXPECT_EQ(Resolve({{"OTEL_TRACES_SAMPLER", "parentbased_always_on"}}, flags).config.sampling.kind,
-            SamplerKind::kParentBasedTraceIdRatio);
+  for (const auto& [named, made] : {std::pair{"always_on", SamplerKind::kTraceIdRatio},
+                                    std::pair{"parentbased_always_on", SamplerKind::kParentBasedTraceIdRatio},
+                                    std::pair{"jaeger_remote", SamplerKind::kTraceIdRatio},
+                                    std::pair{"parentbased_jaeger_remote", SamplerKind::kParentBasedTraceIdRatio}}) {
+    EXPECT_EQ(Resolve({{"OTEL_TRACES_SAMPLER", named}}, flags).config.sampling.kind, made) << named;
+  }
 }
 
 TEST(ConfigTest, ProbabilitySamplerNames) {
@@ -271,14 +275,6 @@ TEST(ConfigTest, JaegerRemoteSamplerDefaultsAndArgument) {
   EXPECT_THAT(json, HasSubstr("\"endpoint\":\"https://jaeger:14250\",\"polling_interval_ms\":250,"
                               "\"initial_sampling_rate\":0.5"));
   EXPECT_THAT(json, HasSubstr("ParentBased{root=JaegerRemoteSampler{https://jaeger:14250}}"));
-}
-
-TEST(ConfigTest, SamplingFlagReplacesTheRemoteSampler) {
-  TracingFlags flags;
-  flags.sampling_ratio = "0.25";
-  EXPECT_EQ(Resolve({{"OTEL_TRACES_SAMPLER", "jaeger_remote"}}, flags).config.sampling.kind, SamplerKind::kTraceIdRatio);
-  EXPECT_EQ(Resolve({{"OTEL_TRACES_SAMPLER", "parentbased_jaeger_remote"}}, flags).config.sampling.kind,
-            SamplerKind::kParentBasedTraceIdRatio);
 }
 
 TEST(ConfigTest, JaegerRemoteArgumentPartsThatDoNotParseWarnAndKeepTheirDefaults) {

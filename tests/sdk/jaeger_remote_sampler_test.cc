@@ -291,16 +291,23 @@ bool WaitForFetches(FakeSource& source, int n) {
   return source.fetches() >= n;
 }
 
-TEST(JaegerRemoteSamplerTest, PollerFetchesAtOnceAndThenEveryInterval) {
+// A sampler with its poller running over a FakeSource that answers
+// probabilistic 1.0; source points at the source the sampler owns.
+std::unique_ptr<JaegerRemoteSampler> PolledSampler(absl::Duration interval, FakeSource*& source) {
   auto owned = std::make_unique<FakeSource>();
-  FakeSource* source = owned.get();
+  source = owned.get();
   source->Push(Probabilistic(1.0));
   JaegerRemoteSamplerOptions options;
   options.source = std::move(owned);
-  options.polling_interval = absl::Milliseconds(5);
+  options.polling_interval = interval;
   options.initial_sampling_rate = 0.0;
+  return std::make_unique<JaegerRemoteSampler>(std::move(options));
+}
+
+TEST(JaegerRemoteSamplerTest, PollerFetchesAtOnceAndThenEveryInterval) {
+  FakeSource* source = nullptr;
+  auto sampler = PolledSampler(absl::Milliseconds(5), source);
   const std::shared_ptr<std::atomic<bool>> cancelled = source->cancelled;
-  auto sampler = std::make_unique<JaegerRemoteSampler>(std::move(options));
   EXPECT_TRUE(WaitForFetches(*source, 3));
   EXPECT_EQ(Decide(*sampler, AlwaysAbove()), SamplingDecision::kRecordAndSample);
   sampler.reset();  // destroys the source too
@@ -310,13 +317,8 @@ TEST(JaegerRemoteSamplerTest, PollerFetchesAtOnceAndThenEveryInterval) {
 // The first fetch does not wait for an interval, and the poller sleeps
 // between fetches rather than spinning.
 TEST(JaegerRemoteSamplerTest, PollerFetchesOnceAtStartThenWaitsTheInterval) {
-  auto owned = std::make_unique<FakeSource>();
-  FakeSource* source = owned.get();
-  source->Push(Probabilistic(1.0));
-  JaegerRemoteSamplerOptions options;
-  options.source = std::move(owned);
-  options.polling_interval = absl::Hours(1);
-  auto sampler = std::make_unique<JaegerRemoteSampler>(std::move(options));
+  FakeSource* source = nullptr;
+  auto sampler = PolledSampler(absl::Hours(1), source);
   EXPECT_TRUE(WaitForFetches(*source, 1));
   absl::SleepFor(absl::Milliseconds(200));
   EXPECT_EQ(source->fetches(), 1);
