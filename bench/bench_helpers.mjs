@@ -1,7 +1,7 @@
 // What the end-to-end benchmark scripts share: reading wrk's report, the
 // service's memory and its /metrics counters, and medians.
 import { spawn, spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 
 // wrk --latency output → requests/s, p50 and p99 in milliseconds, requests.
@@ -55,6 +55,20 @@ export function cpuMicros(pid) {
   } catch { return 0; }
 }
 export const rssKb = (pid) => statusKb(pid, 'VmRSS');
+
+// CPU time (µs) one thread of pid has used so far, the thread found by its
+// name (/proc/<pid>/task/<tid>/comm; the SDK names its exporter thread
+// "qtrace-export"); 0 when no thread has that name.
+export function threadCpuMicros(pid, name) {
+  try {
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      if (readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim() !== name) continue;
+      const fields = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8').split(') ')[1].split(' ');
+      return (Number(fields[11]) + Number(fields[12])) * (1e6 / 100);
+    }
+  } catch { /* the process ended */ }
+  return 0;
+}
 
 // One sample of a Prometheus text exposition, 0 when absent.
 export function metricValue(text, name, labels = '') {

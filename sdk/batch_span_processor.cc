@@ -7,6 +7,7 @@
 #include "sdk/deferred_trace.h"
 #include "sdk/diagnostics.h"
 #include "sdk/strings.h"
+#include "sdk/thread_name.h"
 
 namespace qtrace {
 namespace {
@@ -140,6 +141,7 @@ void BatchSpanProcessor::ReportDrops(bool final_report) {
 }
 
 void BatchSpanProcessor::Run() {
+  NameCurrentThread("qtrace-export");
   auto next_export = absl::Now() + options_.schedule_delay;
   while (true) {
     std::uint64_t flush_target = 0;

@@ -11,6 +11,7 @@
 #include "sdk/clock.h"
 #include "sdk/diagnostics.h"
 #include "sdk/strings.h"
+#include "sdk/thread_name.h"
 
 namespace qtrace {
 namespace {
@@ -262,6 +263,7 @@ bool JaegerRemoteSampler::Stopping() {
 }
 
 void JaegerRemoteSampler::Poll() {
+  NameCurrentThread("qtrace-sampling");
   std::unique_lock<std::mutex> lock(poll_mu_);
   while (!stopping_) {
     lock.unlock();

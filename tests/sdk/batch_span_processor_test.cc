@@ -3,9 +3,12 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <filesystem>
+#include <fstream>
 #include <functional>
 #include <mutex>
 #include <set>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -85,6 +88,28 @@ bool WaitFor(const std::function<bool()>& condition, std::chrono::milliseconds l
     std::this_thread::sleep_for(1ms);
   }
   return condition();
+}
+
+// The names of this process's threads, from /proc.
+std::multiset<std::string> ThreadNames() {
+  std::multiset<std::string> names;
+  for (const auto& task : std::filesystem::directory_iterator("/proc/self/task")) {
+    std::ifstream comm(task.path() / "comm");
+    std::string name;
+    if (std::getline(comm, name)) names.insert(name);
+  }
+  return names;
+}
+
+// The exporter thread is named, so that top -H, perf and bench/overhead.sh
+// can tell it from the request threads.
+TEST(BatchSpanProcessorTest, TheExporterThreadIsNamed) {
+  const std::size_t before = ThreadNames().count("qtrace-export");
+  {
+    Fixture f({100, 10, absl::Seconds(60)});
+    EXPECT_TRUE(WaitFor([&] { return ThreadNames().count("qtrace-export") == before + 1; }));
+  }
+  EXPECT_EQ(ThreadNames().count("qtrace-export"), before);
 }
 
 TEST(BatchSpanProcessorTest, ExportsAFullBatchWithoutWaitingForTheTimer) {
