@@ -45,14 +45,18 @@ function statusKb(pid, field) {
 }
 export const peakRssKb = (pid) => statusKb(pid, 'VmHWM');
 
+// User + system CPU time in a /proc stat file (of a process or of one of its
+// threads), in microseconds.
+function statCpuMicros(statPath) {
+  // Fields after the parenthesised command name: utime and stime are the 12th and 13th.
+  const fields = readFileSync(statPath, 'utf8').split(') ')[1].split(' ');
+  const ticks = Number(fields[11]) + Number(fields[12]);
+  return ticks * (1e6 / 100);  // USER_HZ is 100 on Linux
+}
+
 // CPU time a process has used so far (user + system), in microseconds.
 export function cpuMicros(pid) {
-  try {
-    // Fields after the parenthesised command name: utime and stime are the 12th and 13th.
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    const ticks = Number(fields[11]) + Number(fields[12]);
-    return ticks * (1e6 / 100);  // USER_HZ is 100 on Linux
-  } catch { return 0; }
+  try { return statCpuMicros(`/proc/${pid}/stat`); } catch { return 0; }
 }
 export const rssKb = (pid) => statusKb(pid, 'VmRSS');
 
@@ -63,8 +67,7 @@ export function threadCpuMicros(pid, name) {
   try {
     for (const tid of readdirSync(`/proc/${pid}/task`)) {
       if (readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim() !== name) continue;
-      const fields = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8').split(') ')[1].split(' ');
-      return (Number(fields[11]) + Number(fields[12])) * (1e6 / 100);
+      return statCpuMicros(`/proc/${pid}/task/${tid}/stat`);
     }
   } catch { /* the process ended */ }
   return 0;
