@@ -9,6 +9,13 @@ import { fileURLToPath } from 'node:url';
 const dir = process.argv[2];
 const { factor, budgets } = JSON.parse(readFileSync(join(dirname(fileURLToPath(import.meta.url)), 'budgets.json'), 'utf8'));
 const scale = { ns: 1, us: 1e3, ms: 1e6, s: 1e9 };
+// Google Benchmark writes a counter it cannot compute as a bare NaN or
+// Infinity (the coefficient of variation of a counter that is 0 in every
+// repetition is 0/0), which JSON does not allow. Those become null here.
+function parseBenchmarkJson(text) {
+  return JSON.parse(text.replace(/:(\s*)-?(NaN|Infinity)\b/g, ':$1null'));
+}
+
 let failures = 0;
 let passed = 0;
 for (const [program, entries] of Object.entries(budgets)) {
@@ -18,7 +25,7 @@ for (const [program, entries] of Object.entries(budgets)) {
     failures++;
     continue;
   }
-  const results = JSON.parse(readFileSync(file, 'utf8')).benchmarks;
+  const results = parseBenchmarkJson(readFileSync(file, 'utf8')).benchmarks;
   for (const [name, budgetNs] of Object.entries(entries)) {
     // The median aggregate when repetitions ran, else the single run.
     const row = results.find((b) => b.run_name === name && b.aggregate_name === 'median') ||
