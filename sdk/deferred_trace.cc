@@ -13,7 +13,7 @@ void DeferredTrace::Export(SpanRecordPtr record) {
 }
 
 void DeferredTrace::OnEnd(SpanRecordPtr record) {
-  std::vector<SpanRecordPtr> to_export;
+  Records to_export;
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (state_ == State::kDropped) return;  // the record goes back to its pool

@@ -20,6 +20,8 @@
 #include <mutex>
 #include <vector>
 
+#include "absl/container/inlined_vector.h"
+
 #include "sdk/pipeline_metrics.h"
 #include "sdk/span_processor.h"
 #include "sdk/span_record.h"
@@ -46,7 +48,11 @@ class DeferredTrace {
   PipelineMetrics* const metrics_;
   std::mutex mu_;
   State state_ = State::kPending;          // guarded by mu_
-  std::vector<SpanRecordPtr> buffered_;    // guarded by mu_
+  // A request's handful of child spans wait here without a heap allocation;
+  // only a larger subtree spills to the heap.
+  static constexpr std::size_t kInlineSpans = 8;
+  using Records = absl::InlinedVector<SpanRecordPtr, kInlineSpans>;
+  Records buffered_;                       // guarded by mu_
 };
 
 using DeferredTracePtr = std::shared_ptr<DeferredTrace>;

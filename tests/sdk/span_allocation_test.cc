@@ -11,6 +11,7 @@
 
 #include "gtest/gtest.h"
 #include "sdk/batch_span_processor.h"
+#include "sdk/sampler.h"
 #include "sdk/tracer_provider.h"
 
 namespace {
@@ -113,6 +114,45 @@ TEST(SpanAllocationTest, SampledSpansAllocateNothingOnceWarm) {
   EXPECT_EQ(provider.record_pool().heap_allocations(), pool_before) << "the pool grew after warm-up";
   EXPECT_TRUE(provider.ForceFlush(absl::Seconds(10)).ok());
   EXPECT_GE(metrics->spans_started_sampled.Load(), static_cast<std::uint64_t>(kSpans));
+}
+
+// A request that head sampling dropped while errors are always kept records
+// its spans into one buffer per local root and discards them when the root
+// ends without an error: one allocation per request (that buffer, whose
+// first spans are stored inline), none per span.
+TEST(SpanAllocationTest, DroppedRequestsKeptForErrorsAllocateOnlyTheirBuffer) {
+  auto metrics = std::make_shared<PipelineMetrics>();
+  TracerProviderOptions options;
+  options.metrics = metrics;
+  options.processor = std::make_unique<BatchSpanProcessor>(std::make_unique<DiscardingExporter>(),
+                                                           BatchOptions{2048, 512, absl::Milliseconds(5)}, metrics);
+  options.sampler = MakeTraceIdRatioSampler(0.0);
+  options.keep_error_traces = true;
+  TracerProvider provider(std::move(options));
+  const Tracer& tracer = provider.GetTracer("alloc-test");
+  const std::string route(40, 'r');
+  auto one_request = [&] {
+    Span root = tracer.StartSpan("GET /api/v1/projects/{id}", SpanKind::kServer);
+    root.SetAttribute("http.route", std::string_view(route)).SetAttribute("http.response.status_code", 200);
+    const Context inside = root.ContextOver(Context());
+    StartSpanOptions child;
+    child.parent = &inside;
+    // The same shape as the root (a name of 16 to 30 bytes, a long string
+    // and an int), so that a record warmed in one role fits the other.
+    for (int i = 0; i < 4; ++i) {
+      Span span = tracer.StartSpan("SELECT projects WHERE id = ?", SpanKind::kClient, child);
+      span.SetAttribute("db.query.text", std::string_view(route)).SetAttribute("db.response.rows", 1);
+    }
+  };
+  for (int i = 0; i < 20000; ++i) one_request();
+
+  const std::uint64_t before = t_allocations;
+  constexpr int kRequests = 10000;
+  for (int i = 0; i < kRequests; ++i) one_request();
+  EXPECT_EQ(t_allocations - before, static_cast<std::uint64_t>(kRequests)) << "heap allocations over " << kRequests
+                                                                            << " requests of five spans";
+  EXPECT_TRUE(provider.ForceFlush(absl::Seconds(10)).ok());
+  EXPECT_EQ(metrics->spans_kept_for_error.load(), 0u);
 }
 
 }  // namespace
