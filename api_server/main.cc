@@ -125,7 +125,8 @@ int main(int argc, char** argv) {
     PrintUsage();
     return 0;
   }
-  absl::StatusOr<qtrace::ResolvedConfig> resolved = qtrace::ResolveConfig(env, cli.tracing);
+  absl::StatusOr<qtrace::ResolvedConfig> resolved =
+      qtrace::ResolveConfig(env, cli.tracing, qtrace::service::TracingDefaults());
   if (!resolved.ok()) return Fatal(qtrace::MessageOf(resolved.status()));
   const qtrace::Config& config = resolved->config;
   qtrace::service::SetLogLevel(config.log_level);

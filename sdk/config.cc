@@ -9,6 +9,7 @@
 #include "sdk/propagation/composite_propagator.h"
 #include "sdk/propagation/percent_encoding.h"
 #include "sdk/resource.h"
+#include "sdk/resource_detector.h"
 #include "sdk/strings.h"
 
 namespace qtrace {
@@ -157,7 +158,7 @@ std::optional<LogLevel> ParseLogLevel(std::string_view text) {
   return std::nullopt;
 }
 
-void ResolveIdentity(EnvReader& env, const TracingFlags& flags, Config& c,
+void ResolveIdentity(EnvReader& env, const TracingFlags& flags, const ConfigDefaults& defaults, Config& c,
                      std::vector<std::string>& warnings) {
   if (auto attrs = env.Get("OTEL_RESOURCE_ATTRIBUTES")) {
     c.resource_attributes = ParseResourceAttributes(*attrs, &warnings);
@@ -170,11 +171,12 @@ void ResolveIdentity(EnvReader& env, const TracingFlags& flags, Config& c,
     }
     return std::nullopt;
   };
-  c.service_name = env.Get("OTEL_SERVICE_NAME").value_or(from_resource("service.name").value_or("qa-pms-api"));
+  c.service_name =
+      env.Get("OTEL_SERVICE_NAME").value_or(from_resource("service.name").value_or(defaults.service_name));
   c.service_version =
-      env.Get("OTEL_SERVICE_VERSION").value_or(from_resource("service.version").value_or(QTRACE_VERSION));
+      env.Get("OTEL_SERVICE_VERSION").value_or(from_resource("service.version").value_or(defaults.service_version));
   c.environment = flags.environment.value_or(env.Get("OTEL_ENVIRONMENT").value_or(
-      from_resource("deployment.environment.name").value_or("development")));
+      from_resource("deployment.environment.name").value_or(defaults.environment)));
 }
 
 // "endpoint=...,pollingIntervalMs=...,initialSamplingRate=..." (any subset,
@@ -232,7 +234,8 @@ void ResolveSampling(EnvReader& env, absl::Time now, Config& c) {
     }
   }
   s.ratio = EnvironmentDefaultRatio(c.environment);
-  s.ratio_source = StrCat("default for environment '", c.environment, "'");
+  s.ratio_source = c.environment.empty() ? std::string("default (no deployment environment set)")
+                                         : StrCat("default for environment '", c.environment, "'");
   if (auto seed = env.Get("OTEL_SAMPLING_RATIO")) {
     if (auto ratio = ParseRatio(*seed)) {
       s.ratio = *ratio;
@@ -540,8 +543,19 @@ bool ProbabilityIsDefaultAt(absl::Time now) {
   return now >= kSwitchDate;
 }
 
+ConfigDefaults EngineDefaults() {
+  ConfigDefaults d;
+  d.service_name = StrCat("unknown_service:", ExecutableName());
+  return d;
+}
+
 absl::StatusOr<ResolvedConfig> ResolveConfig(const EnvLookup& lookup, const TracingFlags& flags,
                                              absl::Time now) {
+  return ResolveConfig(lookup, flags, EngineDefaults(), now);
+}
+
+absl::StatusOr<ResolvedConfig> ResolveConfig(const EnvLookup& lookup, const TracingFlags& flags,
+                                             const ConfigDefaults& defaults, absl::Time now) {
   ResolvedConfig out;
   Config& c = out.config;
   EnvReader env(lookup, out.warnings);
@@ -550,7 +564,7 @@ absl::StatusOr<ResolvedConfig> ResolveConfig(const EnvLookup& lookup, const Trac
   // one of this project: either can turn tracing off.
   c.sdk_disabled = env.Bool("OTEL_SDK_DISABLED", false) || !env.Bool("OTEL_ENABLED", true);
 
-  ResolveIdentity(env, flags, c, out.warnings);
+  ResolveIdentity(env, flags, defaults, c, out.warnings);
   ResolveSampling(env, now, c);
   if (absl::Status s = ApplySamplingFlag(flags, c.sampling); !s.ok()) return s;
   c.keep_error_traces = env.Bool("QTRACE_KEEP_ERROR_TRACES", true);

@@ -92,11 +92,23 @@ struct SamplingConfig {
   JaegerRemoteConfig jaeger_remote;
 };
 
+// What an application says of itself when the environment does not: the
+// service's name, version and deployment environment. The engine's own
+// defaults (EngineDefaults) are the specification's: service.name is
+// "unknown_service:<executable>", and no version or environment is set
+// (an unset environment samples like development, at ratio 1.0).
+struct ConfigDefaults {
+  std::string service_name;
+  std::string service_version;  // empty: no service.version attribute
+  std::string environment;      // empty: no deployment.environment.name
+};
+ConfigDefaults EngineDefaults();
+
 struct Config {
   bool sdk_disabled = false;
-  std::string service_name = "qa-pms-api";
-  std::string service_version;  // defaults to the project version
-  std::string environment = "development";
+  std::string service_name;     // see ConfigDefaults
+  std::string service_version;  // empty: not set
+  std::string environment;      // empty: not set
   std::vector<Attribute> resource_attributes;  // from OTEL_RESOURCE_ATTRIBUTES
   SamplingConfig sampling;
   // Export a head-dropped local subtree when its root ends in error
@@ -139,6 +151,10 @@ struct ResolvedConfig {
 };
 
 // now decides what QTRACE_RATIO_SAMPLER=auto means (tests pass a fixed day).
+// defaults fill what neither the flags nor the environment set.
+absl::StatusOr<ResolvedConfig> ResolveConfig(const EnvLookup& env, const TracingFlags& flags,
+                                             const ConfigDefaults& defaults, absl::Time now = absl::Now());
+// The same with the engine's defaults.
 absl::StatusOr<ResolvedConfig> ResolveConfig(const EnvLookup& env, const TracingFlags& flags,
                                              absl::Time now = absl::Now());
 

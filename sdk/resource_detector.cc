@@ -8,6 +8,7 @@
 
 #include "qtrace/version.h"
 #include "sdk/ids.h"
+#include "sdk/strings.h"
 
 namespace qtrace {
 namespace {
@@ -18,6 +19,8 @@ std::string HostName() {
   return buf;
 }
 
+}  // namespace
+
 std::string ExecutableName() {
   char buf[PATH_MAX] = {};
   const ssize_t n = readlink("/proc/self/exe", buf, sizeof buf - 1);
@@ -25,8 +28,6 @@ std::string ExecutableName() {
   std::string path(buf, static_cast<std::size_t>(n));
   return path.substr(path.rfind('/') + 1);
 }
-
-}  // namespace
 
 Resource DetectResource(const Config& config) {
   Resource r;
@@ -38,10 +39,17 @@ Resource DetectResource(const Config& config) {
   r.Set("process.executable.name", ExecutableName());
   r.Set("service.instance.id", RandomUuidV4());  // unique per process start
   for (const Attribute& a : config.resource_attributes) r.Set(a.key, a.value);
-  r.Set("service.name", config.service_name);
-  r.Set("service.version", config.service_version);
-  r.Set("deployment.environment.name", config.environment);
-  r.Set("deployment.environment", config.environment);  // for backends that predate the .name form
+  if (!config.service_name.empty()) {
+    r.Set("service.name", config.service_name);
+  } else if (r.GetString("service.name").empty()) {
+    r.Set("service.name", StrCat("unknown_service:", ExecutableName()));  // the specification's fallback
+  }
+  // What the application did not say is left out rather than sent empty.
+  if (!config.service_version.empty()) r.Set("service.version", config.service_version);
+  if (!config.environment.empty()) {
+    r.Set("deployment.environment.name", config.environment);
+    r.Set("deployment.environment", config.environment);  // for backends that predate the .name form
+  }
   return r;
 }
 

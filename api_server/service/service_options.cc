@@ -1,5 +1,6 @@
 #include "api_server/service/service_options.h"
 
+#include "qtrace/version.h"
 #include "sdk/strings.h"
 
 namespace qtrace::service {
@@ -63,6 +64,8 @@ absl::Status ApplyServiceFlag(std::string_view name, std::string_view value, Ser
   }
   return absl::NotFoundError(std::string(name));
 }
+
+ConfigDefaults TracingDefaults() { return ConfigDefaults{"qa-pms-api", QTRACE_VERSION, "development"}; }
 
 absl::StatusOr<ServiceOptions> ServiceOptionsFromEnvironment(const EnvLookup& env) {
   ServiceOptions o;

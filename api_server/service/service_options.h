@@ -38,6 +38,12 @@ absl::StatusOr<ServiceOptions> ServiceOptionsFromEnvironment(const EnvLookup& en
 // service flag; InvalidArgument for a bad value.
 absl::Status ApplyServiceFlag(std::string_view name, std::string_view value, ServiceOptions& options);
 
+// The service's identity where OTEL_SERVICE_NAME, OTEL_SERVICE_VERSION,
+// OTEL_ENVIRONMENT and OTEL_RESOURCE_ATTRIBUTES say nothing: qa-pms-api, the
+// project's version, development (so 100 % sampling by default; production
+// gives 10 %).
+ConfigDefaults TracingDefaults();
+
 // The database URL without its password, for logs and --print-config.
 std::string RedactDatabaseUrl(std::string_view url);
 

@@ -43,6 +43,18 @@ test('variables and flags are each applied', () => {
   assert.deepEqual(c.propagators, ['tracecontext']);
 });
 
+test('the service names itself where the environment does not (the engine alone says unknown_service)', () => {
+  const r = run(['--print-config'], {});
+  assert.equal(r.status, 0);
+  const c = JSON.parse(r.stdout).tracing;
+  assert.equal(c.service_name, 'qa-pms-api');
+  assert.match(c.service_version, /^\d+\.\d+\.\d+/);
+  assert.equal(c.environment, 'development');
+  assert.equal(c.sampler.ratio, 1);
+  const named = JSON.parse(run(['--print-config'], { OTEL_SERVICE_NAME: 'qa-pms-eu' }).stdout).tracing;
+  assert.equal(named.service_name, 'qa-pms-eu');
+});
+
 test('a bad value warns once, naming the variable and value, and the default is used', () => {
   const r = run(['--print-config'], { OTEL_SAMPLING_RATIO: 'lots', OTEL_BSP_SCHEDULE_DELAY: '-1' });
   assert.equal(r.status, 0);

@@ -48,11 +48,13 @@ TEST(ConfigTest, Defaults) {
   const Config& c = r.config;
   EXPECT_TRUE(r.warnings.empty());
   EXPECT_FALSE(c.sdk_disabled);
-  EXPECT_EQ(c.service_name, "qa-pms-api");
-  EXPECT_EQ(c.service_version, QTRACE_VERSION);
-  EXPECT_EQ(c.environment, "development");
+  // The engine's own identity defaults (the service's are tested with it).
+  EXPECT_EQ(c.service_name, "unknown_service:sdk_tests");
+  EXPECT_EQ(c.service_version, "");
+  EXPECT_EQ(c.environment, "");
   EXPECT_EQ(c.sampling.kind, SamplerKind::kParentBasedTraceIdRatio);
   EXPECT_DOUBLE_EQ(c.sampling.ratio, 1.0);
+  EXPECT_EQ(c.sampling.ratio_source, "default (no deployment environment set)");
   EXPECT_EQ(c.propagators, (std::vector<std::string>{"tracecontext", "baggage"}));
   EXPECT_EQ(c.otlp.protocol, ExportProtocol::kHttpProtobuf);
   EXPECT_EQ(c.otlp.endpoint, "http://localhost:4318/v1/traces");
@@ -65,6 +67,28 @@ TEST(ConfigTest, Defaults) {
   EXPECT_EQ(c.limits.attribute_count, 128u);
   EXPECT_EQ(c.limits.attribute_value_length, AttributeList::kUnlimited);
   EXPECT_EQ(c.log_level, LogLevel::kInfo);
+}
+
+// An application's defaults fill what the environment leaves, and the
+// environment still wins over them; the default environment picks the ratio.
+TEST(ConfigTest, ApplicationDefaultsFillWhatTheEnvironmentLeaves) {
+  const ConfigDefaults app{"billing", "2.0.0", "production"};
+  absl::StatusOr<ResolvedConfig> r = ResolveConfig(MapEnv({}), {}, app, kBeforeSwitch);
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->config.service_name, "billing");
+  EXPECT_EQ(r->config.service_version, "2.0.0");
+  EXPECT_EQ(r->config.environment, "production");
+  EXPECT_DOUBLE_EQ(r->config.sampling.ratio, 0.1);
+  EXPECT_EQ(r->config.sampling.ratio_source, "default for environment 'production'");
+
+  r = ResolveConfig(MapEnv({{"OTEL_SERVICE_NAME", "ledger"}, {"OTEL_ENVIRONMENT", "development"},
+                            {"OTEL_RESOURCE_ATTRIBUTES", "service.version=3.1"}}),
+                    {}, app, kBeforeSwitch);
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->config.service_name, "ledger");
+  EXPECT_EQ(r->config.service_version, "3.1");
+  EXPECT_EQ(r->config.environment, "development");
+  EXPECT_DOUBLE_EQ(r->config.sampling.ratio, 1.0);
 }
 
 // The seed's second: the environment overrides every default.

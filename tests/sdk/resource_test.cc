@@ -63,5 +63,19 @@ TEST(ResourceDetectorTest, ResourceAttributesOverrideDetectedButNotDedicatedSett
   EXPECT_EQ(r.GetString("k8s.pod.name"), "pod-1");
 }
 
+// The engine names no application: without a name the specification's
+// fallback, and no version or environment attribute rather than empty ones.
+TEST(ResourceDetectorTest, AnUnnamedServiceIsUnknownServiceWithoutVersionOrEnvironment) {
+  const Resource r = DetectResource(Config{});
+  EXPECT_EQ(r.GetString("service.name"), "unknown_service:sdk_tests");
+  EXPECT_EQ(r.attributes().Find("service.version"), nullptr);
+  EXPECT_EQ(r.attributes().Find("deployment.environment.name"), nullptr);
+  EXPECT_EQ(r.attributes().Find("deployment.environment"), nullptr);
+
+  Config named_by_attributes;
+  named_by_attributes.resource_attributes = {{"service.name", std::string("from-attrs")}};
+  EXPECT_EQ(DetectResource(named_by_attributes).GetString("service.name"), "from-attrs");
+}
+
 }  // namespace
 }  // namespace qtrace

@@ -110,13 +110,14 @@ int main(int argc, char** argv) {
     std::cerr << "tracegen: " << error << "\n";
     return 2;
   }
-  auto resolved = qtrace::ResolveConfig(qtrace::ProcessEnvironment(), flags);
+  qtrace::ConfigDefaults defaults = qtrace::EngineDefaults();
+  defaults.service_name = "tracegen";
+  auto resolved = qtrace::ResolveConfig(qtrace::ProcessEnvironment(), flags, defaults);
   if (!resolved.ok()) {
     std::cerr << "tracegen: " << qtrace::MessageOf(resolved.status()) << "\n";
     return 2;
   }
   for (const std::string& w : resolved->warnings) std::cerr << "tracegen: warning: " << w << "\n";
-  if (std::getenv("OTEL_SERVICE_NAME") == nullptr) resolved->config.service_name = "tracegen";
   auto provider = qtrace::MakeTracerProvider(resolved->config, std::cout);
   if (!provider.ok()) {
     std::cerr << "tracegen: " << qtrace::MessageOf(provider.status()) << "\n";
