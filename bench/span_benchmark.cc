@@ -56,21 +56,25 @@ std::unique_ptr<qtrace::Sampler> MakeBenchSampler(Sampling sampling) {
   return nullptr;
 }
 
+// The real pipeline behind the discarding exporter.
+void BuildPipeline(BenchPipeline& p, std::unique_ptr<qtrace::Sampler> sampler, bool keep_error_traces) {
+  p.metrics = std::make_shared<qtrace::PipelineMetrics>();
+  qtrace::TracerProviderOptions options;
+  options.metrics = p.metrics;
+  options.processor = std::make_unique<qtrace::BatchSpanProcessor>(
+      std::make_unique<DiscardingExporter>(p.received), qtrace::BatchOptions{2048, 512, absl::Milliseconds(5)},
+      p.metrics);
+  options.sampler = std::move(sampler);
+  options.keep_error_traces = keep_error_traces;
+  p.provider = std::make_unique<qtrace::TracerProvider>(std::move(options));
+  p.tracer = &p.provider->GetTracer("bench");
+}
+
 // One pipeline per sampling choice, alive for the whole program.
 BenchPipeline& Pipeline(Sampling sampling) {
   static BenchPipeline pipelines[kSamplingChoices];
   BenchPipeline& p = pipelines[static_cast<int>(sampling)];
-  if (!p.provider) {
-    p.metrics = std::make_shared<qtrace::PipelineMetrics>();
-    qtrace::TracerProviderOptions options;
-    options.metrics = p.metrics;
-    options.processor = std::make_unique<qtrace::BatchSpanProcessor>(
-        std::make_unique<DiscardingExporter>(p.received), qtrace::BatchOptions{2048, 512, absl::Milliseconds(5)},
-        p.metrics);
-    options.sampler = MakeBenchSampler(sampling);
-    p.provider = std::make_unique<qtrace::TracerProvider>(std::move(options));
-    p.tracer = &p.provider->GetTracer("bench");
-  }
+  if (!p.provider) BuildPipeline(p, MakeBenchSampler(sampling), /*keep_error_traces=*/false);
   return p;
 }
 
@@ -130,20 +134,8 @@ BENCHMARK(BM_SpanSampledByProbability)->Threads(1)->Threads(2)->UseRealTime();
 // without an error. This is what 90 % of requests pay at 10 % sampling; none
 // of it reaches the queue or the exporter. Per request (three spans).
 void BM_RequestDroppedButKeptForErrors(benchmark::State& state) {
-  static BenchPipeline pipeline = [] {
-    BenchPipeline p;
-    p.metrics = std::make_shared<qtrace::PipelineMetrics>();
-    qtrace::TracerProviderOptions options;
-    options.metrics = p.metrics;
-    options.processor = std::make_unique<qtrace::BatchSpanProcessor>(
-        std::make_unique<DiscardingExporter>(p.received), qtrace::BatchOptions{2048, 512, absl::Milliseconds(5)},
-        p.metrics);
-    options.sampler = qtrace::MakeTraceIdRatioSampler(0.0);
-    options.keep_error_traces = true;
-    p.provider = std::make_unique<qtrace::TracerProvider>(std::move(options));
-    p.tracer = &p.provider->GetTracer("bench");
-    return p;
-  }();
+  static BenchPipeline pipeline;
+  if (!pipeline.provider) BuildPipeline(pipeline, qtrace::MakeTraceIdRatioSampler(0.0), /*keep_error_traces=*/true);
   const qtrace::Tracer& tracer = *pipeline.tracer;
   auto five_attributes = [](qtrace::Span& span) {
     span.SetAttribute("http.request.method", "GET")

@@ -59,12 +59,19 @@ TEST(SpanAllocationTest, CounterSeesAllocationsWithoutReuse) {
   EXPECT_GE(t_allocations - before, 99u);
 }
 
-TEST(SpanAllocationTest, SampledSpansAllocateNothingOnceWarm) {
-  auto metrics = std::make_shared<PipelineMetrics>();
+// Options for the real batch processor (queue 2048, batch 512) in front of
+// the discarding exporter, counting into metrics.
+TracerProviderOptions BatchedOptions(const std::shared_ptr<PipelineMetrics>& metrics) {
   TracerProviderOptions options;
   options.metrics = metrics;
   options.processor = std::make_unique<BatchSpanProcessor>(std::make_unique<DiscardingExporter>(),
                                                            BatchOptions{2048, 512, absl::Milliseconds(5)}, metrics);
+  return options;
+}
+
+TEST(SpanAllocationTest, SampledSpansAllocateNothingOnceWarm) {
+  auto metrics = std::make_shared<PipelineMetrics>();
+  TracerProviderOptions options = BatchedOptions(metrics);
   options.record_pool_size = 2048 + 512 + 256;
   TracerProvider provider(std::move(options));
   const Tracer& tracer = provider.GetTracer("alloc-test");
@@ -122,10 +129,7 @@ TEST(SpanAllocationTest, SampledSpansAllocateNothingOnceWarm) {
 // first spans are stored inline), none per span.
 TEST(SpanAllocationTest, DroppedRequestsKeptForErrorsAllocateOnlyTheirBuffer) {
   auto metrics = std::make_shared<PipelineMetrics>();
-  TracerProviderOptions options;
-  options.metrics = metrics;
-  options.processor = std::make_unique<BatchSpanProcessor>(std::make_unique<DiscardingExporter>(),
-                                                           BatchOptions{2048, 512, absl::Milliseconds(5)}, metrics);
+  TracerProviderOptions options = BatchedOptions(metrics);
   options.sampler = MakeTraceIdRatioSampler(0.0);
   options.keep_error_traces = true;
   TracerProvider provider(std::move(options));
