@@ -86,7 +86,7 @@ SpanRecord* SpanRecordPool::NewRecord() {
 }
 
 SpanRecordPtr SpanRecordPool::Acquire() {
-  if (t_bundles_gone) return SpanRecordPtr(NewRecord(), SpanRecordDeleter{this});
+  if (t_bundles_gone) return SpanRecordPtr(NewRecord(), SpanRecordDeleter{this});  // never reused: empty
   SpanRecordBundle& mine = t_taking.For(id_);
   if (mine.first == mine.size) {
     mine.first = mine.size = 0;
@@ -95,11 +95,17 @@ SpanRecordPtr SpanRecordPool::Acquire() {
   // In the order they were given back: the first is the longest idle, the
   // least likely to be still in the other core's cache.
   SpanRecord* record = mine.first < mine.size ? mine.records[mine.first++] : NewRecord();
+  // Emptied here, on the thread about to fill it, and not by the exporter as
+  // it gives the record back: the exporter then only reads a record's lines,
+  // and the writes land on lines this thread is about to write anyway.
+  record->Reset();
   return SpanRecordPtr(record, SpanRecordDeleter{this});
 }
 
 void SpanRecordPool::Release(SpanRecord* record) noexcept {
-  record->Reset();
+  // The one field that must not wait for reuse: it keeps a request's
+  // errors-always-kept buffer alive.
+  if (record->deferred) record->deferred.reset();
   if (t_bundles_gone) {
     SpanRecordBundle single;
     single.records[0] = record;

@@ -1,7 +1,9 @@
 // SpanRecordPool: recycles span records so that, once warm, starting and
 // ending a span allocates nothing. Records are taken on the request thread
 // (Acquire) and given back by whoever destroys the SpanRecordPtr, normally the
-// exporter thread after encoding; Reset runs there, off the request path.
+// exporter thread after encoding. Reset runs in Acquire, on the thread that
+// fills the record next: the exporter only reads a record, so its lines are
+// not pulled over to the exporter's core and back for the reset.
 //
 // Records travel between threads in bundles of kBundleSize, not one by one:
 // each thread takes from a bundle of its own and gives back into another of
@@ -14,7 +16,8 @@
 //     the other core's cache; taking the newest first cost 60 ns a span
 //     here); when it is empty, pops a full bundle; when none is idle,
 //     allocates a record (counted).
-//  2. Release resets the record into this thread's returning bundle; a full
+//  2. Release drops the record's hold on its errors-always-kept buffer and
+//     puts the record into this thread's returning bundle; a full
 //     one is pushed to the ring, or its records deleted when the ring is full,
 //     so the pool never keeps more than its capacity (rounded up to whole
 //     bundles) plus two bundles per thread.
@@ -56,7 +59,8 @@ class SpanRecordPool {
 
   // An empty record, reused when one is idle.
   SpanRecordPtr Acquire();
-  // Resets record and keeps it for reuse (or deletes it when the pool is full).
+  // Keeps record for reuse, reset by the Acquire that takes it (or deletes it
+  // when the pool is full).
   void Release(SpanRecord* record) noexcept;
 
   // Records made with new since the pool was created.
