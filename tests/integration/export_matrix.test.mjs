@@ -167,3 +167,26 @@ for (const protocol of ['grpc', 'http/protobuf']) {
     assert.ok(r.wallMs < 5500 + 1000, `tracegen took ${r.wallMs} ms with a 5 s shutdown timeout`);
   });
 }
+
+// bench/peers/ compares the peer SDKs with `tracegen --span http-server`:
+// each root is the span the peers make.
+test('--span http-server makes the peers\' span', { timeout: 60000 }, async () => {
+  const sink = await startSink(SINK, []);
+  try {
+    const r = runTracegen(TRACEGEN, ['--count', '20', '--depth', '1', '--span', 'http-server', '--otlp-protocol', 'grpc',
+                                     '--otlp-endpoint', endpoint(sink, 'grpc')], fast);
+    assert.equal(r.status, 0, r.stderr + r.stdout);
+    await sink.stop();
+    const spans = sink.spans();
+    assert.equal(spans.length, 20);
+    for (const s of spans) {
+      assert.equal(s.name, 'GET /api/v1/projects/{id}');
+      assert.equal(s.kind, 2);
+      assert.deepEqual(s.attributes, { 'http.request.method': 'GET', 'http.route': '/api/v1/projects/{id}',
+                                       'url.path': '/api/v1/projects/42', 'http.response.status_code': 200,
+                                       'server.port': 8080 });
+    }
+  } finally {
+    sink.kill();
+  }
+});

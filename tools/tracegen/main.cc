@@ -2,14 +2,19 @@
 // protocol, to check a pipeline end to end and to drive export benchmarks.
 //
 //   tracegen [--count N] [--threads T] [--depth D] [--fanout F] [--attributes A]
-//            [--rate SPANS_PER_S] [--shutdown-timeout-ms MS]
+//            [--span generic|http-server] [--rate SPANS_PER_S] [--shutdown-timeout-ms MS]
 //            [--otlp-protocol P] [--otlp-endpoint URL] [--sampling-ratio R] ...
+//
+// --span http-server makes every root the span bench/peers/ makes with other
+// SDKs: "GET /api/v1/projects/{id}", kind server, three string attributes and
+// two integer ones (--attributes then applies to children only).
 //
 // Every OTEL_* variable applies as in qa-pms-api. At exit it prints one line:
 //   tracegen: created=C exported=E dropped=D failed=F elapsed_s=S rate=R spans/s
 // and exits 0 when every sampled span was exported, 1 otherwise.
 #include <atomic>
 #include <chrono>
+#include <cstdlib>
 #include <iostream>
 #include <string>
 #include <thread>
@@ -28,11 +33,26 @@ struct Shape {
   std::int64_t attributes = 5;
   std::int64_t rate = 0;  // spans per second over all threads; 0: as fast as possible
   std::int64_t shutdown_timeout_ms = 10000;
+  bool http_server_roots = false;  // --span http-server
 };
+
+constexpr std::string_view kUsage =
+    "usage: tracegen [--count N] [--threads T] [--depth D] [--fanout F] [--attributes A]\n"
+    "                [--span generic|http-server] [--rate SPANS_PER_S] [--shutdown-timeout-ms MS]\n"
+    "                [--otlp-protocol P] [--otlp-endpoint URL] [--sampling-ratio R] [other tracing flags]\n"
+    "Makes traces with the qtrace SDK and exports them as OTEL_* and the flags say; prints\n"
+    "  tracegen: created=C sampled=S exported=E dropped=D failed=F elapsed_s=T rate=R spans/s\n"
+    "and exits 0 when every sampled span was exported, 1 otherwise, 2 on a usage error.\n"
+    "--span http-server: each root is GET /api/v1/projects/{id} (server) with http.request.method,\n"
+    "http.route, url.path, http.response.status_code and server.port.\n";
 
 bool ParseArgs(int argc, char** argv, Shape& shape, qtrace::TracingFlags& flags, std::string& error) {
   for (int i = 1; i < argc; ++i) {
     std::string_view arg = argv[i];
+    if (arg == "--help" || arg == "-h") {
+      std::cout << kUsage;
+      std::exit(0);
+    }
     if (!qtrace::StartsWith(arg, "--") || i + 1 >= argc) {
       error = qtrace::StrCat("bad argument ", arg);
       return false;
@@ -40,6 +60,14 @@ bool ParseArgs(int argc, char** argv, Shape& shape, qtrace::TracingFlags& flags,
     const std::string_view name = arg.substr(2);
     const std::string_view value = argv[++i];
     if (qtrace::ParseTracingFlag(name, value, flags)) continue;
+    if (name == "span") {
+      if (value != "generic" && value != "http-server") {
+        error = qtrace::StrCat("bad flag --span ", value, ": expected generic or http-server");
+        return false;
+      }
+      shape.http_server_roots = value == "http-server";
+      continue;
+    }
     std::int64_t* slot = name == "count" ? &shape.count
                          : name == "threads" ? &shape.threads
                          : name == "depth" ? &shape.depth
@@ -81,24 +109,43 @@ class Pacer {
   std::chrono::steady_clock::time_point next_;
 };
 
+std::int64_t MakeChildren(const qtrace::Tracer& tracer, const Shape& shape, const qtrace::Span& span,
+                          int level, std::int64_t budget, Pacer& pacer);
+
 // Makes one subtree under the current span; returns spans made.
 std::int64_t MakeTree(const qtrace::Tracer& tracer, const Shape& shape, int level, std::int64_t budget, Pacer& pacer) {
   if (budget <= 0) return 0;
   pacer.Wait();
+  if (level == 0 && shape.http_server_roots) {
+    qtrace::Span span = tracer.StartSpan("GET /api/v1/projects/{id}", qtrace::SpanKind::kServer);
+    span.SetAttribute("http.request.method", "GET")
+        .SetAttribute("http.route", "/api/v1/projects/{id}")
+        .SetAttribute("url.path", "/api/v1/projects/42")
+        .SetAttribute("http.response.status_code", 200)
+        .SetAttribute("server.port", 8080);
+    return 1 + MakeChildren(tracer, shape, span, level, budget, pacer);
+  }
   qtrace::Span span = tracer.StartSpan(level == 0 ? "tracegen.root" : "tracegen.child",
                                        level == 0 ? qtrace::SpanKind::kServer : qtrace::SpanKind::kInternal);
   for (std::int64_t a = 0; a < shape.attributes; ++a) {
     span.SetAttribute(kAttributeKeys[a % 8], a % 2 == 0 ? std::int64_t{a * 1000} : std::int64_t{level});
   }
-  std::int64_t made = 1;
+  return 1 + MakeChildren(tracer, shape, span, level, budget, pacer);
+}
+
+// The children of span, made while it is current; returns spans made.
+std::int64_t MakeChildren(const qtrace::Tracer& tracer, const Shape& shape, const qtrace::Span& span, int level,
+                          std::int64_t budget, Pacer& pacer) {
+  std::int64_t made = 0;
   if (level + 1 < shape.depth) {
     qtrace::Scope scope = span.Activate();
-    for (std::int64_t f = 0; f < shape.fanout && made < budget; ++f) {
-      made += MakeTree(tracer, shape, level + 1, budget - made, pacer);
+    for (std::int64_t f = 0; f < shape.fanout && made + 1 < budget; ++f) {
+      made += MakeTree(tracer, shape, level + 1, budget - 1 - made, pacer);
     }
   }
   return made;
 }
+
 
 }  // namespace
 
@@ -107,7 +154,7 @@ int main(int argc, char** argv) {
   qtrace::TracingFlags flags;
   std::string error;
   if (!ParseArgs(argc, argv, shape, flags, error)) {
-    std::cerr << "tracegen: " << error << "\n";
+    std::cerr << "tracegen: " << error << "\n" << kUsage;
     return 2;
   }
   qtrace::ConfigDefaults defaults = qtrace::EngineDefaults();
