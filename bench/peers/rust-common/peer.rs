@@ -90,3 +90,17 @@ pub fn print_result(created: u64, exported: u64, elapsed: Duration) {
         elapsed.as_nanos() as f64 / created.max(1) as f64
     );
 }
+
+/// The multi-thread Tokio runtime both Rust stacks export on (one worker per
+/// core).
+pub fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("tokio runtime")
+}
+
+/// The value, or the error on stderr and exit 2.
+pub fn or_exit<T>(program: &str, result: Result<T, String>) -> T {
+    result.unwrap_or_else(|error| {
+        eprintln!("{program}: {error}");
+        std::process::exit(2);
+    })
+}

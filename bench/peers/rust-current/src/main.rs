@@ -79,20 +79,12 @@ fn main() {
     // The tonic client needs a Tokio runtime: its connection runs on the
     // runtime's worker threads, while the batch processor's own thread waits
     // for each export. The HTTP exporter's blocking client does not use it.
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .expect("tokio runtime");
+    let runtime = peer::runtime();
     let _entered = runtime.enter();
 
     let exported = Arc::new(AtomicU64::new(0));
-    let exporter = match otlp_exporter(&flags) {
-        Ok(next) => CountingExporter { next, exported: exported.clone() },
-        Err(error) => {
-            eprintln!("peer-rust-current: {error}");
-            std::process::exit(2);
-        }
-    };
+    let next = peer::or_exit("peer-rust-current", otlp_exporter(&flags));
+    let exporter = CountingExporter { next, exported: exported.clone() };
     // with_batch_exporter: BatchConfig::default(), i.e. queue 2048, batch 512,
     // delay 5 s, dropping when the queue is full.
     let provider = opentelemetry_sdk::trace::SdkTracerProvider::builder()

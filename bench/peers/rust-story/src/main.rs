@@ -78,10 +78,7 @@ fn main() {
 
     // The batch processor and the exporters run on this runtime's worker
     // threads; the producing loop runs on the main thread.
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .expect("tokio runtime");
+    let runtime = peer::runtime();
     let _entered = runtime.enter();
 
     // A full queue reports each dropped span to the global error handler,
@@ -96,13 +93,8 @@ fn main() {
     }
 
     let exported = Arc::new(AtomicU64::new(0));
-    let exporter = match otlp_exporter(&flags) {
-        Ok(next) => CountingExporter { next, exported: exported.clone() },
-        Err(error) => {
-            eprintln!("peer-rust-story: {error}");
-            std::process::exit(2);
-        }
-    };
+    let next = peer::or_exit("peer-rust-story", otlp_exporter(&flags));
+    let exporter = CountingExporter { next, exported: exported.clone() };
     // with_batch_exporter: BatchConfig::default(), i.e. queue 2048, batch 512,
     // delay 5 s, export timeout 30 s, one export at a time.
     let provider = opentelemetry_sdk::trace::TracerProvider::builder()
