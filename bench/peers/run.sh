@@ -16,11 +16,20 @@ ROOT=$PWD
 
 REPS=${1:-3}
 COUNT=${2:-1000000}
-RATE=200000
-if ! [[ $REPS =~ ^[1-9][0-9]*$ && $COUNT =~ ^[1-9][0-9]*$ ]]; then
-  echo "usage: bench/peers/run.sh [repetitions >= 1] [count >= 1]" >&2
+# The modes: 0 is flat out, any other number a paced rate in spans/s. A list
+# such as 0,100000,200000,400000 is a rate sweep: the table then also says
+# each program's highest rate that lost nothing.
+RATES_ARG=${3:-0,200000}
+if ! [[ $REPS =~ ^[1-9][0-9]*$ && $COUNT =~ ^[1-9][0-9]*$ && $RATES_ARG =~ ^[0-9]+(,[0-9]+)*$ ]]; then
+  echo "usage: bench/peers/run.sh [repetitions >= 1] [count >= 1] [rates, spans/s, 0 = flat out; default 0,200000]" >&2
   exit 2
 fi
+IFS=, read -r -a RATES <<<"$RATES_ARG"
+SLOWEST=0
+for r in "${RATES[@]}"; do
+  if ((r > 0 && (SLOWEST == 0 || r < SLOWEST))); then SLOWEST=$r; fi
+done
+((SLOWEST > 0)) || SLOWEST=1000000
 
 TRACEGEN=$ROOT/build/release/tools/tracegen
 SINK=$ROOT/build/release/tools/otlp-sink
@@ -111,17 +120,17 @@ timefield() { sed -n "s/^[[:space:]]*$2: *//p" "$1" | tail -1; }
 
 # Each run may take its loop (count / rate, or the flat-out loop of the
 # slowest peer) plus a 10 s flush; anything longer is cut.
-RUN_TIMEOUT=$((60 + 3 * COUNT / RATE + COUNT / 50000))
+RUN_TIMEOUT=$((60 + 3 * COUNT / SLOWEST + COUNT / 50000))
 
 PEERS=(ours go rust-story rust-current)
 TSV=$RESULTS/runs.tsv
 printf 'rep\tprotocol\tmode\tpeer\tcreated\tself_exported\telapsed_s\tns_per_span\tsink_spans\tuser_s\tsys_s\tmax_rss_kb\texit\n' >"$TSV"
 
-runs_total=$((REPS * 2 * 2 * ${#PEERS[@]}))
+runs_total=$((REPS * 2 * ${#RATES[@]} * ${#PEERS[@]}))
 run_number=0
 for rep in $(seq "$REPS"); do
   for protocol in grpc http/protobuf; do
-    for rate in 0 "$RATE"; do
+    for rate in "${RATES[@]}"; do
       mode=$([[ $rate == 0 ]] && echo "flat out" || echo "$rate/s")
       # Rotate the order each repetition, so no program always runs first.
       for i in $(seq 0 $((${#PEERS[@]} - 1))); do

@@ -74,6 +74,7 @@ export function summarize(runs) {
       mode,
       runs: rs.length,
       failed: rs.filter((r) => !r.ok).length,
+      lossless: rs.every((r) => r.dropped === 0),
       nsPerSpan: m('nsPerSpan'),
       exportedPerS: m('exportedPerS'),
       dropped: m('dropped'),
@@ -88,7 +89,7 @@ export function summarize(runs) {
     r.throughputRatio = o ? r.exportedPerS / o.exportedPerS : NaN;
   }
   const order = Object.keys(PEER_NAMES);
-  const modeRank = (mode) => (mode === 'flat out' ? 0 : 1);
+  const modeRank = (mode) => (mode === 'flat out' ? 0 : parseInt(mode, 10));
   rows.sort(
     (a, b) =>
       a.protocol.localeCompare(b.protocol) ||
@@ -115,6 +116,39 @@ export function markdown(rows) {
   return out.join('\n');
 }
 
+// Per program and protocol, the highest paced rate at which every
+// repetition delivered every span and the producer held the rate (its loop
+// within 2 % of the rate's interval); with the ratio of ours to it. Empty
+// when the run had one paced rate or none.
+export function sustained(rows) {
+  const paced = rows.filter((r) => r.mode !== 'flat out');
+  if (new Set(paced.map((r) => r.mode)).size < 2) return '';
+  const best = new Map();
+  for (const r of paced) {
+    const rate = parseInt(r.mode, 10);
+    const held = r.nsPerSpan <= (1e9 / rate) * 1.02;
+    const key = `${r.peer}\u0000${r.protocol}`;
+    if (!best.has(key)) best.set(key, { peer: r.peer, protocol: r.protocol, rate: 0, tried: 0 });
+    const b = best.get(key);
+    b.tried = Math.max(b.tried, rate);
+    if (r.lossless && held && r.failed === 0) b.rate = Math.max(b.rate, rate);
+  }
+  const out = [
+    '| program | protocol | highest rate without a lost span | ours / it |',
+    '|---|---|---|---|',
+  ];
+  const entries = [...best.values()].sort(
+    (a, b) => a.protocol.localeCompare(b.protocol) || Object.keys(PEER_NAMES).indexOf(a.peer) - Object.keys(PEER_NAMES).indexOf(b.peer),
+  );
+  for (const b of entries) {
+    const ours = best.get(`ours\u0000${b.protocol}`);
+    const shown = b.rate === 0 ? 'none of those tried' : b.rate === b.tried ? `≥ ${fixed(b.rate, 0)}/s (the highest tried)` : `${fixed(b.rate, 0)}/s`;
+    const ratio = b.peer === 'ours' ? '1' : b.rate > 0 && ours ? `${ours.rate === ours.tried ? '≥ ' : ''}${fixed(ours.rate / b.rate, 2)}` : '–';
+    out.push(`| ${PEER_NAMES[b.peer] ?? b.peer} | ${b.protocol} | ${shown} | ${ratio} |`);
+  }
+  return out.join('\n');
+}
+
 if (process.argv[1] && import.meta.url.endsWith(process.argv[1].split('/').pop())) {
   const file = process.argv[2];
   if (!file) {
@@ -122,7 +156,10 @@ if (process.argv[1] && import.meta.url.endsWith(process.argv[1].split('/').pop()
     process.exit(2);
   }
   const runs = readRuns(readFileSync(file, 'utf8'));
-  console.log(markdown(summarize(runs)));
+  const rows = summarize(runs);
+  console.log(markdown(rows));
+  const sweep = sustained(rows);
+  if (sweep) console.log(`\n${sweep}`);
   // The programs' own export counts against the sink's, as a check.
   const mismatched = runs.filter((r) => r.selfExported >= 0 && Number.isFinite(r.sink) && r.selfExported !== r.sink);
   if (mismatched.length > 0) {
