@@ -27,12 +27,12 @@
 #include "api_server/middleware/tracing.h"
 #include "api_server/service/logger.h"
 #include "api_server/service/service_options.h"
-#include "exporter/tracing_setup.h"
+#include "qtrace/exporter/tracing_setup.h"
 #include "qtrace/version.h"
-#include "sdk/diagnostics.h"
-#include "sdk/json_writer.h"
-#include "sdk/propagation/composite_propagator.h"
-#include "sdk/strings.h"
+#include "qtrace/sdk/diagnostics.h"
+#include "qtrace/sdk/json_writer.h"
+#include "qtrace/sdk/propagation/composite_propagator.h"
+#include "qtrace/sdk/strings.h"
 
 namespace {
 

@@ -14,11 +14,11 @@
 #include <vector>
 
 #include "benchmark/benchmark.h"
-#include "exporter/grpc_sender.h"
-#include "exporter/http_sender.h"
-#include "exporter/otlp_exporter.h"
-#include "sdk/ids.h"
-#include "sdk/resource.h"
+#include "qtrace/exporter/grpc_sender.h"
+#include "qtrace/exporter/http_sender.h"
+#include "qtrace/exporter/otlp_exporter.h"
+#include "qtrace/sdk/ids.h"
+#include "qtrace/sdk/resource.h"
 
 namespace {
 

@@ -31,7 +31,7 @@
 #include <utility>
 #include <vector>
 
-#include "sdk/ring_buffer.h"
+#include "qtrace/sdk/ring_buffer.h"
 
 namespace {
 

@@ -15,9 +15,9 @@
 #include <memory>
 
 #include "benchmark/benchmark.h"
-#include "sdk/batch_span_processor.h"
-#include "sdk/probability_sampler.h"
-#include "sdk/tracer_provider.h"
+#include "qtrace/sdk/batch_span_processor.h"
+#include "qtrace/sdk/probability_sampler.h"
+#include "qtrace/sdk/tracer_provider.h"
 
 namespace {
 

@@ -10,3 +10,16 @@ function(qtrace_set_warnings target)
     target_link_options(${target} PRIVATE -fsanitize=${QTRACE_SANITIZE})
   endif()
 endfunction()
+
+# Installs a library's public headers, given relative to the calling folder,
+# under include/qtrace/<subdir>/ with their sub-folders kept: the same
+# "qtrace/<subdir>/..." paths the tree includes them by. Only the headers
+# listed here ship; tests/integration/install_package.cmake checks that no
+# installed header includes one that was left out.
+function(qtrace_install_public_headers subdir)
+  foreach(header ${ARGN})
+    get_filename_component(folder "${header}" DIRECTORY)
+    install(FILES "${CMAKE_CURRENT_SOURCE_DIR}/${header}"
+            DESTINATION "${CMAKE_INSTALL_INCLUDEDIR}/qtrace/${subdir}/${folder}")
+  endforeach()
+endfunction()

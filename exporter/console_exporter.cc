@@ -1,8 +1,8 @@
-#include "exporter/console_exporter.h"
+#include "qtrace/exporter/console_exporter.h"
 
 #include <cstdio>
 
-#include "sdk/strings.h"
+#include "qtrace/sdk/strings.h"
 
 namespace qtrace {
 namespace {

@@ -6,7 +6,7 @@
 
 #include <ostream>
 
-#include "sdk/span_processor.h"
+#include "qtrace/sdk/span_processor.h"
 
 namespace qtrace {
 

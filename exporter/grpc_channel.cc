@@ -1,4 +1,4 @@
-#include "exporter/grpc_channel.h"
+#include "qtrace/exporter/grpc_channel.h"
 
 #include <grpc/support/log.h>
 
@@ -6,11 +6,11 @@
 #include <sstream>
 #include <vector>
 
-#include "exporter/retry.h"
+#include "qtrace/exporter/retry.h"
 #include "qtrace/version.h"
-#include "sdk/diagnostics.h"
-#include "sdk/otlp_endpoint.h"
-#include "sdk/strings.h"
+#include "qtrace/sdk/diagnostics.h"
+#include "qtrace/sdk/otlp_endpoint.h"
+#include "qtrace/sdk/strings.h"
 
 namespace qtrace {
 namespace {

@@ -1,11 +1,11 @@
-#include "exporter/grpc_sender.h"
+#include "qtrace/exporter/grpc_sender.h"
 
 #include "absl/time/clock.h"
-#include "exporter/otlp_response.h"
-#include "exporter/retry.h"
-#include "exporter/tls_probe.h"
-#include "sdk/otlp_endpoint.h"
-#include "sdk/strings.h"
+#include "qtrace/exporter/otlp_response.h"
+#include "qtrace/exporter/retry.h"
+#include "qtrace/exporter/tls_probe.h"
+#include "qtrace/sdk/otlp_endpoint.h"
+#include "qtrace/sdk/strings.h"
 
 namespace qtrace {
 namespace {

@@ -18,9 +18,9 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "exporter/grpc_channel.h"
-#include "exporter/sender.h"
-#include "exporter/tls_probe.h"
+#include "qtrace/exporter/grpc_channel.h"
+#include "qtrace/exporter/sender.h"
+#include "qtrace/exporter/tls_probe.h"
 
 namespace qtrace {
 

@@ -1,8 +1,8 @@
-#include "exporter/gzip.h"
+#include "qtrace/exporter/gzip.h"
 
 #include <zlib.h>
 
-#include "sdk/strings.h"
+#include "qtrace/sdk/strings.h"
 
 namespace qtrace {
 namespace {

@@ -1,13 +1,13 @@
-#include "exporter/http_sender.h"
+#include "qtrace/exporter/http_sender.h"
 
 #include <algorithm>
 #include <mutex>
 
 #include "absl/time/clock.h"
-#include "exporter/otlp_response.h"
-#include "sdk/otlp_endpoint.h"
+#include "qtrace/exporter/otlp_response.h"
+#include "qtrace/sdk/otlp_endpoint.h"
 #include "qtrace/version.h"
-#include "sdk/strings.h"
+#include "qtrace/sdk/strings.h"
 
 namespace qtrace {
 namespace {

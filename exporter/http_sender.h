@@ -19,8 +19,8 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "exporter/sender.h"
-#include "exporter/tls_probe.h"
+#include "qtrace/exporter/sender.h"
+#include "qtrace/exporter/tls_probe.h"
 
 namespace qtrace {
 

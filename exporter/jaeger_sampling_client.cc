@@ -1,11 +1,11 @@
-#include "exporter/jaeger_sampling_client.h"
+#include "qtrace/exporter/jaeger_sampling_client.h"
 
 #include <optional>
 #include <utility>
 
-#include "exporter/proto_reader.h"
-#include "exporter/proto_writer.h"
-#include "sdk/strings.h"
+#include "qtrace/exporter/proto_reader.h"
+#include "qtrace/exporter/proto_writer.h"
+#include "qtrace/sdk/strings.h"
 
 namespace qtrace {
 namespace {

@@ -29,8 +29,8 @@
 #include <string_view>
 
 #include "absl/status/statusor.h"
-#include "exporter/grpc_channel.h"
-#include "sdk/jaeger_remote_sampler.h"
+#include "qtrace/exporter/grpc_channel.h"
+#include "qtrace/sdk/jaeger_remote_sampler.h"
 
 namespace qtrace {
 

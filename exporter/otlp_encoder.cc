@@ -1,4 +1,4 @@
-#include "exporter/otlp_encoder.h"
+#include "qtrace/exporter/otlp_encoder.h"
 
 #include <array>
 #include <charconv>
@@ -10,8 +10,8 @@
 #include <utility>
 #include <vector>
 
-#include "exporter/proto_writer.h"
-#include "sdk/ids.h"
+#include "qtrace/exporter/proto_writer.h"
+#include "qtrace/sdk/ids.h"
 
 namespace qtrace {
 namespace {

@@ -37,8 +37,8 @@
 #include <span>
 #include <string>
 
-#include "sdk/resource.h"
-#include "sdk/span_record.h"
+#include "qtrace/sdk/resource.h"
+#include "qtrace/sdk/span_record.h"
 
 namespace qtrace {
 

@@ -1,8 +1,8 @@
-#include "exporter/otlp_exporter.h"
+#include "qtrace/exporter/otlp_exporter.h"
 
 #include "absl/time/clock.h"
-#include "exporter/gzip.h"
-#include "sdk/strings.h"
+#include "qtrace/exporter/gzip.h"
+#include "qtrace/sdk/strings.h"
 
 namespace qtrace {
 

@@ -16,13 +16,13 @@
 #include <random>
 #include <string>
 
-#include "exporter/otlp_encoder.h"
-#include "exporter/retry.h"
-#include "exporter/sender.h"
-#include "sdk/diagnostics.h"
-#include "sdk/pipeline_metrics.h"
-#include "sdk/resource.h"
-#include "sdk/span_processor.h"
+#include "qtrace/exporter/otlp_encoder.h"
+#include "qtrace/exporter/retry.h"
+#include "qtrace/exporter/sender.h"
+#include "qtrace/sdk/diagnostics.h"
+#include "qtrace/sdk/pipeline_metrics.h"
+#include "qtrace/sdk/resource.h"
+#include "qtrace/sdk/span_processor.h"
 
 namespace qtrace {
 

@@ -1,9 +1,9 @@
-#include "exporter/otlp_response.h"
+#include "qtrace/exporter/otlp_response.h"
 
 #include <curl/curl.h>
 
-#include "exporter/proto_reader.h"
-#include "sdk/strings.h"
+#include "qtrace/exporter/proto_reader.h"
+#include "qtrace/sdk/strings.h"
 
 namespace qtrace {
 namespace {

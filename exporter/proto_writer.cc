@@ -1,4 +1,4 @@
-#include "exporter/proto_writer.h"
+#include "qtrace/exporter/proto_writer.h"
 
 #include <algorithm>
 

@@ -1,4 +1,4 @@
-#include "exporter/retry.h"
+#include "qtrace/exporter/retry.h"
 
 #include <algorithm>
 #include <cmath>

@@ -13,7 +13,7 @@
 
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
-#include "exporter/sender.h"
+#include "qtrace/exporter/sender.h"
 
 namespace qtrace {
 

@@ -1,4 +1,4 @@
-#include "exporter/tls_probe.h"
+#include "qtrace/exporter/tls_probe.h"
 
 #include <netdb.h>
 #include <sys/socket.h>
@@ -10,7 +10,7 @@
 #include <openssl/ssl.h>
 
 #include "absl/time/clock.h"
-#include "sdk/strings.h"
+#include "qtrace/sdk/strings.h"
 
 namespace qtrace {
 namespace {

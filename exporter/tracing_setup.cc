@@ -1,15 +1,15 @@
-#include "exporter/tracing_setup.h"
+#include "qtrace/exporter/tracing_setup.h"
 
-#include "exporter/console_exporter.h"
-#include "exporter/grpc_sender.h"
-#include "exporter/http_sender.h"
-#include "exporter/jaeger_sampling_client.h"
-#include "exporter/otlp_exporter.h"
-#include "exporter/zipkin_encoder.h"
-#include "sdk/batch_span_processor.h"
-#include "sdk/jaeger_remote_sampler.h"
-#include "sdk/resource_detector.h"
-#include "sdk/simple_span_processor.h"
+#include "qtrace/exporter/console_exporter.h"
+#include "qtrace/exporter/grpc_sender.h"
+#include "qtrace/exporter/http_sender.h"
+#include "qtrace/exporter/jaeger_sampling_client.h"
+#include "qtrace/exporter/otlp_exporter.h"
+#include "qtrace/exporter/zipkin_encoder.h"
+#include "qtrace/sdk/batch_span_processor.h"
+#include "qtrace/sdk/jaeger_remote_sampler.h"
+#include "qtrace/sdk/resource_detector.h"
+#include "qtrace/sdk/simple_span_processor.h"
 
 namespace qtrace {
 

@@ -7,9 +7,9 @@
 #include <ostream>
 
 #include "absl/status/statusor.h"
-#include "sdk/config.h"
-#include "sdk/span_processor.h"
-#include "sdk/tracer_provider.h"
+#include "qtrace/sdk/config.h"
+#include "qtrace/sdk/span_processor.h"
+#include "qtrace/sdk/tracer_provider.h"
 
 namespace qtrace {
 

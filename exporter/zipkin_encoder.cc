@@ -1,4 +1,4 @@
-#include "exporter/zipkin_encoder.h"
+#include "qtrace/exporter/zipkin_encoder.h"
 
 #include <arpa/inet.h>
 
@@ -6,8 +6,8 @@
 #include <type_traits>
 #include <variant>
 
-#include "sdk/json_writer.h"
-#include "sdk/strings.h"
+#include "qtrace/sdk/json_writer.h"
+#include "qtrace/sdk/strings.h"
 
 namespace qtrace {
 namespace {

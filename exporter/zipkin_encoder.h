@@ -26,8 +26,8 @@
 #include <string>
 #include <vector>
 
-#include "sdk/resource.h"
-#include "sdk/span_record.h"
+#include "qtrace/sdk/resource.h"
+#include "qtrace/sdk/span_record.h"
 
 namespace qtrace {
 

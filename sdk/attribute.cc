@@ -1,4 +1,4 @@
-#include "sdk/attribute.h"
+#include "qtrace/sdk/attribute.h"
 
 #include <utility>
 

@@ -18,7 +18,7 @@
 #include <variant>
 #include <vector>
 
-#include "sdk/strings.h"
+#include "qtrace/sdk/strings.h"
 
 namespace qtrace {
 

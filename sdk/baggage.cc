@@ -1,4 +1,4 @@
-#include "sdk/baggage.h"
+#include "qtrace/sdk/baggage.h"
 
 namespace qtrace {
 

@@ -1,13 +1,13 @@
-#include "sdk/batch_span_processor.h"
+#include "qtrace/sdk/batch_span_processor.h"
 
 #include <algorithm>
 
 #include "absl/time/clock.h"
-#include "sdk/clock.h"
-#include "sdk/deferred_trace.h"
-#include "sdk/diagnostics.h"
-#include "sdk/strings.h"
-#include "sdk/thread_name.h"
+#include "qtrace/sdk/clock.h"
+#include "qtrace/sdk/deferred_trace.h"
+#include "qtrace/sdk/diagnostics.h"
+#include "qtrace/sdk/strings.h"
+#include "qtrace/sdk/thread_name.h"
 
 namespace qtrace {
 namespace {
@@ -22,6 +22,11 @@ BatchOptions EffectiveBatchOptions(BatchOptions options) {
   options.max_export_batch_size = std::clamp<std::size_t>(options.max_export_batch_size, 1, options.max_queue_size);
   options.schedule_delay = std::max(options.schedule_delay, absl::Milliseconds(1));
   return options;
+}
+
+std::unique_ptr<SpanProcessor> MakeBatchSpanProcessor(std::unique_ptr<SpanExporter> exporter, BatchOptions options,
+                                                      std::shared_ptr<PipelineMetrics> metrics) {
+  return std::make_unique<BatchSpanProcessor>(std::move(exporter), options, std::move(metrics));
 }
 
 BatchSpanProcessor::BatchSpanProcessor(std::unique_ptr<SpanExporter> exporter, BatchOptions options,

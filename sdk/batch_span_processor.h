@@ -23,23 +23,13 @@
 #include <thread>
 #include <vector>
 
-#include "sdk/diagnostics.h"
-#include "sdk/pipeline_metrics.h"
-#include "sdk/ring_buffer.h"
-#include "sdk/span_processor.h"
+#include "qtrace/sdk/batch_processing.h"
+#include "qtrace/sdk/diagnostics.h"
+#include "qtrace/sdk/pipeline_metrics.h"
+#include "qtrace/sdk/ring_buffer.h"
+#include "qtrace/sdk/span_processor.h"
 
 namespace qtrace {
-
-struct BatchOptions {
-  std::size_t max_queue_size = 2048;
-  std::size_t max_export_batch_size = 512;
-  absl::Duration schedule_delay = absl::Milliseconds(5000);
-};
-
-// The options the processor runs with: a batch size of 0 and a delay of 0
-// would make the exporter thread spin, so they become 1 and 1 ms; the batch
-// never exceeds the queue.
-BatchOptions EffectiveBatchOptions(BatchOptions options);
 
 class BatchSpanProcessor final : public SpanProcessor {
  public:

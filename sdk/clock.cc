@@ -1,4 +1,4 @@
-#include "sdk/clock.h"
+#include "qtrace/sdk/clock.h"
 
 #if defined(__x86_64__)
 #include <x86intrin.h>

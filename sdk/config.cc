@@ -1,16 +1,16 @@
-#include "sdk/config.h"
+#include "qtrace/sdk/config.h"
 
 #include <unistd.h>
 
 #include <cstdlib>
 
 #include "qtrace/version.h"
-#include "sdk/otlp_endpoint.h"
-#include "sdk/propagation/composite_propagator.h"
-#include "sdk/propagation/percent_encoding.h"
-#include "sdk/resource.h"
-#include "sdk/resource_detector.h"
-#include "sdk/strings.h"
+#include "qtrace/sdk/otlp_endpoint.h"
+#include "qtrace/sdk/propagation/composite_propagator.h"
+#include "qtrace/sdk/propagation/percent_encoding.h"
+#include "qtrace/sdk/resource.h"
+#include "qtrace/sdk/resource_detector.h"
+#include "qtrace/sdk/strings.h"
 
 namespace qtrace {
 namespace {
@@ -623,16 +623,6 @@ std::string_view ToString(SamplerKind kind) {
     case SamplerKind::kParentBasedJaegerRemote: return "parentbased_jaeger_remote";
   }
   return "parentbased_traceidratio";
-}
-
-std::string_view ToString(LogLevel level) {
-  switch (level) {
-    case LogLevel::kDebug: return "debug";
-    case LogLevel::kInfo: return "info";
-    case LogLevel::kWarn: return "warn";
-    case LogLevel::kError: return "error";
-  }
-  return "info";
 }
 
 }  // namespace qtrace

@@ -28,10 +28,11 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
-#include "sdk/attribute.h"
-#include "sdk/id_generator.h"
-#include "sdk/sampler.h"
-#include "sdk/span_limits.h"
+#include "qtrace/sdk/attribute.h"
+#include "qtrace/sdk/diagnostics.h"
+#include "qtrace/sdk/id_generator.h"
+#include "qtrace/sdk/sampler.h"
+#include "qtrace/sdk/span_limits.h"
 
 namespace qtrace {
 
@@ -39,11 +40,9 @@ namespace qtrace {
 // stdout, or nowhere.
 enum class ExportProtocol : std::uint8_t { kGrpc, kHttpProtobuf, kHttpJson, kZipkin, kConsole, kNone };
 enum class Compression : std::uint8_t { kNone, kGzip };
-enum class LogLevel : std::uint8_t { kDebug, kInfo, kWarn, kError };
 
 std::string_view ToString(ExportProtocol protocol);
 std::string_view ToString(SamplerKind kind);
-std::string_view ToString(LogLevel level);
 std::string_view ToString(IdGeneratorKind kind);
 
 struct OtlpConfig {

@@ -1,8 +1,8 @@
 // ConfigToJson: what `--print-config` shows. Header values are redacted: they
 // usually hold API keys.
 #include "absl/time/time.h"
-#include "sdk/config.h"
-#include "sdk/json_writer.h"
+#include "qtrace/sdk/config.h"
+#include "qtrace/sdk/json_writer.h"
 
 namespace qtrace {
 namespace {

@@ -1,4 +1,4 @@
-#include "sdk/context.h"
+#include "qtrace/sdk/context.h"
 
 namespace qtrace {
 namespace {

@@ -20,8 +20,8 @@
 #include <string>
 #include <utility>
 
-#include "sdk/baggage.h"
-#include "sdk/span_context.h"
+#include "qtrace/sdk/baggage.h"
+#include "qtrace/sdk/span_context.h"
 
 namespace qtrace {
 

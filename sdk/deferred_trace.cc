@@ -1,4 +1,4 @@
-#include "sdk/deferred_trace.h"
+#include "qtrace/sdk/deferred_trace.h"
 
 namespace qtrace {
 

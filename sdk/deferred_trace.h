@@ -22,9 +22,9 @@
 
 #include "absl/container/inlined_vector.h"
 
-#include "sdk/pipeline_metrics.h"
-#include "sdk/span_processor.h"
-#include "sdk/span_record.h"
+#include "qtrace/sdk/pipeline_metrics.h"
+#include "qtrace/sdk/span_processor.h"
+#include "qtrace/sdk/span_record.h"
 
 namespace qtrace {
 

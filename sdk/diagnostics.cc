@@ -1,8 +1,8 @@
-#include "sdk/diagnostics.h"
+#include "qtrace/sdk/diagnostics.h"
 
 #include <cstdio>
 
-#include "sdk/strings.h"
+#include "qtrace/sdk/strings.h"
 
 namespace qtrace {
 namespace {
@@ -45,6 +45,16 @@ void RateLimitedDiagnostic::Report(LogLevel level, std::string_view message) {
   }
   suppressed_ = 0;
   last_ = now;
+}
+
+std::string_view ToString(LogLevel level) {
+  switch (level) {
+    case LogLevel::kDebug: return "debug";
+    case LogLevel::kInfo: return "info";
+    case LogLevel::kWarn: return "warn";
+    case LogLevel::kError: return "error";
+  }
+  return "info";
 }
 
 }  // namespace qtrace

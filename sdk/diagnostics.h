@@ -11,9 +11,11 @@
 
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
-#include "sdk/config.h"
 
 namespace qtrace {
+
+enum class LogLevel : std::uint8_t { kDebug, kInfo, kWarn, kError };
+std::string_view ToString(LogLevel level);
 
 using DiagnosticHandler = std::function<void(LogLevel level, std::string_view message)>;
 

@@ -1,4 +1,4 @@
-#include "sdk/id_generator.h"
+#include "qtrace/sdk/id_generator.h"
 
 #include <time.h>
 

@@ -20,7 +20,7 @@
 #include <memory>
 #include <string_view>
 
-#include "sdk/ids.h"
+#include "qtrace/sdk/ids.h"
 
 namespace qtrace {
 

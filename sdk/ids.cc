@@ -1,4 +1,4 @@
-#include "sdk/ids.h"
+#include "qtrace/sdk/ids.h"
 
 #include <pthread.h>
 #include <sys/random.h>

@@ -1,4 +1,4 @@
-#include "sdk/in_memory_exporter.h"
+#include "qtrace/sdk/in_memory_exporter.h"
 
 namespace qtrace {
 

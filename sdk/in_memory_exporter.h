@@ -8,7 +8,7 @@
 #include <vector>
 
 #include <mutex>
-#include "sdk/span_processor.h"
+#include "qtrace/sdk/span_processor.h"
 
 namespace qtrace {
 

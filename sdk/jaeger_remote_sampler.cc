@@ -1,4 +1,4 @@
-#include "sdk/jaeger_remote_sampler.h"
+#include "qtrace/sdk/jaeger_remote_sampler.h"
 
 #include <algorithm>
 #include <cmath>
@@ -8,10 +8,10 @@
 #include <utility>
 
 #include "absl/time/clock.h"
-#include "sdk/clock.h"
-#include "sdk/diagnostics.h"
-#include "sdk/strings.h"
-#include "sdk/thread_name.h"
+#include "qtrace/sdk/clock.h"
+#include "qtrace/sdk/diagnostics.h"
+#include "qtrace/sdk/strings.h"
+#include "qtrace/sdk/thread_name.h"
 
 namespace qtrace {
 namespace {

@@ -43,7 +43,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
-#include "sdk/sampler.h"
+#include "qtrace/sdk/sampler.h"
 
 namespace qtrace {
 

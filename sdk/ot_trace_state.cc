@@ -1,8 +1,8 @@
-#include "sdk/ot_trace_state.h"
+#include "qtrace/sdk/ot_trace_state.h"
 
 #include <memory>
 
-#include "sdk/strings.h"
+#include "qtrace/sdk/strings.h"
 
 namespace qtrace {
 namespace {

@@ -19,8 +19,8 @@
 #include <string>
 #include <string_view>
 
-#include "sdk/ids.h"
-#include "sdk/trace_state.h"
+#include "qtrace/sdk/ids.h"
+#include "qtrace/sdk/trace_state.h"
 
 namespace qtrace {
 

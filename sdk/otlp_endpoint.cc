@@ -1,8 +1,8 @@
-#include "sdk/otlp_endpoint.h"
+#include "qtrace/sdk/otlp_endpoint.h"
 
 #include <cctype>
 
-#include "sdk/strings.h"
+#include "qtrace/sdk/strings.h"
 
 namespace qtrace {
 namespace {

@@ -1,4 +1,4 @@
-#include "sdk/pipeline_metrics.h"
+#include "qtrace/sdk/pipeline_metrics.h"
 
 namespace qtrace {
 

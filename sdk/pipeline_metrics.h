@@ -17,7 +17,7 @@
 #include <cstdint>
 #include <string_view>
 
-#include "sdk/sharded_counter.h"
+#include "qtrace/sdk/sharded_counter.h"
 
 namespace qtrace {
 

@@ -1,4 +1,4 @@
-#include "sdk/probability_sampler.h"
+#include "qtrace/sdk/probability_sampler.h"
 
 #include <algorithm>
 #include <cmath>
@@ -8,8 +8,8 @@
 #include <string>
 #include <utility>
 
-#include "sdk/no_destructor.h"
-#include "sdk/ot_trace_state.h"
+#include "qtrace/sdk/no_destructor.h"
+#include "qtrace/sdk/ot_trace_state.h"
 
 namespace qtrace {
 namespace {

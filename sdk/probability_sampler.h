@@ -24,7 +24,7 @@
 #include <memory>
 #include <optional>
 
-#include "sdk/sampler.h"
+#include "qtrace/sdk/sampler.h"
 
 namespace qtrace {
 

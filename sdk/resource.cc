@@ -1,7 +1,7 @@
-#include "sdk/resource.h"
+#include "qtrace/sdk/resource.h"
 
-#include "sdk/propagation/percent_encoding.h"
-#include "sdk/strings.h"
+#include "qtrace/sdk/propagation/percent_encoding.h"
+#include "qtrace/sdk/strings.h"
 
 namespace qtrace {
 

@@ -6,7 +6,7 @@
 #include <string_view>
 #include <vector>
 
-#include "sdk/attribute.h"
+#include "qtrace/sdk/attribute.h"
 
 namespace qtrace {
 

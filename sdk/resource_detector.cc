@@ -1,4 +1,4 @@
-#include "sdk/resource_detector.h"
+#include "qtrace/sdk/resource_detector.h"
 
 #include <limits.h>
 #include <unistd.h>
@@ -7,8 +7,8 @@
 #include <string>
 
 #include "qtrace/version.h"
-#include "sdk/ids.h"
-#include "sdk/strings.h"
+#include "qtrace/sdk/ids.h"
+#include "qtrace/sdk/strings.h"
 
 namespace qtrace {
 namespace {

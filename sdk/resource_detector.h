@@ -4,8 +4,8 @@
 
 #include <string>
 
-#include "sdk/config.h"
-#include "sdk/resource.h"
+#include "qtrace/sdk/config.h"
+#include "qtrace/sdk/resource.h"
 
 namespace qtrace {
 

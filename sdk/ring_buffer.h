@@ -15,6 +15,17 @@
 //     come out in the order it pushed them.
 //  4. Capacity is exact (any positive size, not rounded to a power of two).
 //
+// Progress: lock-free, not wait-free, and not linearizable as a queue when a
+// producer is preempted. A producer claims its position (the compare-and-swap)
+// before it publishes the slot (the release store); between the two the slot
+// is claimed but empty. A consumer that reaches that slot finds it
+// unpublished and TryPop returns false, even though later positions may
+// already hold published values: they wait until the stalled producer runs
+// again. So a false TryPop means "nothing poppable in order right now", not
+// "empty"; the exporter only ever retries later (on its next wake-up), and no
+// value is lost or reordered. Likewise TryPush may return false while a
+// consumer is between claiming and freeing the slot one lap ahead.
+//
 // Memory ordering: a producer publishes a slot with a release store of its
 // sequence; the consumer's acquire load of that sequence makes the value
 // visible (and the reverse when the consumer frees the slot). The two
@@ -63,7 +74,8 @@ class RingBuffer {
   RingBuffer(const RingBuffer&) = delete;
   RingBuffer& operator=(const RingBuffer&) = delete;
 
-  // Moves value in and returns true, or returns false (value untouched) when full.
+  // Moves value in and returns true, or returns false (value untouched) when
+  // full, or when the slot a lap ahead is still being freed by a consumer.
   // position, when given, receives the value's place in the order of all
   // pushes (0 for the first ever): with a count the consumer publishes, a
   // producer can tell how much waits without reading the consumer's position.
@@ -88,7 +100,9 @@ class RingBuffer {
     }
   }
 
-  // Moves the oldest value into out and returns true, or false when empty.
+  // Moves the oldest value into out and returns true; false when empty, or
+  // when the oldest position is claimed by a producer that has not yet
+  // published it (see "Progress" above).
   [[nodiscard]] bool TryPop(T& out) noexcept {
     std::size_t pos = pop_pos_.load(std::memory_order_relaxed);
     while (true) {

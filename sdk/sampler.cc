@@ -1,11 +1,11 @@
-#include "sdk/sampler.h"
+#include "qtrace/sdk/sampler.h"
 
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
 
-#include "sdk/ot_trace_state.h"
-#include "sdk/probability_sampler.h"
+#include "qtrace/sdk/ot_trace_state.h"
+#include "qtrace/sdk/probability_sampler.h"
 
 namespace qtrace {
 namespace {

@@ -25,9 +25,9 @@
 #include <string_view>
 #include <vector>
 
-#include "sdk/attribute.h"
-#include "sdk/span_context.h"
-#include "sdk/span_record.h"
+#include "qtrace/sdk/attribute.h"
+#include "qtrace/sdk/span_context.h"
+#include "qtrace/sdk/span_record.h"
 
 namespace qtrace {
 
@@ -77,9 +77,17 @@ struct SamplingResult {
   TraceStatePtr trace_state;
 };
 
+// Thread safety: one Sampler serves every request thread at once, so
+// ShouldSample must be safe to call concurrently from any number of threads
+// and must not wait on I/O or on a lock held for long: it runs on the request
+// path for every span start. Ours read only state fixed at construction; the
+// Jaeger remote sampler adds an atomic rate limiter and, once per thread
+// after each new strategy, a mutex held for a pointer copy.
+// Description() may be called from any thread at any time.
 class Sampler {
  public:
   virtual ~Sampler() = default;
+  // REQUIRES: thread-safe and non-blocking (see above).
   virtual SamplingResult ShouldSample(const SamplingParameters& params) const = 0;
   // As the specification asks, e.g. "ParentBased{root=TraceIdRatioBased{0.100000}}".
   virtual std::string Description() const = 0;

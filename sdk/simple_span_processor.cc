@@ -1,4 +1,4 @@
-#include "sdk/simple_span_processor.h"
+#include "qtrace/sdk/simple_span_processor.h"
 
 namespace qtrace {
 

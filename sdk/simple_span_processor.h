@@ -10,7 +10,7 @@
 #include <memory>
 
 #include <mutex>
-#include "sdk/span_processor.h"
+#include "qtrace/sdk/span_processor.h"
 
 namespace qtrace {
 

@@ -1,4 +1,4 @@
-#include "sdk/span.h"
+#include "qtrace/sdk/span.h"
 
 #include <cxxabi.h>
 
@@ -7,8 +7,8 @@
 #include <typeinfo>
 #include <utility>
 
-#include "sdk/clock.h"
-#include "sdk/deferred_trace.h"
+#include "qtrace/sdk/clock.h"
+#include "qtrace/sdk/deferred_trace.h"
 
 namespace qtrace {
 namespace {

@@ -17,10 +17,10 @@
 #include <string>
 #include <string_view>
 
-#include "sdk/context.h"
-#include "sdk/span_limits.h"
-#include "sdk/span_processor.h"
-#include "sdk/span_record.h"
+#include "qtrace/sdk/context.h"
+#include "qtrace/sdk/span_limits.h"
+#include "qtrace/sdk/span_processor.h"
+#include "qtrace/sdk/span_record.h"
 
 namespace qtrace {
 

@@ -1,4 +1,4 @@
-#include "sdk/span_context.h"
+#include "qtrace/sdk/span_context.h"
 
 namespace qtrace {
 

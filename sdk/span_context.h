@@ -6,8 +6,8 @@
 #include <cstdint>
 #include <utility>
 
-#include "sdk/ids.h"
-#include "sdk/trace_state.h"
+#include "qtrace/sdk/ids.h"
+#include "qtrace/sdk/trace_state.h"
 
 namespace qtrace {
 

@@ -6,7 +6,7 @@
 
 #include <cstddef>
 
-#include "sdk/attribute.h"
+#include "qtrace/sdk/attribute.h"
 
 namespace qtrace {
 

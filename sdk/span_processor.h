@@ -12,7 +12,7 @@
 
 #include "absl/status/status.h"
 #include "absl/time/time.h"
-#include "sdk/span_record.h"
+#include "qtrace/sdk/span_record.h"
 
 namespace qtrace {
 

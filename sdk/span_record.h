@@ -9,8 +9,8 @@
 #include <string>
 #include <vector>
 
-#include "sdk/attribute.h"
-#include "sdk/span_context.h"
+#include "qtrace/sdk/attribute.h"
+#include "qtrace/sdk/span_context.h"
 
 namespace qtrace {
 

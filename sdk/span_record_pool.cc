@@ -1,4 +1,4 @@
-#include "sdk/span_record_pool.h"
+#include "qtrace/sdk/span_record_pool.h"
 
 #include <algorithm>
 

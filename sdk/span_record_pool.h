@@ -34,8 +34,8 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "sdk/ring_buffer.h"
-#include "sdk/span_record.h"
+#include "qtrace/sdk/ring_buffer.h"
+#include "qtrace/sdk/span_record.h"
 
 namespace qtrace {
 

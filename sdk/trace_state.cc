@@ -1,8 +1,8 @@
-#include "sdk/trace_state.h"
+#include "qtrace/sdk/trace_state.h"
 
 #include <algorithm>
 
-#include "sdk/strings.h"
+#include "qtrace/sdk/strings.h"
 
 namespace qtrace {
 namespace {

@@ -1,10 +1,11 @@
-#include "sdk/tracer.h"
+#include "qtrace/sdk/tracer.h"
 
 #include <memory>
 
-#include "sdk/clock.h"
-#include "sdk/deferred_trace.h"
-#include "sdk/tracer_provider.h"
+#include "qtrace/sdk/clock.h"
+#include "qtrace/sdk/deferred_trace.h"
+#include "qtrace/sdk/span_record_pool.h"
+#include "qtrace/sdk/tracer_provider.h"
 
 namespace qtrace {
 namespace {

@@ -10,9 +10,9 @@
 #include <span>
 #include <string_view>
 
-#include "sdk/context.h"
-#include "sdk/sampler.h"
-#include "sdk/span.h"
+#include "qtrace/sdk/context.h"
+#include "qtrace/sdk/sampler.h"
+#include "qtrace/sdk/span.h"
 
 namespace qtrace {
 

@@ -1,8 +1,9 @@
-#include "sdk/tracer_provider.h"
+#include "qtrace/sdk/tracer_provider.h"
 
 #include <algorithm>
 
-#include "sdk/clock.h"
+#include "qtrace/sdk/clock.h"
+#include "qtrace/sdk/span_record_pool.h"
 
 namespace qtrace {
 

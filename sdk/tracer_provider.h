@@ -15,16 +15,17 @@
 #include "absl/status/status.h"
 #include <mutex>
 #include "absl/time/time.h"
-#include "sdk/id_generator.h"
-#include "sdk/pipeline_metrics.h"
-#include "sdk/resource.h"
-#include "sdk/sampler.h"
-#include "sdk/span_limits.h"
-#include "sdk/span_processor.h"
-#include "sdk/span_record_pool.h"
-#include "sdk/tracer.h"
+#include "qtrace/sdk/id_generator.h"
+#include "qtrace/sdk/pipeline_metrics.h"
+#include "qtrace/sdk/resource.h"
+#include "qtrace/sdk/sampler.h"
+#include "qtrace/sdk/span_limits.h"
+#include "qtrace/sdk/span_processor.h"
+#include "qtrace/sdk/tracer.h"
 
 namespace qtrace {
+
+class SpanRecordPool;  // sdk/span_record_pool.h, inside the build
 
 struct TracerProviderOptions {
   Resource resource;

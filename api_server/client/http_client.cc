@@ -7,7 +7,7 @@
 #include <optional>
 #include <vector>
 
-#include "sdk/strings.h"
+#include "qtrace/sdk/strings.h"
 
 namespace qtrace::client {
 namespace {

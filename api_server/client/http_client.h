@@ -15,8 +15,8 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
-#include "sdk/propagation/text_map.h"
-#include "sdk/tracer.h"
+#include "qtrace/sdk/propagation/text_map.h"
+#include "qtrace/sdk/tracer.h"
 
 namespace qtrace::client {
 

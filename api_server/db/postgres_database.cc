@@ -7,7 +7,7 @@
 #include <string_view>
 #include <utility>
 
-#include "sdk/strings.h"
+#include "qtrace/sdk/strings.h"
 
 namespace qtrace::db {
 namespace {

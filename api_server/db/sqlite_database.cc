@@ -2,7 +2,7 @@
 
 #include <filesystem>
 
-#include "sdk/strings.h"
+#include "qtrace/sdk/strings.h"
 
 namespace qtrace::db {
 namespace {

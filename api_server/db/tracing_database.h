@@ -18,7 +18,7 @@
 #include <memory>
 
 #include "api_server/db/database.h"
-#include "sdk/tracer.h"
+#include "qtrace/sdk/tracer.h"
 
 namespace qtrace::db {
 

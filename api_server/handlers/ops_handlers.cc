@@ -2,8 +2,8 @@
 
 #include "api_server/handlers/responses.h"
 #include "api_server/json/json_value.h"
-#include "sdk/otlp_endpoint.h"
-#include "sdk/strings.h"
+#include "qtrace/sdk/otlp_endpoint.h"
+#include "qtrace/sdk/strings.h"
 
 namespace qtrace::handlers {
 namespace {

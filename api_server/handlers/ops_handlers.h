@@ -7,7 +7,7 @@
 #include "api_server/http/router.h"
 #include "api_server/metrics/metrics_registry.h"
 #include "api_server/service/qa_store.h"
-#include "sdk/pipeline_metrics.h"
+#include "qtrace/sdk/pipeline_metrics.h"
 
 namespace qtrace::handlers {
 

@@ -1,6 +1,6 @@
 #include "api_server/handlers/responses.h"
 
-#include "sdk/strings.h"
+#include "qtrace/sdk/strings.h"
 
 namespace qtrace::handlers {
 

@@ -15,9 +15,9 @@
 
 #include "api_server/http/tls_context.h"
 #include "api_server/http/worker_pool.h"
-#include "sdk/clock.h"
-#include "sdk/strings.h"
-#include "sdk/json_writer.h"
+#include "qtrace/sdk/clock.h"
+#include "qtrace/sdk/strings.h"
+#include "qtrace/sdk/json_writer.h"
 
 namespace qtrace::http {
 namespace {

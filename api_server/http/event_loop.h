@@ -18,7 +18,7 @@
 #include "api_server/http/connection.h"
 #include "absl/status/statusor.h"
 #include "api_server/http/http_server.h"
-#include "sdk/diagnostics.h"
+#include "qtrace/sdk/diagnostics.h"
 
 namespace qtrace::http {
 

@@ -1,6 +1,6 @@
 #include "api_server/http/http_response.h"
 
-#include "sdk/strings.h"
+#include "qtrace/sdk/strings.h"
 
 namespace qtrace::http {
 

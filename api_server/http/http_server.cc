@@ -10,8 +10,8 @@
 
 #include "api_server/http/event_loop.h"
 #include "api_server/http/worker_pool.h"
-#include "sdk/clock.h"
-#include "sdk/strings.h"
+#include "qtrace/sdk/clock.h"
+#include "qtrace/sdk/strings.h"
 
 namespace qtrace::http {
 namespace {

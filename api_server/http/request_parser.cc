@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "sdk/strings.h"
+#include "qtrace/sdk/strings.h"
 
 namespace qtrace::http {
 namespace {

@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <exception>
 
-#include "sdk/propagation/percent_encoding.h"
-#include "sdk/strings.h"
+#include "qtrace/sdk/propagation/percent_encoding.h"
+#include "qtrace/sdk/strings.h"
 
 namespace qtrace::http {
 namespace {

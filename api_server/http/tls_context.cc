@@ -2,7 +2,7 @@
 
 #include <openssl/err.h>
 
-#include "sdk/strings.h"
+#include "qtrace/sdk/strings.h"
 
 namespace qtrace::http {
 

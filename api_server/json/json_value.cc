@@ -7,7 +7,7 @@
 #include <system_error>
 #include <unordered_set>
 
-#include "sdk/strings.h"
+#include "qtrace/sdk/strings.h"
 
 namespace qtrace {
 

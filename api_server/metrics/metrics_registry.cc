@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cstdio>
 
-#include "sdk/strings.h"
+#include "qtrace/sdk/strings.h"
 
 namespace qtrace::metrics {
 namespace {

@@ -14,7 +14,7 @@
 #include <string>
 #include <vector>
 
-#include "sdk/pipeline_metrics.h"
+#include "qtrace/sdk/pipeline_metrics.h"
 
 namespace qtrace::metrics {
 

@@ -1,6 +1,6 @@
 #include "api_server/middleware/metrics.h"
 
-#include "sdk/clock.h"
+#include "qtrace/sdk/clock.h"
 
 namespace qtrace::middleware {
 

@@ -1,6 +1,6 @@
 #include "api_server/middleware/request_attributes.h"
 
-#include "sdk/strings.h"
+#include "qtrace/sdk/strings.h"
 
 namespace qtrace::middleware {
 namespace {

@@ -1,7 +1,7 @@
 #include "api_server/middleware/request_id.h"
 
 #include "api_server/service/logger.h"
-#include "sdk/ids.h"
+#include "qtrace/sdk/ids.h"
 
 namespace qtrace::middleware {
 

@@ -4,7 +4,7 @@
 #include <exception>
 
 #include "api_server/middleware/request_attributes.h"
-#include "sdk/propagation/trace_context_propagator.h"
+#include "qtrace/sdk/propagation/trace_context_propagator.h"
 
 namespace qtrace::middleware {
 namespace {

@@ -12,8 +12,8 @@
 #pragma once
 
 #include "api_server/http/router.h"
-#include "sdk/propagation/text_map.h"
-#include "sdk/tracer.h"
+#include "qtrace/sdk/propagation/text_map.h"
+#include "qtrace/sdk/tracer.h"
 
 namespace qtrace::middleware {
 

@@ -5,8 +5,8 @@
 #include <atomic>
 #include <ctime>
 
-#include "sdk/context.h"
-#include "sdk/json_writer.h"
+#include "qtrace/sdk/context.h"
+#include "qtrace/sdk/json_writer.h"
 
 namespace qtrace::service {
 namespace {

@@ -10,7 +10,7 @@
 
 #include <string_view>
 
-#include "sdk/config.h"
+#include "qtrace/sdk/config.h"
 
 namespace qtrace::service {
 

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <ctime>
 
-#include "sdk/strings.h"
+#include "qtrace/sdk/strings.h"
 
 namespace qtrace::service {
 namespace {

@@ -1,7 +1,7 @@
 #include "api_server/service/service_options.h"
 
 #include "qtrace/version.h"
-#include "sdk/strings.h"
+#include "qtrace/sdk/strings.h"
 
 namespace qtrace::service {
 namespace {

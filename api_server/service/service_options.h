@@ -17,7 +17,7 @@
 #include <string_view>
 
 #include "absl/status/statusor.h"
-#include "sdk/config.h"
+#include "qtrace/sdk/config.h"
 
 namespace qtrace::service {
 

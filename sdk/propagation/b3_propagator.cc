@@ -1,9 +1,9 @@
-#include "sdk/propagation/b3_propagator.h"
+#include "qtrace/sdk/propagation/b3_propagator.h"
 
 #include <cstdint>
 
-#include "sdk/propagation/padded_ids.h"
-#include "sdk/strings.h"
+#include "qtrace/sdk/propagation/padded_ids.h"
+#include "qtrace/sdk/strings.h"
 
 namespace qtrace {
 namespace {

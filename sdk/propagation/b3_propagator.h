@@ -23,7 +23,7 @@
 #include <optional>
 #include <string>
 
-#include "sdk/propagation/text_map.h"
+#include "qtrace/sdk/propagation/text_map.h"
 
 namespace qtrace {
 

@@ -1,11 +1,11 @@
-#include "sdk/propagation/baggage_propagator.h"
+#include "qtrace/sdk/propagation/baggage_propagator.h"
 
 #include <algorithm>
 #include <memory>
 #include <optional>
 
-#include "sdk/propagation/percent_encoding.h"
-#include "sdk/strings.h"
+#include "qtrace/sdk/propagation/percent_encoding.h"
+#include "qtrace/sdk/strings.h"
 
 namespace qtrace {
 namespace {

@@ -1,16 +1,16 @@
-#include "sdk/propagation/composite_propagator.h"
+#include "qtrace/sdk/propagation/composite_propagator.h"
 
 #include <algorithm>
 
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
-#include "sdk/propagation/b3_propagator.h"
-#include "sdk/propagation/baggage_propagator.h"
-#include "sdk/propagation/jaeger_propagator.h"
-#include "sdk/propagation/ot_trace_propagator.h"
-#include "sdk/propagation/trace_context_propagator.h"
-#include "sdk/propagation/xray_propagator.h"
+#include "qtrace/sdk/propagation/b3_propagator.h"
+#include "qtrace/sdk/propagation/baggage_propagator.h"
+#include "qtrace/sdk/propagation/jaeger_propagator.h"
+#include "qtrace/sdk/propagation/ot_trace_propagator.h"
+#include "qtrace/sdk/propagation/trace_context_propagator.h"
+#include "qtrace/sdk/propagation/xray_propagator.h"
 
 namespace qtrace {
 namespace {

@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "sdk/propagation/text_map.h"
+#include "qtrace/sdk/propagation/text_map.h"
 
 namespace qtrace {
 

@@ -1,13 +1,13 @@
-#include "sdk/propagation/jaeger_propagator.h"
+#include "qtrace/sdk/propagation/jaeger_propagator.h"
 
 #include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
 
-#include "sdk/propagation/padded_ids.h"
-#include "sdk/propagation/percent_encoding.h"
-#include "sdk/propagation/prefixed_baggage.h"
+#include "qtrace/sdk/propagation/padded_ids.h"
+#include "qtrace/sdk/propagation/percent_encoding.h"
+#include "qtrace/sdk/propagation/prefixed_baggage.h"
 
 namespace qtrace {
 namespace {

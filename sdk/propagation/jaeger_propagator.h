@@ -9,7 +9,7 @@
 // W3C random bit (Jaeger would read 0x02 as debug).
 #pragma once
 
-#include "sdk/propagation/text_map.h"
+#include "qtrace/sdk/propagation/text_map.h"
 
 namespace qtrace {
 

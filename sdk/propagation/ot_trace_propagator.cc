@@ -1,9 +1,9 @@
-#include "sdk/propagation/ot_trace_propagator.h"
+#include "qtrace/sdk/propagation/ot_trace_propagator.h"
 
 #include <optional>
 
-#include "sdk/propagation/padded_ids.h"
-#include "sdk/propagation/prefixed_baggage.h"
+#include "qtrace/sdk/propagation/padded_ids.h"
+#include "qtrace/sdk/propagation/prefixed_baggage.h"
 
 namespace qtrace {
 

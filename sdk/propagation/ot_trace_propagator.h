@@ -9,7 +9,7 @@
 // the round trip, and a 128-bit trace is not cut in half.
 #pragma once
 
-#include "sdk/propagation/text_map.h"
+#include "qtrace/sdk/propagation/text_map.h"
 
 namespace qtrace {
 

@@ -1,4 +1,4 @@
-#include "sdk/propagation/padded_ids.h"
+#include "qtrace/sdk/propagation/padded_ids.h"
 
 #include <algorithm>
 #include <array>

@@ -9,7 +9,7 @@
 #include <string>
 #include <string_view>
 
-#include "sdk/ids.h"
+#include "qtrace/sdk/ids.h"
 
 namespace qtrace {
 

@@ -1,4 +1,4 @@
-#include "sdk/propagation/percent_encoding.h"
+#include "qtrace/sdk/propagation/percent_encoding.h"
 
 #include <cstdint>
 

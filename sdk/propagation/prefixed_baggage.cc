@@ -1,11 +1,11 @@
-#include "sdk/propagation/prefixed_baggage.h"
+#include "qtrace/sdk/propagation/prefixed_baggage.h"
 
 #include <algorithm>
 #include <memory>
 #include <optional>
 #include <string>
 
-#include "sdk/propagation/percent_encoding.h"
+#include "qtrace/sdk/propagation/percent_encoding.h"
 
 namespace qtrace {
 namespace {

@@ -5,8 +5,8 @@
 
 #include <string_view>
 
-#include "sdk/context.h"
-#include "sdk/propagation/text_map.h"
+#include "qtrace/sdk/context.h"
+#include "qtrace/sdk/propagation/text_map.h"
 
 namespace qtrace {
 

@@ -7,7 +7,7 @@
 #include <string_view>
 #include <vector>
 
-#include "sdk/context.h"
+#include "qtrace/sdk/context.h"
 
 namespace qtrace {
 

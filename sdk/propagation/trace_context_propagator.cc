@@ -1,9 +1,9 @@
-#include "sdk/propagation/trace_context_propagator.h"
+#include "qtrace/sdk/propagation/trace_context_propagator.h"
 
 #include <cstdint>
 #include <memory>
 
-#include "sdk/strings.h"
+#include "qtrace/sdk/strings.h"
 
 namespace qtrace {
 namespace {

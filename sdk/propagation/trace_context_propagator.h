@@ -10,7 +10,7 @@
 #include <optional>
 #include <string>
 
-#include "sdk/propagation/text_map.h"
+#include "qtrace/sdk/propagation/text_map.h"
 
 namespace qtrace {
 

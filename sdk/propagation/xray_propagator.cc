@@ -1,9 +1,9 @@
-#include "sdk/propagation/xray_propagator.h"
+#include "qtrace/sdk/propagation/xray_propagator.h"
 
 #include <memory>
 
-#include "sdk/ids.h"
-#include "sdk/strings.h"
+#include "qtrace/sdk/ids.h"
+#include "qtrace/sdk/strings.h"
 
 namespace qtrace {
 namespace {

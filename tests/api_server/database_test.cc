@@ -21,7 +21,7 @@
 #include "api_server/db/sqlite_database.h"
 #include "api_server/db/tracing_database.h"
 #include "gtest/gtest.h"
-#include "sdk/strings.h"
+#include "qtrace/sdk/strings.h"
 #include "tests/sdk/test_provider.h"
 
 namespace qtrace::db {

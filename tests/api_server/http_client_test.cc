@@ -10,7 +10,7 @@
 
 #include "gtest/gtest.h"
 #include "tests/dead_port.h"
-#include "sdk/propagation/composite_propagator.h"
+#include "qtrace/sdk/propagation/composite_propagator.h"
 #include "tests/sdk/test_provider.h"
 
 namespace qtrace::client {

@@ -12,8 +12,8 @@
 #include <vector>
 
 #include "gtest/gtest.h"
-#include "sdk/json_writer.h"
-#include "sdk/strings.h"
+#include "qtrace/sdk/json_writer.h"
+#include "qtrace/sdk/strings.h"
 
 namespace qtrace {
 

@@ -10,9 +10,9 @@
 #include "api_server/handlers/qa_handlers.h"
 #include "api_server/json/json_value.h"
 #include "gtest/gtest.h"
-#include "sdk/propagation/composite_propagator.h"
-#include "sdk/strings.h"
-#include "sdk/tracer_provider.h"
+#include "qtrace/sdk/propagation/composite_propagator.h"
+#include "qtrace/sdk/strings.h"
+#include "qtrace/sdk/tracer_provider.h"
 
 namespace qtrace {
 namespace {

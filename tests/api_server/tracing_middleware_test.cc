@@ -6,7 +6,7 @@
 
 #include "api_server/middleware/request_attributes.h"
 #include "gtest/gtest.h"
-#include "sdk/propagation/composite_propagator.h"
+#include "qtrace/sdk/propagation/composite_propagator.h"
 #include "tests/sdk/test_provider.h"
 
 namespace qtrace::middleware {

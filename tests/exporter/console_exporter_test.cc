@@ -1,11 +1,11 @@
-#include "exporter/console_exporter.h"
+#include "qtrace/exporter/console_exporter.h"
 
 #include <sstream>
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "sdk/simple_span_processor.h"
-#include "sdk/tracer_provider.h"
+#include "qtrace/sdk/simple_span_processor.h"
+#include "qtrace/sdk/tracer_provider.h"
 
 namespace qtrace {
 namespace {

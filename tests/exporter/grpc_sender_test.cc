@@ -1,6 +1,6 @@
 // GrpcSender against loopback: what a dead collector looks like to the retry
 // loop, and how soon sending works again once the collector is back.
-#include "exporter/grpc_sender.h"
+#include "qtrace/exporter/grpc_sender.h"
 
 #include <arpa/inet.h>
 #include <grpcpp/grpcpp.h>

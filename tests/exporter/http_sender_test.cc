@@ -1,4 +1,4 @@
-#include "exporter/http_sender.h"
+#include "qtrace/exporter/http_sender.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>

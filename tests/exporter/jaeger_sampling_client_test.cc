@@ -1,7 +1,7 @@
 // The Jaeger sampling client: the bytes of Jaeger's SamplingStrategyResponse
 // read as strategies, and a fetch against a real gRPC server on loopback that
 // answers GetSamplingStrategy.
-#include "exporter/jaeger_sampling_client.h"
+#include "qtrace/exporter/jaeger_sampling_client.h"
 
 #include <grpcpp/generic/async_generic_service.h>
 #include <grpcpp/grpcpp.h>
@@ -10,8 +10,8 @@
 #include <mutex>
 
 #include "absl/time/clock.h"
-#include "exporter/proto_writer.h"
-#include "exporter/tracing_setup.h"
+#include "qtrace/exporter/proto_writer.h"
+#include "qtrace/exporter/tracing_setup.h"
 #include "gtest/gtest.h"
 #include "tests/dead_port.h"
 

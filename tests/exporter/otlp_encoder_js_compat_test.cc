@@ -17,7 +17,7 @@
 #include <string>
 #include <vector>
 
-#include "exporter/otlp_encoder.h"
+#include "qtrace/exporter/otlp_encoder.h"
 #include "gtest/gtest.h"
 #include "opentelemetry/proto/collector/trace/v1/trace_service.pb.h"
 

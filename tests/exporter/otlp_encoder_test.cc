@@ -2,7 +2,7 @@
 // span records, parsed with the generated OTLP classes, and compared field by
 // field with the records; the JSON encoding must parse (tools/otlp-sink's
 // OTLP/JSON reader) to the same message as the protobuf encoding.
-#include "exporter/otlp_encoder.h"
+#include "qtrace/exporter/otlp_encoder.h"
 
 #include <google/protobuf/util/message_differencer.h>
 
@@ -15,7 +15,7 @@
 #include <string>
 #include <vector>
 
-#include "exporter/proto_writer.h"
+#include "qtrace/exporter/proto_writer.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "opentelemetry/proto/collector/trace/v1/trace_service.pb.h"

@@ -1,10 +1,10 @@
-#include "exporter/retry.h"
+#include "qtrace/exporter/retry.h"
 
 #include <chrono>
 #include <deque>
 #include <thread>
 
-#include "exporter/otlp_response.h"
+#include "qtrace/exporter/otlp_response.h"
 #include "gtest/gtest.h"
 
 namespace qtrace {

@@ -1,4 +1,4 @@
-#include "exporter/zipkin_encoder.h"
+#include "qtrace/exporter/zipkin_encoder.h"
 
 #include <string>
 #include <vector>

@@ -1,6 +1,6 @@
 // B3Propagator: the single header and the multi headers, each rule a named
 // case.
-#include "sdk/propagation/b3_propagator.h"
+#include "qtrace/sdk/propagation/b3_propagator.h"
 
 #include <gtest/gtest.h>
 

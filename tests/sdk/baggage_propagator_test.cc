@@ -1,5 +1,5 @@
 // BaggagePropagator against W3C Baggage: parsing, limits, merge and inject.
-#include "sdk/propagation/baggage_propagator.h"
+#include "qtrace/sdk/propagation/baggage_propagator.h"
 
 #include <gtest/gtest.h>
 

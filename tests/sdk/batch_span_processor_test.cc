@@ -1,4 +1,4 @@
-#include "sdk/batch_span_processor.h"
+#include "qtrace/sdk/batch_span_processor.h"
 
 #include <atomic>
 #include <chrono>
@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "gtest/gtest.h"
-#include "sdk/diagnostics.h"
+#include "qtrace/sdk/diagnostics.h"
 
 namespace qtrace {
 namespace {

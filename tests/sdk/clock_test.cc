@@ -1,4 +1,4 @@
-#include "sdk/clock.h"
+#include "qtrace/sdk/clock.h"
 
 #include <atomic>
 #include <chrono>

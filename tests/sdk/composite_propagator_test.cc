@@ -1,5 +1,5 @@
 // CompositePropagator and MakePropagator (OTEL_PROPAGATORS names).
-#include "sdk/propagation/composite_propagator.h"
+#include "qtrace/sdk/propagation/composite_propagator.h"
 
 #include <gtest/gtest.h>
 
@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "sdk/propagation/trace_context_propagator.h"
+#include "qtrace/sdk/propagation/trace_context_propagator.h"
 #include "tests/sdk/test_carrier.h"
 
 namespace qtrace {

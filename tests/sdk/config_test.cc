@@ -1,4 +1,4 @@
-#include "sdk/config.h"
+#include "qtrace/sdk/config.h"
 
 #include <fstream>
 #include <map>

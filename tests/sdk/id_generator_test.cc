@@ -1,5 +1,5 @@
 // IdGenerator: random (default) and AWS X-Ray ids.
-#include "sdk/id_generator.h"
+#include "qtrace/sdk/id_generator.h"
 
 #include <gtest/gtest.h>
 

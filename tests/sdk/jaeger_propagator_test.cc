@@ -1,5 +1,5 @@
 // JaegerPropagator: uber-trace-id and uberctx- baggage.
-#include "sdk/propagation/jaeger_propagator.h"
+#include "qtrace/sdk/propagation/jaeger_propagator.h"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "sdk/jaeger_remote_sampler.h"
+#include "qtrace/sdk/jaeger_remote_sampler.h"
 
 #include <atomic>
 #include <condition_variable>
@@ -11,8 +11,8 @@
 
 #include "absl/time/clock.h"
 #include "gtest/gtest.h"
-#include "sdk/diagnostics.h"
-#include "sdk/strings.h"
+#include "qtrace/sdk/diagnostics.h"
+#include "qtrace/sdk/strings.h"
 #include "tests/sdk/seeded_ids.h"
 
 namespace qtrace {

@@ -1,4 +1,4 @@
-#include "sdk/json_writer.h"
+#include "qtrace/sdk/json_writer.h"
 
 #include "gtest/gtest.h"
 

@@ -1,5 +1,5 @@
 // OtTracePropagator: ot-tracer-* and ot-baggage-*.
-#include "sdk/propagation/ot_trace_propagator.h"
+#include "qtrace/sdk/propagation/ot_trace_propagator.h"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "sdk/ot_trace_state.h"
+#include "qtrace/sdk/ot_trace_state.h"
 
 #include "gtest/gtest.h"
 

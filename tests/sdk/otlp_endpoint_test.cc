@@ -1,4 +1,4 @@
-#include "sdk/otlp_endpoint.h"
+#include "qtrace/sdk/otlp_endpoint.h"
 
 #include "gtest/gtest.h"
 

@@ -1,4 +1,4 @@
-#include "sdk/probability_sampler.h"
+#include "qtrace/sdk/probability_sampler.h"
 
 #include <cmath>
 #include <memory>
@@ -6,7 +6,7 @@
 #include <string>
 
 #include "gtest/gtest.h"
-#include "sdk/ot_trace_state.h"
+#include "qtrace/sdk/ot_trace_state.h"
 #include "tests/sdk/seeded_ids.h"
 
 namespace qtrace {

@@ -1,10 +1,10 @@
-#include "sdk/resource.h"
+#include "qtrace/sdk/resource.h"
 
 #include <unistd.h>
 
 #include "gtest/gtest.h"
 #include "qtrace/version.h"
-#include "sdk/resource_detector.h"
+#include "qtrace/sdk/resource_detector.h"
 
 namespace qtrace {
 namespace {

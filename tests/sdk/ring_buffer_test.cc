@@ -6,7 +6,7 @@
 // stops making progress fails after kTimeLimit instead of hanging, and every
 // test runs under a watchdog that aborts the process if a thread is stuck
 // inside the queue itself (where no loop of ours can check the time).
-#include "sdk/ring_buffer.h"
+#include "qtrace/sdk/ring_buffer.h"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "sdk/sampler.h"
+#include "qtrace/sdk/sampler.h"
 
 #include <array>
 #include <cmath>

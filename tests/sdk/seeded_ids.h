@@ -7,7 +7,7 @@
 #include <cstdint>
 #include <random>
 
-#include "sdk/ids.h"
+#include "qtrace/sdk/ids.h"
 
 namespace qtrace::testutil {
 

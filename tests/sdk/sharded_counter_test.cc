@@ -1,4 +1,4 @@
-#include "sdk/sharded_counter.h"
+#include "qtrace/sdk/sharded_counter.h"
 
 #include <cstdint>
 #include <thread>

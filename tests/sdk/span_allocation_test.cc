@@ -10,9 +10,10 @@
 #include <vector>
 
 #include "gtest/gtest.h"
-#include "sdk/batch_span_processor.h"
-#include "sdk/sampler.h"
-#include "sdk/tracer_provider.h"
+#include "qtrace/sdk/batch_span_processor.h"
+#include "qtrace/sdk/sampler.h"
+#include "qtrace/sdk/span_record_pool.h"
+#include "qtrace/sdk/tracer_provider.h"
 
 namespace {
 thread_local std::uint64_t t_allocations = 0;

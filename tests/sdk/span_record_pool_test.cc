@@ -2,7 +2,7 @@
 // bounded, and records outlive neither their thread nor a change of pool.
 // Leaks and double frees are the sanitizers' to catch (the asan and tsan
 // presets run this suite).
-#include "sdk/span_record_pool.h"
+#include "qtrace/sdk/span_record_pool.h"
 
 #include <mutex>
 #include <thread>

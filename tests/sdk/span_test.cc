@@ -1,12 +1,12 @@
-#include "sdk/span.h"
+#include "qtrace/sdk/span.h"
 
 #include <stdexcept>
 
 #include "gtest/gtest.h"
-#include "sdk/clock.h"
-#include "sdk/context.h"
-#include "sdk/deferred_trace.h"
-#include "sdk/sampler.h"
+#include "qtrace/sdk/clock.h"
+#include "qtrace/sdk/context.h"
+#include "qtrace/sdk/deferred_trace.h"
+#include "qtrace/sdk/sampler.h"
 #include "tests/sdk/test_provider.h"
 
 namespace qtrace {

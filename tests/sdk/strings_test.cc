@@ -1,4 +1,4 @@
-#include "sdk/strings.h"
+#include "qtrace/sdk/strings.h"
 
 #include <cstdint>
 

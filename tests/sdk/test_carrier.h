@@ -12,7 +12,7 @@
 #include <utility>
 #include <vector>
 
-#include "sdk/propagation/text_map.h"
+#include "qtrace/sdk/propagation/text_map.h"
 
 namespace qtrace::testutil {
 

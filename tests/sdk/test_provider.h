@@ -3,9 +3,9 @@
 
 #include <memory>
 
-#include "sdk/in_memory_exporter.h"
-#include "sdk/simple_span_processor.h"
-#include "sdk/tracer_provider.h"
+#include "qtrace/sdk/in_memory_exporter.h"
+#include "qtrace/sdk/simple_span_processor.h"
+#include "qtrace/sdk/tracer_provider.h"
 
 namespace qtrace::testutil {
 

@@ -1,7 +1,7 @@
 // TraceContextPropagator against W3C Trace Context Level 1: traceparent
 // parsing (section 3.2, forward compatibility in 4.3), tracestate handling,
 // inject and round trips.
-#include "sdk/propagation/trace_context_propagator.h"
+#include "qtrace/sdk/propagation/trace_context_propagator.h"
 
 #include <gtest/gtest.h>
 

@@ -1,6 +1,6 @@
 // TraceState against the W3C Trace Context Level 2 tracestate grammar (3.3):
 // Level 1 rules stay, except the key grammar and duplicate keys.
-#include "sdk/trace_state.h"
+#include "qtrace/sdk/trace_state.h"
 
 #include <gtest/gtest.h>
 

@@ -1,6 +1,6 @@
 // Tracer::StartSpan: W3C Level 2 flags, the id generator, propagated
 // sampling hints, and what the sampler sees and may return.
-#include "sdk/tracer.h"
+#include "qtrace/sdk/tracer.h"
 
 #include <gtest/gtest.h>
 
@@ -8,9 +8,9 @@
 #include <string>
 #include <vector>
 
-#include "sdk/in_memory_exporter.h"
-#include "sdk/simple_span_processor.h"
-#include "sdk/tracer_provider.h"
+#include "qtrace/sdk/in_memory_exporter.h"
+#include "qtrace/sdk/simple_span_processor.h"
+#include "qtrace/sdk/tracer_provider.h"
 
 namespace qtrace {
 namespace {

@@ -1,5 +1,5 @@
 // XrayPropagator: X-Amzn-Trace-Id.
-#include "sdk/propagation/xray_propagator.h"
+#include "qtrace/sdk/propagation/xray_propagator.h"
 
 #include <gtest/gtest.h>
 

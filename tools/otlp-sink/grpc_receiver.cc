@@ -2,11 +2,11 @@
 
 #include <mutex>
 
-#include "exporter/grpc_channel.h"
+#include "qtrace/exporter/grpc_channel.h"
 #include "google/rpc/retry_info.pb.h"
 #include "google/rpc/status.pb.h"
 #include "opentelemetry/proto/collector/trace/v1/trace_service.grpc.pb.h"
-#include "sdk/strings.h"
+#include "qtrace/sdk/strings.h"
 
 namespace qtrace::sink {
 namespace {

@@ -1,9 +1,9 @@
 #include "tools/otlp-sink/http_receiver.h"
 
-#include "exporter/gzip.h"
+#include "qtrace/exporter/gzip.h"
 #include "google/rpc/status.pb.h"
-#include "sdk/json_writer.h"
-#include "sdk/strings.h"
+#include "qtrace/sdk/json_writer.h"
+#include "qtrace/sdk/strings.h"
 #include "tools/otlp-sink/otlp_json.h"
 
 namespace qtrace::sink {

@@ -2,9 +2,9 @@
 
 #include <google/protobuf/util/json_util.h>
 
-#include "sdk/ids.h"
+#include "qtrace/sdk/ids.h"
 #include "tools/otlp-sink/base64.h"
-#include "sdk/strings.h"
+#include "qtrace/sdk/strings.h"
 
 namespace qtrace::sink {
 namespace {

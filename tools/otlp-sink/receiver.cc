@@ -5,7 +5,7 @@
 #include <thread>
 
 #include "absl/time/clock.h"
-#include "sdk/strings.h"
+#include "qtrace/sdk/strings.h"
 
 namespace qtrace::sink {
 

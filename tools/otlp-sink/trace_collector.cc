@@ -3,10 +3,10 @@
 #include <cstdio>
 
 #include "absl/time/clock.h"
-#include "sdk/ids.h"
+#include "qtrace/sdk/ids.h"
 #include "tools/otlp-sink/base64.h"
-#include "sdk/json_writer.h"
-#include "sdk/strings.h"
+#include "qtrace/sdk/json_writer.h"
+#include "qtrace/sdk/strings.h"
 
 namespace qtrace::sink {
 namespace {

@@ -20,8 +20,8 @@
 #include <thread>
 #include <vector>
 
-#include "exporter/tracing_setup.h"
-#include "sdk/strings.h"
+#include "qtrace/exporter/tracing_setup.h"
+#include "qtrace/sdk/strings.h"
 
 namespace {
 

@@ -17,7 +17,7 @@
 #include <string_view>
 
 #include "api_server/json/json_value.h"
-#include "sdk/json_writer.h"
+#include "qtrace/sdk/json_writer.h"
 
 namespace {
 
