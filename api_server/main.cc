@@ -30,9 +30,9 @@
 #include "qtrace/exporter/tracing_setup.h"
 #include "qtrace/version.h"
 #include "qtrace/sdk/diagnostics.h"
-#include "qtrace/sdk/json_writer.h"
+#include "qtrace/sdk/common/json_writer.h"
 #include "qtrace/sdk/propagation/composite_propagator.h"
-#include "qtrace/sdk/strings.h"
+#include "qtrace/sdk/common/strings.h"
 
 namespace {
 

@@ -4,14 +4,25 @@ import { spawn, spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 
-// wrk --latency output → requests/s, p50 and p99 in milliseconds, requests.
+// wrk's report → requests/s and requests, and, with --latency, p50 and p99 in
+// milliseconds (NaN without it). A report without its totals is an error.
 export function parseWrk(text) {
+  const field = (re, what) => {
+    const m = re.exec(text);
+    if (!m) throw new Error(`wrk's report has no ${what}:\n${text}`);
+    return m[1];
+  };
   const unit = (v) => (v.endsWith('us') ? parseFloat(v) / 1000 : v.endsWith('ms') ? parseFloat(v) : parseFloat(v) * 1000);
-  const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(text)[1]);
-  const p50 = unit(/\s50%\s+(\S+)/.exec(text)[1]);
-  const p99 = unit(/\s99%\s+(\S+)/.exec(text)[1]);
-  const requests = Number(/(\d+) requests in/.exec(text)[1]);
-  return { rps, p50, p99, requests };
+  const percentile = (p) => {
+    const m = new RegExp(`\\s${p}%\\s+(\\S+)`).exec(text);
+    return m ? unit(m[1]) : NaN;
+  };
+  return {
+    rps: Number(field(/Requests\/sec:\s+([\d.]+)/, 'Requests/sec')),
+    p50: percentile(50),
+    p99: percentile(99),
+    requests: Number(field(/(\d+) requests in/, 'request count')),
+  };
 }
 
 // wrk with a pause of pauseMs before every request on each connection: a

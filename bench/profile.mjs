@@ -79,7 +79,7 @@ async function profile(name, env) {
     const wrk = spawnSync('wrk', ['-t2', '-c32', `-d${seconds}s`, url], { encoding: 'utf8' });
     const cpu = cpuMicros(api.pid) - cpuBefore;
     await perfDone;
-    const { requests, rps } = parseWrk(`${wrk.stdout}\n 50% 0us\n 99% 0us`);
+    const { requests, rps } = parseWrk(wrk.stdout);
     const { shares, samples } = inclusiveShares(data);
     // One sample stands for 1/SAMPLE_HZ s of one thread's CPU.
     const usPerRequest = (share) => (share * samples * 1e6) / SAMPLE_HZ / requests;

@@ -2,7 +2,7 @@
 
 #include <cstdio>
 
-#include "qtrace/sdk/strings.h"
+#include "qtrace/sdk/common/strings.h"
 
 namespace qtrace {
 namespace {

@@ -2,15 +2,14 @@
 
 #include <grpc/support/log.h>
 
-#include <fstream>
-#include <sstream>
 #include <vector>
 
 #include "qtrace/exporter/retry.h"
+#include "qtrace/sdk/common/file.h"
 #include "qtrace/version.h"
 #include "qtrace/sdk/diagnostics.h"
 #include "qtrace/sdk/otlp_endpoint.h"
-#include "qtrace/sdk/strings.h"
+#include "qtrace/sdk/common/strings.h"
 
 namespace qtrace {
 namespace {
@@ -43,13 +42,13 @@ std::string ByteBufferToString(const grpc::ByteBuffer& buffer) {
 absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> TlsCredentials(const GrpcChannelOptions& options) {
   grpc::SslCredentialsOptions tls;
   if (!options.ca_file.empty()) {
-    auto ca = ReadFileBytes(options.ca_file);
+    auto ca = ReadFile(options.ca_file);
     if (!ca.ok()) return ca.status();
     tls.pem_root_certs = *ca;
   }
   if (!options.client_certificate_file.empty()) {
-    auto cert = ReadFileBytes(options.client_certificate_file);
-    auto key = ReadFileBytes(options.client_key_file);
+    auto cert = ReadFile(options.client_certificate_file);
+    auto key = ReadFile(options.client_key_file);
     if (!cert.ok()) return cert.status();
     if (!key.ok()) return key.status();
     tls.pem_cert_chain = *cert;
@@ -59,14 +58,6 @@ absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> TlsCredentials(const G
 }
 
 }  // namespace
-
-absl::StatusOr<std::string> ReadFileBytes(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return absl::InvalidArgumentError(StrCat("cannot read '", path, "'"));
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 absl::StatusOr<GrpcChannel> MakeGrpcChannel(const GrpcChannelOptions& options) {
   static std::once_flag log_routed;

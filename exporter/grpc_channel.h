@@ -41,9 +41,6 @@ struct GrpcChannel {
 // An error when the endpoint is malformed or a TLS file cannot be read.
 absl::StatusOr<GrpcChannel> MakeGrpcChannel(const GrpcChannelOptions& options);
 
-// A file's bytes (certificates, keys), or why it cannot be read.
-absl::StatusOr<std::string> ReadFileBytes(const std::string& path);
-
 // One unary call at a time over a channel.
 // Thread safety: Call from one thread at a time; Cancel from any thread.
 class GrpcUnaryCaller {

@@ -5,7 +5,7 @@
 #include "qtrace/exporter/retry.h"
 #include "qtrace/exporter/tls_probe.h"
 #include "qtrace/sdk/otlp_endpoint.h"
-#include "qtrace/sdk/strings.h"
+#include "qtrace/sdk/common/strings.h"
 
 namespace qtrace {
 namespace {

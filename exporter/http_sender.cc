@@ -7,7 +7,7 @@
 #include "qtrace/exporter/otlp_response.h"
 #include "qtrace/sdk/otlp_endpoint.h"
 #include "qtrace/version.h"
-#include "qtrace/sdk/strings.h"
+#include "qtrace/sdk/common/strings.h"
 
 namespace qtrace {
 namespace {

@@ -5,7 +5,7 @@
 
 #include "qtrace/exporter/proto_reader.h"
 #include "qtrace/exporter/proto_writer.h"
-#include "qtrace/sdk/strings.h"
+#include "qtrace/sdk/common/strings.h"
 
 namespace qtrace {
 namespace {

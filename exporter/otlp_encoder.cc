@@ -11,6 +11,8 @@
 #include <vector>
 
 #include "qtrace/exporter/proto_writer.h"
+#include "qtrace/sdk/common/json_writer.h"
+#include "qtrace/sdk/common/utf8.h"
 #include "qtrace/sdk/ids.h"
 
 namespace qtrace {
@@ -108,110 +110,6 @@ std::uint32_t LinkFlags(const SpanContext& context) {
   return context.flags() | kHasIsRemote | (context.is_remote() ? kIsRemote : 0);
 }
 
-// ---------------------------------------------------------------------------
-// UTF-8
-
-// The length of the well-formed UTF-8 sequence at s[0] (1 to 4), or 0 when it
-// is ill-formed; then *bad is the length of its maximal subpart (at least 1),
-// the bytes one U+FFFD replaces (Unicode 15, section 3.9, U+FFFD substitution).
-std::size_t Utf8SequenceLength(const unsigned char* s, std::size_t n, std::size_t* bad) {
-  const unsigned c = s[0];
-  if (c < 0x80) return 1;
-  std::size_t length;
-  unsigned lo = 0x80, hi = 0xBF;  // the range of the second byte
-  if (c >= 0xC2 && c <= 0xDF) {
-    length = 2;
-  } else if (c == 0xE0) {
-    length = 3, lo = 0xA0;  // no overlong forms
-  } else if ((c >= 0xE1 && c <= 0xEC) || c == 0xEE || c == 0xEF) {
-    length = 3;
-  } else if (c == 0xED) {
-    length = 3, hi = 0x9F;  // no surrogates
-  } else if (c == 0xF0) {
-    length = 4, lo = 0x90;  // no overlong forms
-  } else if (c >= 0xF1 && c <= 0xF3) {
-    length = 4;
-  } else if (c == 0xF4) {
-    length = 4, hi = 0x8F;  // nothing past U+10FFFF
-  } else {
-    *bad = 1;
-    return 0;
-  }
-  for (std::size_t i = 1; i < length; ++i) {
-    if (i >= n || s[i] < lo || s[i] > hi) {
-      *bad = i;
-      return 0;
-    }
-    lo = 0x80, hi = 0xBF;
-  }
-  return length;
-}
-
-// Whether every byte is ASCII: a few unconditional loads and one test, fast
-// for the short strings spans are made of (keys, routes, methods).
-bool IsAscii(std::string_view text) {
-  const char* p = text.data();
-  const std::size_t n = text.size();
-  auto load8 = [](const char* at) {
-    std::uint64_t word;
-    std::memcpy(&word, at, 8);
-    return word;
-  };
-  auto load4 = [](const char* at) {
-    std::uint32_t word;
-    std::memcpy(&word, at, 4);
-    return std::uint64_t{word};
-  };
-  std::uint64_t bits = 0;
-  if (n >= 8) {
-    for (std::size_t i = 0; i + 8 <= n; i += 8) bits |= load8(p + i);
-    bits |= load8(p + n - 8);  // the tail, overlapping
-  } else if (n >= 4) {
-    bits = load4(p) | load4(p + n - 4);
-  } else if (n > 0) {
-    bits = static_cast<unsigned char>(p[0]) | static_cast<unsigned char>(p[n / 2]) |
-           static_cast<unsigned char>(p[n - 1]);
-  }
-  return (bits & 0x8080808080808080ULL) == 0;
-}
-
-bool IsValidUtf8(std::string_view text) {
-  if (IsAscii(text)) return true;
-  const auto* s = reinterpret_cast<const unsigned char*>(text.data());
-  const std::size_t n = text.size();
-  std::size_t i = 0;
-  while (i < n) {
-    if (s[i] < 0x80) {
-      ++i;
-      continue;
-    }
-    std::size_t bad;
-    const std::size_t length = Utf8SequenceLength(s + i, n - i, &bad);
-    if (length == 0) return false;
-    i += length;
-  }
-  return true;
-}
-
-// text with every ill-formed sequence replaced by U+FFFD, in scratch.
-std::string_view SanitizeUtf8(std::string_view text, std::string& scratch) {
-  scratch.clear();
-  const auto* s = reinterpret_cast<const unsigned char*>(text.data());
-  std::size_t i = 0;
-  while (i < text.size()) {
-    std::size_t bad = 0;
-    const std::size_t length = Utf8SequenceLength(s + i, text.size() - i, &bad);
-    if (length != 0) {
-      scratch.append(text.data() + i, length);
-      i += length;
-    } else {
-      scratch.append("\xEF\xBF\xBD");
-      i += bad;
-    }
-  }
-  return scratch;
-}
-
 // Per-thread scratch space, reused from batch to batch so that encoding does
 // not allocate once it has grown: strings for sanitized text (one per string
 // that can be in use at once) and the grouping of spans by scope.
@@ -228,13 +126,6 @@ struct Scratch {
 Scratch& ThreadScratch() {
   thread_local Scratch scratch;
   return scratch;
-}
-
-// text, or its sanitized copy in scratch when it is not valid UTF-8.
-inline std::string_view Utf8(std::string_view text, std::string& scratch) {
-  if (IsValidUtf8(text)) [[likely]]
-    return text;
-  return SanitizeUtf8(text, scratch);
 }
 
 // ---------------------------------------------------------------------------
@@ -366,7 +257,7 @@ void WriteTraceState(ProtoWriter& w, std::uint32_t number, const SpanContext& co
 }
 
 void WriteString(ProtoWriter& w, std::uint32_t number, std::string_view text, std::string& scratch) {
-  w.StringField(number, Utf8(text, scratch));
+  w.StringField(number, ValidUtf8(text, scratch));
 }
 
 // One array element: an AnyValue message inside ArrayValue.values.
@@ -383,7 +274,7 @@ void WriteArrayElement(ProtoWriter& w, const T& v, std::string& scratch) {
     w.LengthDelimited(field::kArrayValues, 9);
     w.DoubleField(field::kDoubleValue, v);
   } else {
-    const std::string_view s = Utf8(v, scratch);
+    const std::string_view s = ValidUtf8(v, scratch);
     w.LengthDelimited(field::kArrayValues, P::LengthDelimitedSize(field::kStringValue, s.size()));
     w.StringField(field::kStringValue, s);
   }
@@ -393,7 +284,7 @@ void WriteArrayElement(ProtoWriter& w, const T& v, std::string& scratch) {
 // first and nothing moves; an array goes through BeginMessage/EndMessage.
 void WriteKeyValue(ProtoWriter& w, std::uint32_t number, const Attribute& attribute, Scratch& scratch) {
   using P = ProtoWriter;
-  const std::string_view key = Utf8(attribute.key, scratch.key);
+  const std::string_view key = ValidUtf8(attribute.key, scratch.key);
   const std::size_t key_size = P::LengthDelimitedSize(field::kKey, key.size());
   const AttributeValue& value = attribute.value;
   std::size_t any_size;  // the AnyValue's content
@@ -403,7 +294,7 @@ void WriteKeyValue(ProtoWriter& w, std::uint32_t number, const Attribute& attrib
     case 1: any_size = 1 + P::VarintSize(static_cast<std::uint64_t>(*std::get_if<std::int64_t>(&value))); break;
     case 2: any_size = 9; break;  // double
     case 3:
-      text = Utf8(*std::get_if<std::string>(&value), scratch.value);
+      text = ValidUtf8(*std::get_if<std::string>(&value), scratch.value);
       any_size = P::LengthDelimitedSize(field::kStringValue, text.size());
       break;
     default: {  // arrays
@@ -466,7 +357,7 @@ void WriteLink(ProtoWriter& w, const SpanLink& link, Scratch& scratch) {
 void WriteStatus(ProtoWriter& w, const SpanRecord& span, Scratch& scratch) {
   using P = ProtoWriter;
   std::string_view message;
-  if (span.status == StatusCode::kError) message = Utf8(span.status_message, scratch.value);
+  if (span.status == StatusCode::kError) message = ValidUtf8(span.status_message, scratch.value);
   const std::size_t size = (message.empty() ? 0 : P::LengthDelimitedSize(field::kStatusMessage, message.size())) +
                            (span.status == StatusCode::kUnset ? 0 : 2);
   w.LengthDelimited(field::kStatus, size);
@@ -500,8 +391,8 @@ void WriteSpan(ProtoWriter& w, const SpanRecord& span, Scratch& scratch) {
 
 void WriteScope(ProtoWriter& w, const InstrumentationScope& scope, Scratch& scratch) {
   using P = ProtoWriter;
-  const std::string_view name = Utf8(scope.name, scratch.key);
-  const std::string_view version = Utf8(scope.version, scratch.value);
+  const std::string_view name = ValidUtf8(scope.name, scratch.key);
+  const std::string_view version = ValidUtf8(scope.version, scratch.value);
   const std::size_t size = (name.empty() ? 0 : P::LengthDelimitedSize(field::kScopeName, name.size())) +
                            (version.empty() ? 0 : P::LengthDelimitedSize(field::kScopeVersion, version.size()));
   w.LengthDelimited(field::kScope, size);
@@ -522,35 +413,12 @@ class JsonOut : public OutputBuffer {
   }
 
   // A JSON string literal of text (made valid UTF-8 first).
-  void String(std::string_view text, std::string& scratch) { Escaped(Utf8(text, scratch)); }
+  void String(std::string_view text, std::string& scratch) { Escaped(ValidUtf8(text, scratch)); }
 
   // A JSON string literal of text, which is valid UTF-8.
   void Escaped(std::string_view text) {
-    Ensure(2 + 6 * text.size());
-    char* p = cursor();
-    *p++ = '"';
-    for (const char ch : text) {
-      const auto c = static_cast<unsigned char>(ch);
-      if (c >= 0x20 && c != '"' && c != '\\') [[likely]] {
-        *p++ = ch;
-        continue;
-      }
-      *p++ = '\\';
-      switch (c) {
-        case '"': *p++ = '"'; break;
-        case '\\': *p++ = '\\'; break;
-        case '\n': *p++ = 'n'; break;
-        case '\r': *p++ = 'r'; break;
-        case '\t': *p++ = 't'; break;
-        case '\b': *p++ = 'b'; break;
-        case '\f': *p++ = 'f'; break;
-        default:
-          static constexpr char kHex[] = "0123456789abcdef";
-          *p++ = 'u', *p++ = '0', *p++ = '0', *p++ = kHex[c >> 4], *p++ = kHex[c & 15];
-      }
-    }
-    *p++ = '"';
-    Advance(static_cast<std::size_t>(p - cursor()));
+    Ensure(MaxJsonStringSize(text.size()));
+    Advance(static_cast<std::size_t>(WriteJsonString(cursor(), text) - cursor()));
   }
 
   template <class Int>
@@ -644,6 +512,91 @@ void JsonAttributes(JsonOut& j, const AttributeList& attributes, Scratch& scratc
   j.AppendByte(']');
 }
 
+// ,"events":[...] (nothing when there are none).
+void JsonEvents(JsonOut& j, const std::vector<SpanEvent>& events, Scratch& scratch) {
+  if (events.empty()) return;
+  j.Lit(",\"events\":[");
+  for (std::size_t i = 0; i < events.size(); ++i) {
+    const SpanEvent& event = events[i];
+    if (i > 0) j.AppendByte(',');
+    j.AppendByte('{');
+    bool first = true;
+    auto comma = [&] {
+      if (!first) j.AppendByte(',');
+      first = false;
+    };
+    if (event.time_unix_ns != 0) {
+      comma();
+      j.Lit("\"timeUnixNano\":");
+      j.QuotedNumber(static_cast<std::uint64_t>(event.time_unix_ns));
+    }
+    if (!event.name.empty()) {
+      comma();
+      j.Lit("\"name\":");
+      j.String(event.name, scratch.value);
+    }
+    if (!event.attributes.empty()) {
+      comma();
+      j.Lit("\"attributes\":");
+      JsonAttributes(j, event.attributes, scratch);
+    }
+    if (event.attributes.dropped() != 0) {
+      comma();
+      j.Lit("\"droppedAttributesCount\":");
+      j.Number(event.attributes.dropped());
+    }
+    j.AppendByte('}');
+  }
+  j.AppendByte(']');
+}
+
+// ,"links":[...] (nothing when there are none).
+void JsonLinks(JsonOut& j, const std::vector<SpanLink>& links, Scratch& scratch) {
+  if (links.empty()) return;
+  j.Lit(",\"links\":[");
+  for (std::size_t i = 0; i < links.size(); ++i) {
+    const SpanLink& link = links[i];
+    if (i > 0) j.AppendByte(',');
+    j.Lit("{\"traceId\":");
+    j.Hex(link.context.trace_id());
+    j.Lit(",\"spanId\":");
+    j.Hex(link.context.span_id());
+    if (const TraceState* state = TraceStateOf(link.context)) {
+      j.Lit(",\"traceState\":");
+      j.TraceStateString(*state, scratch);
+    }
+    if (!link.attributes.empty()) {
+      j.Lit(",\"attributes\":");
+      JsonAttributes(j, link.attributes, scratch);
+    }
+    if (link.attributes.dropped() != 0) {
+      j.Lit(",\"droppedAttributesCount\":");
+      j.Number(link.attributes.dropped());
+    }
+    j.Lit(",\"flags\":");
+    j.Number(LinkFlags(link.context));
+    j.AppendByte('}');
+  }
+  j.AppendByte(']');
+}
+
+// ,"status":{...}: always written, empty when unset.
+void JsonStatus(JsonOut& j, const SpanRecord& span, Scratch& scratch) {
+  switch (span.status) {
+    case StatusCode::kUnset: j.Lit(",\"status\":{}"); break;
+    case StatusCode::kOk: j.Lit(",\"status\":{\"code\":1}"); break;
+    case StatusCode::kError:
+      j.Lit(",\"status\":{");
+      if (!span.status_message.empty()) {
+        j.Lit("\"message\":");
+        j.String(span.status_message, scratch.value);
+        j.AppendByte(',');
+      }
+      j.Lit("\"code\":2}");
+      break;
+  }
+}
+
 void JsonSpan(JsonOut& j, const SpanRecord& span, Scratch& scratch) {
   j.Lit("{\"traceId\":");
   j.Hex(span.context.trace_id());
@@ -681,89 +634,17 @@ void JsonSpan(JsonOut& j, const SpanRecord& span, Scratch& scratch) {
     j.Lit(",\"droppedAttributesCount\":");
     j.Number(span.attributes.dropped());
   }
-  if (!span.events.empty()) {
-    j.Lit(",\"events\":[");
-    for (std::size_t i = 0; i < span.events.size(); ++i) {
-      const SpanEvent& event = span.events[i];
-      if (i > 0) j.AppendByte(',');
-      j.AppendByte('{');
-      bool first = true;
-      auto comma = [&] {
-        if (!first) j.AppendByte(',');
-        first = false;
-      };
-      if (event.time_unix_ns != 0) {
-        comma();
-        j.Lit("\"timeUnixNano\":");
-        j.QuotedNumber(static_cast<std::uint64_t>(event.time_unix_ns));
-      }
-      if (!event.name.empty()) {
-        comma();
-        j.Lit("\"name\":");
-        j.String(event.name, scratch.value);
-      }
-      if (!event.attributes.empty()) {
-        comma();
-        j.Lit("\"attributes\":");
-        JsonAttributes(j, event.attributes, scratch);
-      }
-      if (event.attributes.dropped() != 0) {
-        comma();
-        j.Lit("\"droppedAttributesCount\":");
-        j.Number(event.attributes.dropped());
-      }
-      j.AppendByte('}');
-    }
-    j.AppendByte(']');
-  }
+  JsonEvents(j, span.events, scratch);
   if (span.dropped_events != 0) {
     j.Lit(",\"droppedEventsCount\":");
     j.Number(span.dropped_events);
   }
-  if (!span.links.empty()) {
-    j.Lit(",\"links\":[");
-    for (std::size_t i = 0; i < span.links.size(); ++i) {
-      const SpanLink& link = span.links[i];
-      if (i > 0) j.AppendByte(',');
-      j.Lit("{\"traceId\":");
-      j.Hex(link.context.trace_id());
-      j.Lit(",\"spanId\":");
-      j.Hex(link.context.span_id());
-      if (const TraceState* state = TraceStateOf(link.context)) {
-        j.Lit(",\"traceState\":");
-        j.TraceStateString(*state, scratch);
-      }
-      if (!link.attributes.empty()) {
-        j.Lit(",\"attributes\":");
-        JsonAttributes(j, link.attributes, scratch);
-      }
-      if (link.attributes.dropped() != 0) {
-        j.Lit(",\"droppedAttributesCount\":");
-        j.Number(link.attributes.dropped());
-      }
-      j.Lit(",\"flags\":");
-      j.Number(LinkFlags(link.context));
-      j.AppendByte('}');
-    }
-    j.AppendByte(']');
-  }
+  JsonLinks(j, span.links, scratch);
   if (span.dropped_links != 0) {
     j.Lit(",\"droppedLinksCount\":");
     j.Number(span.dropped_links);
   }
-  switch (span.status) {
-    case StatusCode::kUnset: j.Lit(",\"status\":{}"); break;
-    case StatusCode::kOk: j.Lit(",\"status\":{\"code\":1}"); break;
-    case StatusCode::kError:
-      j.Lit(",\"status\":{");
-      if (!span.status_message.empty()) {
-        j.Lit("\"message\":");
-        j.String(span.status_message, scratch.value);
-        j.AppendByte(',');
-      }
-      j.Lit("\"code\":2}");
-      break;
-  }
+  JsonStatus(j, span, scratch);
   j.AppendByte('}');
 }
 

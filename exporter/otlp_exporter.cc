@@ -2,7 +2,7 @@
 
 #include "absl/time/clock.h"
 #include "qtrace/exporter/gzip.h"
-#include "qtrace/sdk/strings.h"
+#include "qtrace/sdk/common/strings.h"
 
 namespace qtrace {
 

@@ -3,7 +3,7 @@
 #include <curl/curl.h>
 
 #include "qtrace/exporter/proto_reader.h"
-#include "qtrace/sdk/strings.h"
+#include "qtrace/sdk/common/strings.h"
 
 namespace qtrace {
 namespace {

@@ -10,18 +10,11 @@
 #include <openssl/ssl.h>
 
 #include "absl/time/clock.h"
-#include "qtrace/sdk/strings.h"
+#include "qtrace/sdk/common/strings.h"
+#include "qtrace/sdk/common/unique_fd.h"
 
 namespace qtrace {
 namespace {
-
-struct ScopedFd {
-  explicit ScopedFd(int f) : fd(f) {}
-  ~ScopedFd() { close(fd); }
-  ScopedFd(const ScopedFd&) = delete;
-  ScopedFd& operator=(const ScopedFd&) = delete;
-  const int fd;
-};
 
 // The callback OpenSSL calls when the server sends a CertificateRequest.
 int NoteCertificateRequest(SSL* ssl, X509**, EVP_PKEY**) {
@@ -29,7 +22,7 @@ int NoteCertificateRequest(SSL* ssl, X509**, EVP_PKEY**) {
   return 0;  // no certificate to offer
 }
 
-absl::StatusOr<int> Connect(const std::string& host, std::uint16_t port, absl::Duration timeout) {
+absl::StatusOr<UniqueFd> Connect(const std::string& host, std::uint16_t port, absl::Duration timeout) {
   addrinfo hints{};
   hints.ai_socktype = SOCK_STREAM;
   addrinfo* found = nullptr;
@@ -41,12 +34,11 @@ absl::StatusOr<int> Connect(const std::string& host, std::uint16_t port, absl::D
   tv.tv_sec = static_cast<time_t>(absl::ToInt64Seconds(timeout));
   tv.tv_usec = static_cast<suseconds_t>(absl::ToInt64Microseconds(timeout) % 1'000'000);
   for (addrinfo* a = found; a != nullptr; a = a->ai_next) {
-    const int fd = socket(a->ai_family, a->ai_socktype | SOCK_CLOEXEC, a->ai_protocol);
-    if (fd < 0) continue;
-    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
-    if (connect(fd, a->ai_addr, a->ai_addrlen) == 0) return fd;
-    close(fd);
+    UniqueFd fd(socket(a->ai_family, a->ai_socktype | SOCK_CLOEXEC, a->ai_protocol));
+    if (!fd.valid()) continue;
+    setsockopt(fd.get(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    setsockopt(fd.get(), SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+    if (connect(fd.get(), a->ai_addr, a->ai_addrlen) == 0) return fd;
   }
   return absl::UnavailableError(StrCat("cannot connect to ", host, ":", static_cast<int>(port)));
 }
@@ -55,9 +47,8 @@ absl::StatusOr<int> Connect(const std::string& host, std::uint16_t port, absl::D
 
 absl::StatusOr<bool> ServerRequestsClientCertificate(const std::string& host, std::uint16_t port,
                                                      absl::Duration timeout) {
-  absl::StatusOr<int> fd = Connect(host, port, timeout);
-  if (!fd.ok()) return fd.status();
-  const ScopedFd socket_fd(*fd);
+  absl::StatusOr<UniqueFd> socket_fd = Connect(host, port, timeout);
+  if (!socket_fd.ok()) return socket_fd.status();
   std::unique_ptr<SSL_CTX, decltype(&SSL_CTX_free)> ctx(SSL_CTX_new(TLS_client_method()), &SSL_CTX_free);
   if (!ctx) return absl::InternalError("SSL_CTX_new failed");
   SSL_CTX_set_client_cert_cb(ctx.get(), &NoteCertificateRequest);
@@ -68,7 +59,7 @@ absl::StatusOr<bool> ServerRequestsClientCertificate(const std::string& host, st
   SSL_set_tlsext_host_name(ssl.get(), host.c_str());
   static const unsigned char kAlpn[] = {2, 'h', '2'};  // what a gRPC server expects
   SSL_set_alpn_protos(ssl.get(), kAlpn, sizeof kAlpn);
-  SSL_set_fd(ssl.get(), socket_fd.fd);
+  SSL_set_fd(ssl.get(), socket_fd->get());
   const int rc = SSL_connect(ssl.get());
   if (requested) return true;
   if (rc != 1) return absl::UnavailableError(StrCat("no TLS handshake with ", host, ":", static_cast<int>(port)));

@@ -6,8 +6,8 @@
 #include <type_traits>
 #include <variant>
 
-#include "qtrace/sdk/json_writer.h"
-#include "qtrace/sdk/strings.h"
+#include "qtrace/sdk/common/json_writer.h"
+#include "qtrace/sdk/common/strings.h"
 
 namespace qtrace {
 namespace {

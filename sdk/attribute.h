@@ -18,7 +18,7 @@
 #include <variant>
 #include <vector>
 
-#include "qtrace/sdk/strings.h"
+#include "qtrace/sdk/common/strings.h"
 
 namespace qtrace {
 

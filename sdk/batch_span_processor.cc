@@ -6,7 +6,7 @@
 #include "qtrace/sdk/clock.h"
 #include "qtrace/sdk/deferred_trace.h"
 #include "qtrace/sdk/diagnostics.h"
-#include "qtrace/sdk/strings.h"
+#include "qtrace/sdk/common/strings.h"
 #include "qtrace/sdk/thread_name.h"
 
 namespace qtrace {

@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "qtrace/sdk/batch_processing.h"
+#include "qtrace/sdk/cache_line.h"
 #include "qtrace/sdk/diagnostics.h"
 #include "qtrace/sdk/pipeline_metrics.h"
 #include "qtrace/sdk/ring_buffer.h"
@@ -71,7 +72,7 @@ class BatchSpanProcessor final : public SpanProcessor {
   std::atomic<bool> wake_pending_{false};
   // Spans taken from the queue and exported (or failed): written by the
   // exporter thread once per batch, read by OnEnd to tell when a batch waits.
-  alignas(64) std::atomic<std::size_t> done_count_{0};
+  alignas(kCacheLineSize) std::atomic<std::size_t> done_count_{0};
 
   std::mutex mu_;
   std::condition_variable wake_;      // exporter thread waits here

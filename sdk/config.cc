@@ -7,10 +7,10 @@
 #include "qtrace/version.h"
 #include "qtrace/sdk/otlp_endpoint.h"
 #include "qtrace/sdk/propagation/composite_propagator.h"
-#include "qtrace/sdk/propagation/percent_encoding.h"
+#include "qtrace/sdk/common/percent_encoding.h"
 #include "qtrace/sdk/resource.h"
 #include "qtrace/sdk/resource_detector.h"
-#include "qtrace/sdk/strings.h"
+#include "qtrace/sdk/common/strings.h"
 
 namespace qtrace {
 namespace {
@@ -403,8 +403,9 @@ absl::Status ResolveZipkin(EnvReader& env, const TracingFlags& flags, OtlpConfig
   return absl::OkStatus();
 }
 
-absl::Status ResolveOtlp(EnvReader& env, const TracingFlags& flags, OtlpConfig& o) {
-  // Which exporter, then which OTLP protocol; the flag names both at once.
+// Which exporter, then which OTLP protocol: OTEL_EXPORTER_OTLP_[TRACES_]PROTOCOL,
+// then OTEL_TRACES_EXPORTER; --otlp-protocol names both at once.
+absl::StatusOr<ExportProtocol> ResolveProtocol(EnvReader& env, const TracingFlags& flags) {
   ExportProtocol protocol = ExportProtocol::kHttpProtobuf;
   if (auto p = env.First({"OTEL_EXPORTER_OTLP_TRACES_PROTOCOL", "OTEL_EXPORTER_OTLP_PROTOCOL"})) {
     auto parsed = ParseProtocol(p->second);
@@ -435,12 +436,14 @@ absl::Status ResolveOtlp(EnvReader& env, const TracingFlags& flags, OtlpConfig& 
     }
     protocol = *parsed;
   }
-  o.protocol = protocol;
-  if (protocol == ExportProtocol::kZipkin) return ResolveZipkin(env, flags, o);
+  return protocol;
+}
 
-  // The endpoint rule of the specification: the _TRACES_ URL is used as it is;
-  // the general one gets /v1/traces appended for HTTP.
-  const bool http = protocol == ExportProtocol::kHttpProtobuf || protocol == ExportProtocol::kHttpJson;
+// The endpoint rule of the specification: the _TRACES_ URL is used as it is;
+// the general one gets /v1/traces appended for HTTP. A malformed URL is an
+// error (the service could not export).
+absl::Status ResolveOtlpEndpoint(EnvReader& env, const TracingFlags& flags, OtlpConfig& o) {
+  const bool http = o.protocol == ExportProtocol::kHttpProtobuf || o.protocol == ExportProtocol::kHttpJson;
   std::string_view endpoint_source = "default";
   std::string given;  // the URL as the user wrote it, checked before any path is added
   if (flags.otlp_endpoint) {
@@ -457,16 +460,19 @@ absl::Status ResolveOtlp(EnvReader& env, const TracingFlags& flags, OtlpConfig& 
   } else {
     given = o.endpoint = http ? "http://localhost:4318/v1/traces" : "http://localhost:4317";
   }
-  if (IsOtlp(protocol)) {
-    for (const std::string& url : {given, o.endpoint}) {
-      absl::StatusOr<ParsedEndpoint> parsed = http ? ParseEndpoint(url) : ParseGrpcEndpoint(url);
-      if (!parsed.ok()) return absl::InvalidArgumentError(StrCat(endpoint_source, ": ", MessageOf(parsed.status())));
-    }
+  if (!IsOtlp(o.protocol)) return absl::OkStatus();
+  for (const std::string& url : {given, o.endpoint}) {
+    absl::StatusOr<ParsedEndpoint> parsed = http ? ParseEndpoint(url) : ParseGrpcEndpoint(url);
+    if (!parsed.ok()) return absl::InvalidArgumentError(StrCat(endpoint_source, ": ", MessageOf(parsed.status())));
   }
+  return absl::OkStatus();
+}
 
+// Headers (per-signal ones replace general ones of the same name), timeout,
+// compression and the insecure flag.
+void ResolveOtlpRequestSettings(EnvReader& env, OtlpConfig& o) {
   if (auto h = env.Get("OTEL_EXPORTER_OTLP_HEADERS")) ParseHeaders(env, "OTEL_EXPORTER_OTLP_HEADERS", *h, o.headers);
   if (auto h = env.Get("OTEL_EXPORTER_OTLP_TRACES_HEADERS")) {
-    // Per-signal headers replace general ones of the same name.
     std::vector<std::pair<std::string, std::string>> traces;
     ParseHeaders(env, "OTEL_EXPORTER_OTLP_TRACES_HEADERS", *h, traces);
     for (auto& [key, value] : traces) {
@@ -491,7 +497,11 @@ absl::Status ResolveOtlp(EnvReader& env, const TracingFlags& flags, OtlpConfig& 
   const std::string_view insecure_var =
       env.Get("OTEL_EXPORTER_OTLP_TRACES_INSECURE") ? "OTEL_EXPORTER_OTLP_TRACES_INSECURE" : "OTEL_EXPORTER_OTLP_INSECURE";
   o.insecure = env.Bool(insecure_var, false);
+}
 
+// The CA bundle and the client key and certificate (mTLS): each must be
+// readable, and the last two come together.
+absl::Status ResolveOtlpTlsFiles(EnvReader& env, OtlpConfig& o) {
   struct FileSetting {
     std::string_view traces_var;
     std::string_view general_var;
@@ -514,6 +524,16 @@ absl::Status ResolveOtlp(EnvReader& env, const TracingFlags& flags, OtlpConfig& 
         "OTEL_EXPORTER_OTLP_CLIENT_KEY and OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE must be set together");
   }
   return absl::OkStatus();
+}
+
+absl::Status ResolveOtlp(EnvReader& env, const TracingFlags& flags, OtlpConfig& o) {
+  absl::StatusOr<ExportProtocol> protocol = ResolveProtocol(env, flags);
+  if (!protocol.ok()) return protocol.status();
+  o.protocol = *protocol;
+  if (o.protocol == ExportProtocol::kZipkin) return ResolveZipkin(env, flags, o);
+  if (absl::Status s = ResolveOtlpEndpoint(env, flags, o); !s.ok()) return s;
+  ResolveOtlpRequestSettings(env, o);
+  return ResolveOtlpTlsFiles(env, o);
 }
 
 }  // namespace

@@ -2,7 +2,7 @@
 // usually hold API keys.
 #include "absl/time/time.h"
 #include "qtrace/sdk/config.h"
-#include "qtrace/sdk/json_writer.h"
+#include "qtrace/sdk/common/json_writer.h"
 
 namespace qtrace {
 namespace {

@@ -6,14 +6,10 @@
 #include <atomic>
 #include <cstring>
 
+#include "qtrace/sdk/common/strings.h"
+
 namespace qtrace {
 namespace {
-
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  return -1;
-}
 
 // Bumped in every forked child; each thread's generator compares it with the
 // generation it was seeded in and reseeds when they differ.
@@ -98,8 +94,8 @@ IdType RandomId() {
 bool ParseLowerHex(std::string_view hex, std::uint8_t* out, std::size_t out_size) {
   if (hex.size() != 2 * out_size) return false;
   for (std::size_t i = 0; i < out_size; ++i) {
-    const int hi = HexValue(hex[2 * i]);
-    const int lo = HexValue(hex[2 * i + 1]);
+    const int hi = LowerHexDigitValue(hex[2 * i]);
+    const int lo = LowerHexDigitValue(hex[2 * i + 1]);
     if (hi < 0 || lo < 0) return false;
     out[i] = static_cast<std::uint8_t>(hi << 4 | lo);
   }

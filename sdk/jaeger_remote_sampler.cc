@@ -10,7 +10,7 @@
 #include "absl/time/clock.h"
 #include "qtrace/sdk/clock.h"
 #include "qtrace/sdk/diagnostics.h"
-#include "qtrace/sdk/strings.h"
+#include "qtrace/sdk/common/strings.h"
 #include "qtrace/sdk/thread_name.h"
 
 namespace qtrace {

@@ -2,25 +2,19 @@
 
 #include <memory>
 
-#include "qtrace/sdk/strings.h"
+#include "qtrace/sdk/common/strings.h"
 
 namespace qtrace {
 namespace {
 
 constexpr std::size_t kHexDigits = 14;  // 56 bits
 
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  return -1;  // upper case is not allowed in tracestate's "ot" member
-}
-
 // 1 to 14 hex digits read as the leading digits of a 14-digit number.
 std::optional<std::uint64_t> ParseLeadingHex(std::string_view text) {
   if (text.empty() || text.size() > kHexDigits) return std::nullopt;
   std::uint64_t value = 0;
   for (char c : text) {
-    const int digit = HexValue(c);
+    const int digit = LowerHexDigitValue(c);
     if (digit < 0) return std::nullopt;
     value = (value << 4) | static_cast<std::uint64_t>(digit);
   }

@@ -1,7 +1,7 @@
 #include "qtrace/sdk/resource.h"
 
-#include "qtrace/sdk/propagation/percent_encoding.h"
-#include "qtrace/sdk/strings.h"
+#include "qtrace/sdk/common/percent_encoding.h"
+#include "qtrace/sdk/common/strings.h"
 
 namespace qtrace {
 

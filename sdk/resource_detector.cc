@@ -8,7 +8,7 @@
 
 #include "qtrace/version.h"
 #include "qtrace/sdk/ids.h"
-#include "qtrace/sdk/strings.h"
+#include "qtrace/sdk/common/strings.h"
 
 namespace qtrace {
 namespace {

@@ -48,6 +48,8 @@
 #include <type_traits>
 #include <utility>
 
+#include "qtrace/sdk/cache_line.h"
+
 namespace qtrace {
 
 template <class T>
@@ -56,8 +58,6 @@ class RingBuffer {
   static_assert(std::is_nothrow_destructible_v<T>, "T must destroy without throwing");
 
  public:
-  static constexpr std::size_t kCacheLine = 64;
-
   // REQUIRES: capacity > 0.
   explicit RingBuffer(std::size_t capacity)
       : capacity_(capacity), slots_(std::make_unique<Slot[]>(capacity_)) {
@@ -136,19 +136,19 @@ class RingBuffer {
 
  private:
   // One slot per cache line: neighbouring producers do not share a line.
-  struct alignas(kCacheLine) Slot {
+  struct alignas(kCacheLineSize) Slot {
     std::atomic<std::size_t> sequence{0};
     alignas(T) unsigned char storage[sizeof(T)];
   };
-  static_assert(sizeof(Slot) % kCacheLine == 0, "slots must not share cache lines");
+  static_assert(sizeof(Slot) % kCacheLineSize == 0, "slots must not share cache lines");
 
   const std::size_t capacity_;
   const std::unique_ptr<Slot[]> slots_;
   // The two positions on separate cache lines: producers and the consumer do
   // not invalidate each other's line on every operation.
-  alignas(kCacheLine) std::atomic<std::size_t> push_pos_{0};
-  alignas(kCacheLine) std::atomic<std::size_t> pop_pos_{0};
-  char padding_[kCacheLine - sizeof(std::atomic<std::size_t>)];
+  alignas(kCacheLineSize) std::atomic<std::size_t> push_pos_{0};
+  alignas(kCacheLineSize) std::atomic<std::size_t> pop_pos_{0};
+  char padding_[kCacheLineSize - sizeof(std::atomic<std::size_t>)];
 };
 
 }  // namespace qtrace

@@ -17,6 +17,8 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "qtrace/sdk/cache_line.h"
+
 namespace qtrace {
 
 class ShardedCounter {
@@ -42,10 +44,10 @@ class ShardedCounter {
   }
 
  private:
-  struct alignas(64) Shard {
+  struct alignas(kCacheLineSize) Shard {
     std::atomic<std::uint64_t> value{0};
   };
-  static_assert(sizeof(Shard) == 64, "one shard per cache line");
+  static_assert(sizeof(Shard) == kCacheLineSize, "one shard per cache line");
 
   // The same slot number in every counter: the n-th thread of the process to
   // add to any counter gets n.

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "qtrace/sdk/strings.h"
+#include "qtrace/sdk/common/strings.h"
 
 namespace qtrace {
 namespace {

@@ -7,7 +7,7 @@
 #include <optional>
 #include <vector>
 
-#include "qtrace/sdk/strings.h"
+#include "qtrace/sdk/common/strings.h"
 
 namespace qtrace::client {
 namespace {
@@ -74,14 +74,7 @@ std::string RedactUrl(std::string_view url) {
   out.append(rest.substr(0, q));
   if (q == std::string_view::npos) return out;
   out.push_back('?');
-  bool first = true;
-  for (std::string_view pair : Split(rest.substr(q + 1), '&')) {
-    if (!first) out.push_back('&');
-    first = false;
-    const std::size_t eq = pair.find('=');
-    out.append(pair.substr(0, eq));
-    if (eq != std::string_view::npos) out.append("=REDACTED");
-  }
+  out.append(RedactQueryValues(rest.substr(q + 1), [](std::string_view) { return true; }));
   return out;
 }
 

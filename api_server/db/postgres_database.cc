@@ -7,7 +7,7 @@
 #include <string_view>
 #include <utility>
 
-#include "qtrace/sdk/strings.h"
+#include "qtrace/sdk/common/strings.h"
 
 namespace qtrace::db {
 namespace {
@@ -24,108 +24,49 @@ struct UrlParts {
   std::string host;
   int port = 5432;
   std::string dbname;
-  std::vector<std::string> secrets;  // the password, as written and decoded
+  std::vector<std::string> secrets;  // the password
 };
 
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
+struct ConninfoDeleter {
+  void operator()(PQconninfoOption* options) const { PQconninfoFree(options); }
+};
+
+// The first of a comma-separated list (libpq takes several hosts and ports;
+// info() reports the first).
+std::string_view FirstOfList(const char* list) {
+  if (list == nullptr) return {};
+  const std::string_view all(list);
+  return all.substr(0, all.find(','));
 }
 
-// "%2F" → "/"; a '%' not followed by two hex digits stays as it is.
-std::string PercentDecode(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '%' && i + 2 < s.size() && HexValue(s[i + 1]) >= 0 && HexValue(s[i + 2]) >= 0) {
-      out.push_back(static_cast<char>(HexValue(s[i + 1]) * 16 + HexValue(s[i + 2])));
-      i += 2;
-    } else {
-      out.push_back(s[i]);
-    }
-  }
-  return out;
-}
-
-void AddSecret(std::vector<std::string>& secrets, std::string_view raw) {
-  if (raw.empty()) return;
-  secrets.emplace_back(raw);
-  std::string decoded = PercentDecode(raw);
-  if (decoded != raw) secrets.push_back(std::move(decoded));
-}
-
-// Never quotes the URL in an error: it holds the password.
-absl::StatusOr<UrlParts> ParseUrl(std::string_view url) {
-  std::string_view rest;
-  for (std::string_view scheme : {"postgresql://", "postgres://"}) {
-    if (StartsWith(url, scheme)) {
-      rest = url.substr(scheme.size());
-      break;
-    }
-  }
-  if (rest.data() == nullptr) {
+// The URL's parts, read by libpq itself (PQconninfoParse): the same
+// percent-decoding, IPv6 brackets and query parameters as the connection
+// uses. Never quotes the URL or libpq's parse message in an error: either
+// may hold the password.
+absl::StatusOr<UrlParts> ParseUrl(const std::string& url) {
+  if (!StartsWith(url, "postgresql://") && !StartsWith(url, "postgres://")) {
     return absl::InvalidArgumentError("the PostgreSQL URL must start with postgres:// or postgresql://");
   }
+  char* error = nullptr;
+  std::unique_ptr<PQconninfoOption, ConninfoDeleter> options(PQconninfoParse(url.c_str(), &error));
+  if (options == nullptr) {
+    PQfreemem(error);
+    return absl::InvalidArgumentError("the PostgreSQL URL is malformed (libpq cannot parse it)");
+  }
   UrlParts parts;
-  std::string_view query;
-  if (const auto q = rest.find('?'); q != std::string_view::npos) {
-    query = rest.substr(q + 1);
-    rest = rest.substr(0, q);
-  }
-  std::string_view path;
-  if (const auto slash = rest.find('/'); slash != std::string_view::npos) {
-    path = rest.substr(slash + 1);
-    rest = rest.substr(0, slash);
-  }
-  std::string_view hosts = rest;
-  if (const auto at = rest.rfind('@'); at != std::string_view::npos) {
-    const std::string_view userinfo = rest.substr(0, at);
-    hosts = rest.substr(at + 1);
-    const auto colon = userinfo.find(':');
-    parts.user = PercentDecode(userinfo.substr(0, colon));
-    if (colon != std::string_view::npos) AddSecret(parts.secrets, userinfo.substr(colon + 1));
-  }
-  // libpq takes a list of hosts; info() reports the first.
-  std::string_view host = hosts.substr(0, hosts.find(','));
   std::string_view port;
-  if (StartsWith(host, "[")) {
-    const auto close = host.find(']');
-    if (close == std::string_view::npos) return absl::InvalidArgumentError("the PostgreSQL URL has an unclosed '['");
-    if (close + 1 < host.size()) {
-      if (host[close + 1] != ':') return absl::InvalidArgumentError("the PostgreSQL URL has junk after ']'");
-      port = host.substr(close + 2);
-    }
-    host = host.substr(1, close - 1);
-  } else if (const auto colon = host.rfind(':'); colon != std::string_view::npos) {
-    port = host.substr(colon + 1);
-    host = host.substr(0, colon);
+  for (const PQconninfoOption* option = options.get(); option->keyword != nullptr; ++option) {
+    if (option->val == nullptr) continue;
+    const std::string_view keyword(option->keyword);
+    if (keyword == "user") parts.user = option->val;
+    if (keyword == "host") parts.host = FirstOfList(option->val);
+    if (keyword == "port") port = FirstOfList(option->val);
+    if (keyword == "dbname") parts.dbname = option->val;
+    if (keyword == "password" && *option->val != '\0') parts.secrets.emplace_back(option->val);
   }
-  parts.host = PercentDecode(host);
-  parts.dbname = PercentDecode(path);
-  std::string query_port;
-  for (std::string_view pair : Split(query, '&')) {
-    const auto eq = pair.find('=');
-    if (eq == std::string_view::npos) continue;
-    const std::string_view key = pair.substr(0, eq);
-    const std::string_view value = pair.substr(eq + 1);
-    if (key == "password") {
-      AddSecret(parts.secrets, value);
-    } else if (key == "host" && parts.host.empty()) {
-      parts.host = PercentDecode(value);
-    } else if (key == "port" && port.empty()) {
-      query_port = PercentDecode(value);
-    } else if (key == "dbname" && parts.dbname.empty()) {
-      parts.dbname = PercentDecode(value);
-    } else if (key == "user" && parts.user.empty()) {
-      parts.user = PercentDecode(value);
-    }
-  }
-  if (port.empty()) port = query_port;
   if (!port.empty()) {
     std::int64_t number = 0;
-    if (!ParseInt64(port.substr(0, port.find(',')), &number) || number < 1 || number > 65535) {
+    if (!ParseInt64(port, &number) || number < 1 || number > 65535) {
       return absl::InvalidArgumentError("the PostgreSQL URL has an invalid port");
     }
     parts.port = static_cast<int>(number);

@@ -2,7 +2,7 @@
 
 #include <filesystem>
 
-#include "qtrace/sdk/strings.h"
+#include "qtrace/sdk/common/strings.h"
 
 namespace qtrace::db {
 namespace {

@@ -1,7 +1,7 @@
 #include "api_server/db/tracing_database.h"
 
 #include "qtrace/sdk/clock.h"
-#include "qtrace/sdk/strings.h"
+#include "qtrace/sdk/common/strings.h"
 
 namespace qtrace::db {
 namespace {

@@ -1,6 +1,6 @@
 #include "api_server/handlers/responses.h"
 
-#include "qtrace/sdk/strings.h"
+#include "qtrace/sdk/common/strings.h"
 
 namespace qtrace::handlers {
 

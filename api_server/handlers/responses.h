@@ -8,7 +8,7 @@
 
 #include "absl/status/status.h"
 #include "api_server/http/http_response.h"
-#include "qtrace/sdk/json_writer.h"
+#include "qtrace/sdk/common/json_writer.h"
 
 namespace qtrace::handlers {
 

@@ -8,12 +8,12 @@
 
 namespace qtrace::http {
 
-Connection::Connection(std::uint64_t id_in, int fd_in, ParserLimits limits, SSL_CTX* tls)
-    : id(id_in), fd(fd_in), parser(limits), tls_(tls != nullptr) {
+Connection::Connection(std::uint64_t id_in, UniqueFd fd_in, ParserLimits limits, SSL_CTX* tls)
+    : id(id_in), fd(std::move(fd_in)), parser(limits), tls_(tls != nullptr) {
   if (tls != nullptr) {
     ssl = SSL_new(tls);
     if (ssl != nullptr) {
-      SSL_set_fd(ssl, fd);
+      SSL_set_fd(ssl, fd.get());
       SSL_set_accept_state(ssl);
     }
   }
@@ -21,7 +21,6 @@ Connection::Connection(std::uint64_t id_in, int fd_in, ParserLimits limits, SSL_
 
 Connection::~Connection() {
   if (ssl != nullptr) SSL_free(ssl);
-  close(fd);
 }
 
 Connection::IoResult Connection::TlsResult(int ret, bool reading) {
@@ -42,7 +41,7 @@ Connection::IoResult Connection::ReadAvailable() {
     while (in.size() - start_size < kMaxReadPerCall) {
       const std::size_t old_size = in.size();
       in.resize(old_size + 16384);
-      const ssize_t n = read(fd, in.data() + old_size, 16384);
+      const ssize_t n = read(fd.get(), in.data() + old_size, 16384);
       in.resize(old_size + (n > 0 ? static_cast<std::size_t>(n) : 0));
       if (n > 0) continue;
       if (n == 0) return IoResult::kClosed;
@@ -73,7 +72,7 @@ Connection::IoResult Connection::WritePending() {
       out_offset += static_cast<std::size_t>(n);
       continue;
     }
-    const ssize_t n = send(fd, out.data() + out_offset, left, MSG_NOSIGNAL);
+    const ssize_t n = send(fd.get(), out.data() + out_offset, left, MSG_NOSIGNAL);
     if (n > 0) {
       out_offset += static_cast<std::size_t>(n);
     } else if (n < 0 && errno == EINTR) {

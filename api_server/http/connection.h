@@ -11,6 +11,7 @@
 #include <string>
 
 #include "api_server/http/request_parser.h"
+#include "qtrace/sdk/common/unique_fd.h"
 
 namespace qtrace::http {
 
@@ -18,8 +19,8 @@ class Connection {
  public:
   enum class IoResult { kOk, kWouldBlock, kClosed, kError };
 
-  Connection(std::uint64_t id, int fd, ParserLimits limits, SSL_CTX* tls);
-  ~Connection();  // closes the socket
+  Connection(std::uint64_t id, UniqueFd fd, ParserLimits limits, SSL_CTX* tls);
+  ~Connection();  // ends the TLS session, then the socket closes
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
 
@@ -34,7 +35,7 @@ class Connection {
   bool tls_wants_write() const { return tls_wants_write_; }
 
   const std::uint64_t id;
-  const int fd;
+  const UniqueFd fd;
   SSL* ssl = nullptr;
 
   std::string in;              // unparsed bytes

@@ -16,8 +16,8 @@
 #include "api_server/http/tls_context.h"
 #include "api_server/http/worker_pool.h"
 #include "qtrace/sdk/clock.h"
-#include "qtrace/sdk/strings.h"
-#include "qtrace/sdk/json_writer.h"
+#include "qtrace/sdk/common/strings.h"
+#include "qtrace/sdk/common/json_writer.h"
 
 namespace qtrace::http {
 namespace {
@@ -86,17 +86,17 @@ absl::StatusOr<std::unique_ptr<EventLoop>> EventLoop::Create(ServerShared& share
   auto failed = [](std::string_view what) {
     return absl::InternalError(StrCat("event loop: ", what, ": ", std::strerror(errno)));
   };
-  loop->epoll_fd_ = epoll_create1(EPOLL_CLOEXEC);
-  if (loop->epoll_fd_ < 0) return failed("epoll_create1");
-  loop->wake_fd_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-  if (loop->wake_fd_ < 0) return failed("eventfd");
+  loop->epoll_fd_.Reset(epoll_create1(EPOLL_CLOEXEC));
+  if (!loop->epoll_fd_.valid()) return failed("epoll_create1");
+  loop->wake_fd_.Reset(eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC));
+  if (!loop->wake_fd_.valid()) return failed("eventfd");
   // A spare descriptor, given up when accept4 finds none left (see AcceptAll).
-  loop->reserve_fd_ = open("/dev/null", O_RDONLY | O_CLOEXEC);
-  if (loop->reserve_fd_ < 0) return failed("open /dev/null (reserve descriptor)");
+  loop->reserve_fd_.Reset(open("/dev/null", O_RDONLY | O_CLOEXEC));
+  if (!loop->reserve_fd_.valid()) return failed("open /dev/null (reserve descriptor)");
   epoll_event ev{};
   ev.events = EPOLLIN;
   ev.data.u64 = kWakeTag;
-  if (epoll_ctl(loop->epoll_fd_, EPOLL_CTL_ADD, loop->wake_fd_, &ev) != 0) return failed("epoll_ctl (wake-up)");
+  if (epoll_ctl(loop->epoll_fd_.get(), EPOLL_CTL_ADD, loop->wake_fd_.get(), &ev) != 0) return failed("epoll_ctl (wake-up)");
   if (!loop->WatchListener()) return failed("epoll_ctl (listening socket)");
   return loop;
 }
@@ -105,19 +105,16 @@ bool EventLoop::WatchListener() {
   epoll_event ev{};
   ev.events = EPOLLIN | EPOLLEXCLUSIVE;
   ev.data.u64 = kListenTag;
-  return epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, shared_.listen_fd, &ev) == 0;
+  return epoll_ctl(epoll_fd_.get(), EPOLL_CTL_ADD, shared_.listen_fd.get(), &ev) == 0;
 }
 
 EventLoop::~EventLoop() {
-  connections_.clear();
-  if (reserve_fd_ >= 0) close(reserve_fd_);
-  if (wake_fd_ >= 0) close(wake_fd_);
-  if (epoll_fd_ >= 0) close(epoll_fd_);
+  connections_.clear();  // their sockets first, then the loop's descriptors
 }
 
 void EventLoop::Wake() {
   const std::uint64_t one = 1;
-  [[maybe_unused]] ssize_t n = write(wake_fd_, &one, sizeof one);
+  [[maybe_unused]] ssize_t n = write(wake_fd_.get(), &one, sizeof one);
 }
 
 void EventLoop::PostCompletion(std::uint64_t id, HttpResponse response) {
@@ -141,14 +138,14 @@ void EventLoop::Shutdown() {
 void EventLoop::Run() {
   epoll_event events[256];
   while (!shutdown_requested_.load(std::memory_order_acquire)) {
-    const int n = epoll_wait(epoll_fd_, events, 256, static_cast<int>(kTimeoutCheckNs / 1'000'000));
+    const int n = epoll_wait(epoll_fd_.get(), events, 256, static_cast<int>(kTimeoutCheckNs / 1'000'000));
     for (int i = 0; i < n; ++i) {
       const std::uint64_t tag = events[i].data.u64;
       if (tag == kListenTag) {
         AcceptAll();
       } else if (tag == kWakeTag) {
         std::uint64_t value;
-        [[maybe_unused]] ssize_t r = read(wake_fd_, &value, sizeof value);
+        [[maybe_unused]] ssize_t r = read(wake_fd_.get(), &value, sizeof value);
       } else if (auto it = connections_.find(tag); it != connections_.end()) {
         OnEvent(*it->second, events[i].events);
       }
@@ -156,7 +153,7 @@ void EventLoop::Run() {
     TakeCompletions();
     if (!draining_ && drain_requested_.load(std::memory_order_acquire)) {
       draining_ = true;
-      if (!accept_paused_) epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, shared_.listen_fd, nullptr);
+      if (!accept_paused_) epoll_ctl(epoll_fd_.get(), EPOLL_CTL_DEL, shared_.listen_fd.get(), nullptr);
       for (auto& [id, c] : connections_) {
         if (IsIdle(*c)) Close(*c);
       }
@@ -172,8 +169,9 @@ void EventLoop::AcceptAll() {
   while (!draining_ && !accept_paused_) {
     sockaddr_storage addr{};
     socklen_t len = sizeof addr;
-    const int fd = accept4(shared_.listen_fd, reinterpret_cast<sockaddr*>(&addr), &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
-    if (fd < 0) {
+    UniqueFd fd(accept4(shared_.listen_fd.get(), reinterpret_cast<sockaddr*>(&addr), &len,
+                        SOCK_NONBLOCK | SOCK_CLOEXEC));
+    if (!fd.valid()) {
       if (errno == EMFILE || errno == ENFILE) OutOfDescriptors(errno);
       return;  // EAGAIN: another loop took it, or nothing left
     }
@@ -183,14 +181,13 @@ void EventLoop::AcceptAll() {
     if (open_before >= static_cast<std::int64_t>(shared_.options.max_connections)) {
       shared_.open_connections.fetch_sub(1, std::memory_order_relaxed);
       shared_.refused_over_limit.fetch_add(1, std::memory_order_relaxed);
-      close(fd);
-      continue;
+      continue;  // fd closes
     }
     const int one = 1;
-    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-    auto c = std::make_unique<Connection>(next_id_++, fd, shared_.options.limits,
+    setsockopt(fd.get(), IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    auto c = std::make_unique<Connection>(next_id_++, std::move(fd), shared_.options.limits,
                                           shared_.options.tls ? shared_.options.tls->ctx() : nullptr);
-    PeerOf(fd, *c);
+    PeerOf(c->fd.get(), *c);
     c->local_port = shared_.port;
     c->last_activity_ns = MonotonicNanos();
     shared_.accepted.fetch_add(1, std::memory_order_relaxed);
@@ -212,15 +209,13 @@ void EventLoop::OutOfDescriptors(int error) {
                          StrCat("http server: out of file descriptors (", error == EMFILE ? "EMFILE" : "ENFILE",
                                 ") while accepting: new connections are closed at once until descriptors "
                                 "free up; open connections are still served. Raise the limit (ulimit -n)"));
-  if (reserve_fd_ >= 0) {
-    close(reserve_fd_);
-    reserve_fd_ = -1;
-    const int fd = accept4(shared_.listen_fd, nullptr, nullptr, SOCK_CLOEXEC);
-    if (fd >= 0) close(fd);
-    reserve_fd_ = open("/dev/null", O_RDONLY | O_CLOEXEC);
-    if (fd >= 0 && reserve_fd_ >= 0) return;
+  if (reserve_fd_.valid()) {
+    reserve_fd_.Reset();
+    const bool accepted = UniqueFd(accept4(shared_.listen_fd.get(), nullptr, nullptr, SOCK_CLOEXEC)).valid();
+    reserve_fd_.Reset(open("/dev/null", O_RDONLY | O_CLOEXEC));
+    if (accepted && reserve_fd_.valid()) return;
   }
-  if (epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, shared_.listen_fd, nullptr) == 0) accept_paused_ = true;
+  if (epoll_ctl(epoll_fd_.get(), EPOLL_CTL_DEL, shared_.listen_fd.get(), nullptr) == 0) accept_paused_ = true;
 }
 
 void EventLoop::OnEvent(Connection& c, std::uint32_t events) {
@@ -365,7 +360,7 @@ void EventLoop::UpdateInterest(Connection& c) {
   epoll_event ev{};
   ev.events = wanted;
   ev.data.u64 = c.id;
-  epoll_ctl(epoll_fd_, c.registered ? EPOLL_CTL_MOD : EPOLL_CTL_ADD, c.fd, &ev);
+  epoll_ctl(epoll_fd_.get(), c.registered ? EPOLL_CTL_MOD : EPOLL_CTL_ADD, c.fd.get(), &ev);
   c.registered = true;
   c.epoll_events = wanted;
 }
@@ -381,7 +376,7 @@ void EventLoop::CloseAfterAnswer(Connection& c) {
     Close(c);
     return;
   }
-  ::shutdown(c.fd, SHUT_WR);
+  ::shutdown(c.fd.get(), SHUT_WR);
   c.lingering_until_ns = MonotonicNanos() + kLingerNs;
   UpdateInterest(c);
 }
@@ -389,7 +384,7 @@ void EventLoop::CloseAfterAnswer(Connection& c) {
 void EventLoop::Close(Connection& c) {
   if (c.closed) return;
   c.closed = true;
-  epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, c.fd, nullptr);
+  epoll_ctl(epoll_fd_.get(), EPOLL_CTL_DEL, c.fd.get(), nullptr);
   closed_.push_back(c.id);
 }
 
@@ -405,7 +400,7 @@ void EventLoop::CheckTimeouts() {
   if (now - last_timeout_check_ns_ < kTimeoutCheckNs) return;
   last_timeout_check_ns_ = now;
   if (accept_paused_ && !draining_) {
-    if (reserve_fd_ < 0) reserve_fd_ = open("/dev/null", O_RDONLY | O_CLOEXEC);
+    if (!reserve_fd_.valid()) reserve_fd_.Reset(open("/dev/null", O_RDONLY | O_CLOEXEC));
     accept_paused_ = !WatchListener();
   }
   const std::int64_t request_timeout = ToNanos(shared_.options.request_timeout);

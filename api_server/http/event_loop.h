@@ -18,6 +18,7 @@
 #include "api_server/http/connection.h"
 #include "absl/status/statusor.h"
 #include "api_server/http/http_server.h"
+#include "qtrace/sdk/common/unique_fd.h"
 #include "qtrace/sdk/diagnostics.h"
 
 namespace qtrace::http {
@@ -67,9 +68,9 @@ class EventLoop {
   void RemoveClosed();
 
   ServerShared& shared_;
-  int epoll_fd_ = -1;
-  int wake_fd_ = -1;
-  int reserve_fd_ = -1;          // given up to accept-and-close when descriptors run out
+  UniqueFd epoll_fd_;
+  UniqueFd wake_fd_;
+  UniqueFd reserve_fd_;          // given up to accept-and-close when descriptors run out
   bool accept_paused_ = false;   // the listener is unwatched until the next timeout check
   RateLimitedDiagnostic descriptor_log_;
   std::unordered_map<std::uint64_t, std::unique_ptr<Connection>> connections_;

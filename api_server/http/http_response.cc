@@ -1,6 +1,6 @@
 #include "api_server/http/http_response.h"
 
-#include "qtrace/sdk/strings.h"
+#include "qtrace/sdk/common/strings.h"
 
 namespace qtrace::http {
 

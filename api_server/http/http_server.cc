@@ -11,7 +11,7 @@
 #include "api_server/http/event_loop.h"
 #include "api_server/http/worker_pool.h"
 #include "qtrace/sdk/clock.h"
-#include "qtrace/sdk/strings.h"
+#include "qtrace/sdk/common/strings.h"
 
 namespace qtrace::http {
 namespace {
@@ -19,7 +19,7 @@ namespace {
 absl::Status Errno(std::string_view what) { return absl::UnavailableError(StrCat(what, ": ", std::strerror(errno))); }
 
 // A listening socket on address:port (IPv4 or IPv6 literal, or "localhost").
-absl::StatusOr<int> Listen(const std::string& address, std::uint16_t port) {
+absl::StatusOr<UniqueFd> Listen(const std::string& address, std::uint16_t port) {
   sockaddr_storage addr{};
   socklen_t len = 0;
   const std::string host = address == "localhost" ? "127.0.0.1" : address;
@@ -36,20 +36,14 @@ absl::StatusOr<int> Listen(const std::string& address, std::uint16_t port) {
   } else {
     return absl::InvalidArgumentError(StrCat("listen address '", address, "' is not an IP address"));
   }
-  const int fd = socket(addr.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-  if (fd < 0) return Errno("socket");
+  UniqueFd fd(socket(addr.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
+  if (!fd.valid()) return Errno("socket");
   const int one = 1;
-  setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-  if (bind(fd, reinterpret_cast<sockaddr*>(&addr), len) != 0) {
-    const absl::Status status = Errno(StrCat("bind ", address, ":", static_cast<int>(port)));
-    close(fd);
-    return status;
+  setsockopt(fd.get(), SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  if (bind(fd.get(), reinterpret_cast<sockaddr*>(&addr), len) != 0) {
+    return Errno(StrCat("bind ", address, ":", static_cast<int>(port)));
   }
-  if (listen(fd, SOMAXCONN) != 0) {
-    const absl::Status status = Errno("listen");
-    close(fd);
-    return status;
-  }
+  if (listen(fd.get(), SOMAXCONN) != 0) return Errno("listen");
   return fd;
 }
 
@@ -74,10 +68,10 @@ HttpServer::~HttpServer() {
 
 absl::Status HttpServer::Start() {
   if (running_) return absl::FailedPreconditionError("server already started");
-  absl::StatusOr<int> fd = Listen(shared_.options.address, shared_.options.port);
+  absl::StatusOr<UniqueFd> fd = Listen(shared_.options.address, shared_.options.port);
   if (!fd.ok()) return fd.status();
-  shared_.listen_fd = *fd;
-  shared_.port = BoundPort(*fd);
+  shared_.listen_fd = std::move(*fd);
+  shared_.port = BoundPort(shared_.listen_fd.get());
   pool_ = std::make_unique<WorkerPool>(shared_.options.worker_threads, shared_.options.max_queued_requests);
   shared_.pool = pool_.get();
   const int loops = std::max(1, shared_.options.io_threads);
@@ -87,8 +81,7 @@ absl::Status HttpServer::Start() {
       loops_.clear();
       pool_.reset();
       shared_.pool = nullptr;
-      close(shared_.listen_fd);
-      shared_.listen_fd = -1;
+      shared_.listen_fd.Reset();
       return loop.status();
     }
     loops_.push_back(std::move(*loop));
@@ -116,8 +109,7 @@ bool HttpServer::Stop(absl::Duration drain_timeout) {
   pool_.reset();
   shared_.pool = nullptr;
   loops_.clear();
-  close(shared_.listen_fd);
-  shared_.listen_fd = -1;
+  shared_.listen_fd.Reset();
   return drained;
 }
 

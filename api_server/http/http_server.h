@@ -29,6 +29,7 @@
 #include "absl/time/time.h"
 #include "api_server/http/request_parser.h"
 #include "api_server/http/router.h"
+#include "qtrace/sdk/common/unique_fd.h"
 
 namespace qtrace::http {
 
@@ -66,7 +67,7 @@ struct ServerShared {
   ServerOptions options;
   const Router* router = nullptr;
   WorkerPool* pool = nullptr;
-  int listen_fd = -1;
+  UniqueFd listen_fd;
   std::uint16_t port = 0;
   std::atomic<std::uint64_t> accepted{0};
   std::atomic<std::uint64_t> refused_over_limit{0};

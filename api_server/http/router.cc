@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <exception>
 
-#include "qtrace/sdk/propagation/percent_encoding.h"
-#include "qtrace/sdk/strings.h"
+#include "qtrace/sdk/common/percent_encoding.h"
+#include "qtrace/sdk/common/strings.h"
 
 namespace qtrace::http {
 namespace {

@@ -2,7 +2,7 @@
 
 #include <openssl/err.h>
 
-#include "qtrace/sdk/strings.h"
+#include "qtrace/sdk/common/strings.h"
 
 namespace qtrace::http {
 

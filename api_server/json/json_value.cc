@@ -7,7 +7,8 @@
 #include <system_error>
 #include <unordered_set>
 
-#include "qtrace/sdk/strings.h"
+#include "qtrace/sdk/common/strings.h"
+#include "qtrace/sdk/common/utf8.h"
 
 namespace qtrace {
 
@@ -213,44 +214,6 @@ namespace {
 constexpr bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 constexpr bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 
-// The length of the well-formed UTF-8 sequence at the front of s (whose first
-// byte is >= 0x80), or 0. Unicode 15, table 3-7: no overlong forms, no
-// surrogates, nothing above U+10FFFF.
-std::size_t Utf8SequenceLength(std::string_view s) {
-  const auto b0 = static_cast<unsigned char>(s[0]);
-  std::size_t n = 0;
-  unsigned char lo = 0x80;
-  unsigned char hi = 0xBF;
-  if (b0 >= 0xC2 && b0 <= 0xDF) {
-    n = 2;
-  } else if (b0 == 0xE0) {
-    n = 3;
-    lo = 0xA0;
-  } else if ((b0 >= 0xE1 && b0 <= 0xEC) || b0 == 0xEE || b0 == 0xEF) {
-    n = 3;
-  } else if (b0 == 0xED) {
-    n = 3;
-    hi = 0x9F;
-  } else if (b0 == 0xF0) {
-    n = 4;
-    lo = 0x90;
-  } else if (b0 >= 0xF1 && b0 <= 0xF3) {
-    n = 4;
-  } else if (b0 == 0xF4) {
-    n = 4;
-    hi = 0x8F;
-  } else {
-    return 0;
-  }
-  if (s.size() < n) return 0;
-  const auto b1 = static_cast<unsigned char>(s[1]);
-  if (b1 < lo || b1 > hi) return 0;
-  for (std::size_t i = 2; i < n; ++i) {
-    if ((static_cast<unsigned char>(s[i]) & 0xC0) != 0x80) return 0;
-  }
-  return n;
-}
-
 void AppendUtf8(std::string& out, std::uint32_t cp) {
   if (cp < 0x80) {
     out.push_back(static_cast<char>(cp));
@@ -269,19 +232,12 @@ void AppendUtf8(std::string& out, std::uint32_t cp) {
   }
 }
 
-int HexDigit(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
 // The four hex digits at text[pos..pos+4), or -1.
 std::int32_t Hex4(std::string_view text, std::size_t pos) {
   if (text.size() < pos || text.size() - pos < 4) return -1;
   std::int32_t v = 0;
   for (std::size_t i = 0; i < 4; ++i) {
-    const int d = HexDigit(text[pos + i]);
+    const int d = HexDigitValue(text[pos + i]);
     if (d < 0) return -1;
     v = v * 16 + d;
   }
@@ -362,6 +318,14 @@ class JsonParser {
   absl::Status ParseEscape(std::string& out);
   // After '{' or ',' in an object: the key and the ':'.
   absl::Status ParseKey(Frame& frame);
+  // At '[' or '{': an empty container is a complete value (moved into value,
+  // returns true); otherwise the container goes on the stack, ready for its
+  // first value (returns false).
+  absl::StatusOr<bool> OpenContainer(std::vector<Frame>& stack, JsonValue& value);
+  // value is complete: adds it to the innermost open container and closes
+  // those that end after it. True when the document is complete (value then
+  // holds it); false when another value follows.
+  absl::StatusOr<bool> CompleteValue(std::vector<Frame>& stack, JsonValue& value);
 
   std::string_view text_;
   const JsonLimits& limits_;
@@ -380,66 +344,68 @@ absl::StatusOr<JsonValue> JsonParser::Parse() {
     if (pos_ >= text_.size()) return EndOrUnexpected();
     const char c = text_[pos_];
     if (c == '[' || c == '{') {
-      if (stack.size() >= limits_.max_depth) {
-        return Error(StrCat("nesting deeper than ", limits_.max_depth), pos_);
-      }
-      ++pos_;
-      Frame frame;
-      if (c == '[') {
-        frame.value = JsonValue::FromArray({});
-      } else {
-        frame.value = JsonValue::FromObject({});
-      }
-      SkipSpace();
-      if (pos_ < text_.size() && text_[pos_] == (c == '[' ? ']' : '}')) {
-        ++pos_;
-        value = std::move(frame.value);
-      } else {
-        if (c == '[') {
-          if (absl::Status s = CheckRoom(frame); !s.ok()) return s;
-        } else {
-          if (absl::Status s = ParseKey(frame); !s.ok()) return s;
-        }
-        stack.push_back(std::move(frame));
-        continue;
-      }
-    } else {
-      if (absl::Status s = ParseScalar(value); !s.ok()) return s;
+      absl::StatusOr<bool> complete = OpenContainer(stack, value);
+      if (!complete.ok()) return complete.status();
+      if (!*complete) continue;
+    } else if (absl::Status s = ParseScalar(value); !s.ok()) {
+      return s;
     }
+    absl::StatusOr<bool> done = CompleteValue(stack, value);
+    if (!done.ok()) return done.status();
+    if (*done) return value;
+  }
+}
 
-    // value is complete: add it to the innermost open container, and close
-    // those that end after it.
-    while (true) {
-      if (stack.empty()) {
-        SkipSpace();
-        if (pos_ != text_.size()) return Error("unexpected character", pos_);
-        return value;
-      }
-      Frame& top = stack.back();
-      JsonValue::Array* array = top.value.MutableArray();
-      if (array != nullptr) {
-        array->push_back(std::move(value));
-      } else {
-        top.value.MutableObject()->emplace_back(std::move(top.key), std::move(value));
-      }
+absl::StatusOr<bool> JsonParser::OpenContainer(std::vector<Frame>& stack, JsonValue& value) {
+  if (stack.size() >= limits_.max_depth) {
+    return Error(StrCat("nesting deeper than ", limits_.max_depth), pos_);
+  }
+  const bool is_array = text_[pos_] == '[';
+  ++pos_;
+  Frame frame;
+  frame.value = is_array ? JsonValue::FromArray({}) : JsonValue::FromObject({});
+  SkipSpace();
+  if (pos_ < text_.size() && text_[pos_] == (is_array ? ']' : '}')) {
+    ++pos_;
+    value = std::move(frame.value);
+    return true;
+  }
+  if (absl::Status s = is_array ? CheckRoom(frame) : ParseKey(frame); !s.ok()) return s;
+  stack.push_back(std::move(frame));
+  return false;
+}
+
+absl::StatusOr<bool> JsonParser::CompleteValue(std::vector<Frame>& stack, JsonValue& value) {
+  while (true) {
+    if (stack.empty()) {
       SkipSpace();
-      if (pos_ >= text_.size()) return EndOrUnexpected();
-      const char next = text_[pos_];
-      if (next == ',') {
-        ++pos_;
-        if (array != nullptr) {
-          SkipSpace();
-          if (absl::Status s = CheckRoom(top); !s.ok()) return s;
-        } else {
-          if (absl::Status s = ParseKey(top); !s.ok()) return s;
-        }
-        break;  // to the next value
-      }
-      if (next != (array != nullptr ? ']' : '}')) return Error("unexpected character", pos_);
-      ++pos_;
-      value = std::move(top.value);
-      stack.pop_back();
+      if (pos_ != text_.size()) return Error("unexpected character", pos_);
+      return true;
     }
+    Frame& top = stack.back();
+    JsonValue::Array* array = top.value.MutableArray();
+    if (array != nullptr) {
+      array->push_back(std::move(value));
+    } else {
+      top.value.MutableObject()->emplace_back(std::move(top.key), std::move(value));
+    }
+    SkipSpace();
+    if (pos_ >= text_.size()) return EndOrUnexpected();
+    const char next = text_[pos_];
+    if (next == ',') {
+      ++pos_;
+      if (array != nullptr) {
+        SkipSpace();
+        if (absl::Status s = CheckRoom(top); !s.ok()) return s;
+      } else if (absl::Status s = ParseKey(top); !s.ok()) {
+        return s;
+      }
+      return false;  // the next value
+    }
+    if (next != (array != nullptr ? ']' : '}')) return Error("unexpected character", pos_);
+    ++pos_;
+    value = std::move(top.value);
+    stack.pop_back();
   }
 }
 
@@ -589,7 +555,9 @@ absl::Status JsonParser::ParseString(std::string& out) {
     } else if (c < 0x20) {
       return Error("control character in string", pos_);
     } else {
-      const std::size_t n = Utf8SequenceLength(text_.substr(pos_));
+      std::size_t ill_formed;
+      const std::size_t n = Utf8SequenceLength(reinterpret_cast<const unsigned char*>(text_.data()) + pos_,
+                                               text_.size() - pos_, &ill_formed);
       if (n == 0) return Error("invalid UTF-8", pos_);
       out.append(text_.substr(pos_, n));
       pos_ += n;

@@ -31,7 +31,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "qtrace/sdk/json_writer.h"
+#include "qtrace/sdk/common/json_writer.h"
 
 namespace qtrace {
 

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cstdio>
 
-#include "qtrace/sdk/strings.h"
+#include "qtrace/sdk/common/strings.h"
 
 namespace qtrace::metrics {
 namespace {

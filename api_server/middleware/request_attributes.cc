@@ -1,6 +1,6 @@
 #include "api_server/middleware/request_attributes.h"
 
-#include "qtrace/sdk/strings.h"
+#include "qtrace/sdk/common/strings.h"
 
 namespace qtrace::middleware {
 namespace {
@@ -76,21 +76,6 @@ bool QueryMayNeedRedaction(std::string_view query) {
   return false;
 }
 
-std::string RedactedQuery(std::string_view query) {
-  std::string out;
-  out.reserve(query.size());
-  bool first = true;
-  for (std::string_view pair : Split(query, '&')) {
-    if (!first) out.push_back('&');
-    first = false;
-    const std::size_t eq = pair.find('=');
-    if (eq != std::string_view::npos && IsSensitiveQueryKey(pair.substr(0, eq))) {
-      out.append(pair.substr(0, eq + 1)).append("REDACTED");
-    } else {
-      out.append(pair);
-    }
-  }
-  return out;
-}
+std::string RedactedQuery(std::string_view query) { return RedactQueryValues(query, IsSensitiveQueryKey); }
 
 }  // namespace qtrace::middleware

@@ -6,7 +6,7 @@
 #include <ctime>
 
 #include "qtrace/sdk/context.h"
-#include "qtrace/sdk/json_writer.h"
+#include "qtrace/sdk/common/json_writer.h"
 
 namespace qtrace::service {
 namespace {

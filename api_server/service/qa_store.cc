@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <ctime>
 
-#include "qtrace/sdk/strings.h"
+#include "qtrace/sdk/common/strings.h"
 
 namespace qtrace::service {
 namespace {

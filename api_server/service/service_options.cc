@@ -1,7 +1,9 @@
 #include "api_server/service/service_options.h"
 
+#include <algorithm>
+
 #include "qtrace/version.h"
-#include "qtrace/sdk/strings.h"
+#include "qtrace/sdk/common/strings.h"
 
 namespace qtrace::service {
 namespace {
@@ -40,10 +42,28 @@ absl::Status SetMillis(std::string_view name, std::string_view value, std::int64
 std::string RedactDatabaseUrl(std::string_view url) {
   const std::size_t scheme = url.find("://");
   if (scheme == std::string_view::npos) return std::string(url);
-  const std::size_t at = url.find('@', scheme);
-  const std::size_t colon = url.find(':', scheme + 3);
-  if (at == std::string_view::npos || colon == std::string_view::npos || colon > at) return std::string(url);
-  return StrCat(url.substr(0, colon), ":REDACTED", url.substr(at));
+  // The authority ends at the path or the query; its user info at the last
+  // '@' in it (a password may hold a raw '@'), its password after the first
+  // ':' of the user info.
+  const std::size_t start = scheme + 3;
+  const std::size_t end = std::min(url.size(), url.find_first_of("/?", start));
+  const std::string_view authority = url.substr(start, end - start);
+  std::string out(url.substr(0, start));
+  const std::size_t at = authority.rfind('@');
+  const std::size_t colon = authority.find(':');
+  if (at != std::string_view::npos && colon < at) {
+    out.append(authority.substr(0, colon)).append(":REDACTED").append(authority.substr(at));
+  } else {
+    out.append(authority);
+  }
+  // libpq also takes the password as a query parameter.
+  const std::string_view rest = url.substr(end);
+  const std::size_t q = rest.find('?');
+  out.append(rest.substr(0, q));
+  if (q == std::string_view::npos) return out;
+  out.push_back('?');
+  out.append(RedactQueryValues(rest.substr(q + 1), [](std::string_view key) { return key == "password"; }));
+  return out;
 }
 
 absl::Status ApplyServiceFlag(std::string_view name, std::string_view value, ServiceOptions& o) {

@@ -4,8 +4,8 @@
 #include <memory>
 #include <optional>
 
-#include "qtrace/sdk/propagation/percent_encoding.h"
-#include "qtrace/sdk/strings.h"
+#include "qtrace/sdk/common/percent_encoding.h"
+#include "qtrace/sdk/common/strings.h"
 
 namespace qtrace {
 namespace {
@@ -13,15 +13,6 @@ namespace {
 // W3C Baggage: a header holds at most 180 list members; later ones are ignored
 // rather than rejecting the whole header.
 constexpr std::size_t kMaxExtractedMembers = 180;
-
-// RFC 7230 tchar: "!#$%&'*+-.^_`|~", digits and letters.
-bool IsTokenChar(char c) {
-  if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) return true;
-  static constexpr std::string_view kSpecials = "!#$%&'*+-.^_`|~";
-  return kSpecials.find(c) != std::string_view::npos;
-}
-
-bool IsToken(std::string_view s) { return !s.empty() && std::all_of(s.begin(), s.end(), IsTokenChar); }
 
 // baggage-octet = %x21 / %x23-2B / %x2D-3A / %x3C-5B / %x5D-7E
 bool IsBaggageOctet(char c) {

@@ -6,7 +6,7 @@
 #include <string>
 
 #include "qtrace/sdk/propagation/padded_ids.h"
-#include "qtrace/sdk/propagation/percent_encoding.h"
+#include "qtrace/sdk/common/percent_encoding.h"
 #include "qtrace/sdk/propagation/prefixed_baggage.h"
 
 namespace qtrace {

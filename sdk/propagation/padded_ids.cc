@@ -3,12 +3,10 @@
 #include <algorithm>
 #include <array>
 
+#include "qtrace/sdk/common/strings.h"
+
 namespace qtrace {
 namespace {
-
-bool IsHexChar(char c) {
-  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-}
 
 char LowerHex(char c) { return (c >= 'A' && c <= 'F') ? static_cast<char>(c - 'A' + 'a') : c; }
 
@@ -25,7 +23,7 @@ std::optional<IdType> FromPaddedHex(std::string_view hex) {
 
 }  // namespace
 
-bool IsHexText(std::string_view text) { return std::all_of(text.begin(), text.end(), IsHexChar); }
+bool IsHexText(std::string_view text) { return std::all_of(text.begin(), text.end(), [](char c) { return HexDigitValue(c) >= 0; }); }
 
 std::string CompactTraceIdHex(const TraceId& trace_id) {
   std::string hex = trace_id.ToHex();

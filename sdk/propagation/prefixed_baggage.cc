@@ -5,18 +5,11 @@
 #include <optional>
 #include <string>
 
-#include "qtrace/sdk/propagation/percent_encoding.h"
+#include "qtrace/sdk/common/percent_encoding.h"
+#include "qtrace/sdk/common/strings.h"
 
 namespace qtrace {
 namespace {
-
-// RFC 9110 tchar: what a header name may hold.
-bool IsTokenChar(char c) {
-  if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) return true;
-  return std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
-}
-
-bool IsToken(std::string_view s) { return !s.empty() && std::all_of(s.begin(), s.end(), IsTokenChar); }
 
 // Printable ASCII and tab: a header value that needs no encoding.
 bool IsPlainHeaderValue(std::string_view s) {

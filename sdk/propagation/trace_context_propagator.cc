@@ -3,7 +3,7 @@
 #include <cstdint>
 #include <memory>
 
-#include "qtrace/sdk/strings.h"
+#include "qtrace/sdk/common/strings.h"
 
 namespace qtrace {
 namespace {

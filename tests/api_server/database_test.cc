@@ -21,7 +21,7 @@
 #include "api_server/db/sqlite_database.h"
 #include "api_server/db/tracing_database.h"
 #include "gtest/gtest.h"
-#include "qtrace/sdk/strings.h"
+#include "qtrace/sdk/common/strings.h"
 #include "tests/sdk/test_provider.h"
 
 namespace qtrace::db {
@@ -687,6 +687,29 @@ TEST(PostgresConnectTest, NoServerIsUnavailable) {
   EXPECT_EQ(db.status().code(), absl::StatusCode::kUnavailable) << db.status();
   EXPECT_EQ(db.status().message().find("S3cretPw"), absl::string_view::npos) << db.status();
   EXPECT_NE(db.status().message().find("127.0.0.1:1/qa_pms"), absl::string_view::npos) << db.status();
+}
+
+// libpq reads the URL (PQconninfoParse): percent-decoding, IPv6 brackets and
+// query parameters come out as the connection itself sees them, in the
+// "at host:port/db" of every message; the password never does.
+TEST(PostgresConnectTest, UrlIsReadAsLibpqReadsIt) {
+  const std::pair<const char*, const char*> cases[] = {
+      {"postgresql://qa:S3cret%40Pw@127.0.0.1:1/qa%5Fpms?connect_timeout=5", "127.0.0.1:1/qa_pms"},
+      {"postgresql://qa@/qa_pms?host=127.0.0.1&port=1&password=S3cretPw&connect_timeout=5", "127.0.0.1:1/qa_pms"},
+      {"postgresql://qa:S3cretPw@[::1]:1,127.0.0.1:2/?connect_timeout=5", "::1:1/qa"},  // dbname defaults to user
+  };
+  for (const auto& [url, where] : cases) {
+    auto db = PostgresDatabase::Connect(url);
+    ASSERT_FALSE(db.ok()) << url;
+    EXPECT_EQ(db.status().code(), absl::StatusCode::kUnavailable) << db.status();
+    EXPECT_NE(db.status().message().find(StrCat("PostgreSQL at ", where, ":")), absl::string_view::npos)
+        << db.status();
+    EXPECT_EQ(db.status().message().find("S3cret"), absl::string_view::npos) << db.status();
+  }
+  // A malformed escape is refused before any connection, without quoting it.
+  auto bad = PostgresDatabase::Connect("postgresql://qa:S3cret%zz@127.0.0.1:1/qa_pms");
+  EXPECT_EQ(bad.status().code(), absl::StatusCode::kInvalidArgument) << bad.status();
+  EXPECT_EQ(bad.status().message().find("S3cret"), absl::string_view::npos) << bad.status();
 }
 
 }  // namespace

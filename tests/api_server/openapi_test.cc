@@ -1,8 +1,6 @@
 // api_server/openapi.json describes every route the service registers, with
 // the same method and path template, and nothing that does not exist.
-#include <fstream>
 #include <set>
-#include <sstream>
 
 #include "api_server/client/http_client.h"
 #include "api_server/db/sqlite_database.h"
@@ -10,8 +8,9 @@
 #include "api_server/handlers/qa_handlers.h"
 #include "api_server/json/json_value.h"
 #include "gtest/gtest.h"
+#include "qtrace/sdk/common/file.h"
 #include "qtrace/sdk/propagation/composite_propagator.h"
-#include "qtrace/sdk/strings.h"
+#include "qtrace/sdk/common/strings.h"
 #include "qtrace/sdk/tracer_provider.h"
 
 namespace qtrace {
@@ -37,11 +36,9 @@ TEST(OpenApiTest, EveryRouteIsDescribedAndNothingElse) {
   handlers::AddQaRoutes(router, store, client, "");
   handlers::AddW3cTestRoute(router, client);
 
-  std::ifstream in(std::string(QTRACE_SOURCE_DIR) + "/api_server/openapi.json");
-  ASSERT_TRUE(in.good());
-  std::stringstream text;
-  text << in.rdbuf();
-  auto spec = ParseJson(text.str());
+  absl::StatusOr<std::string> text = ReadFile(std::string(QTRACE_SOURCE_DIR) + "/api_server/openapi.json");
+  ASSERT_TRUE(text.ok()) << text.status();
+  auto spec = ParseJson(*text);
   ASSERT_TRUE(spec.ok()) << spec.status();
   const JsonValue* paths = spec->Find("paths");
   ASSERT_NE(paths, nullptr);

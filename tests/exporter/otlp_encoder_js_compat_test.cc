@@ -11,15 +11,14 @@
 #include <google/protobuf/util/message_differencer.h>
 
 #include <cstdlib>
-#include <fstream>
 #include <memory>
-#include <sstream>
 #include <string>
 #include <vector>
 
 #include "qtrace/exporter/otlp_encoder.h"
 #include "gtest/gtest.h"
 #include "opentelemetry/proto/collector/trace/v1/trace_service.pb.h"
+#include "qtrace/sdk/common/file.h"
 
 namespace qtrace {
 namespace {
@@ -158,12 +157,10 @@ Resource FixtureResource() {
 TEST(OtlpEncoderJsCompatTest, SameRequestAsTheOfficialJavaScriptEncoder) {
   const char* path = std::getenv("JS_FIXTURE_PB");
   if (path == nullptr) GTEST_SKIP() << "JS_FIXTURE_PB is not set (ctest runs integration.encoder_js_compat)";
-  std::ifstream file(path, std::ios::binary);
-  ASSERT_TRUE(file) << "cannot read " << path;
-  std::stringstream js_bytes;
-  js_bytes << file.rdbuf();
+  absl::StatusOr<std::string> js_bytes = ReadFile(path);
+  ASSERT_TRUE(js_bytes.ok()) << js_bytes.status();
   Request from_js;
-  ASSERT_TRUE(from_js.ParseFromString(js_bytes.str())) << path << " is not an ExportTraceServiceRequest";
+  ASSERT_TRUE(from_js.ParseFromString(*js_bytes)) << path << " is not an ExportTraceServiceRequest";
 
   const OtlpEncoder encoder(FixtureResource());
   const std::vector<SpanRecordPtr> spans = FixtureSpans();
@@ -185,7 +182,7 @@ TEST(OtlpEncoderJsCompatTest, SameRequestAsTheOfficialJavaScriptEncoder) {
   differencer.ReportDifferencesToString(&differences);
   EXPECT_TRUE(differencer.Compare(from_js, ours)) << differences;
   EXPECT_EQ(from_js.resource_spans(0).scope_spans_size(), 2);
-  EXPECT_LE(ours_bytes.size(), js_bytes.str().size()) << "we omit the defaults JS writes";
+  EXPECT_LE(ours_bytes.size(), js_bytes->size()) << "we omit the defaults JS writes";
 }
 
 }  // namespace

@@ -12,7 +12,7 @@
 #include "absl/time/clock.h"
 #include "gtest/gtest.h"
 #include "qtrace/sdk/diagnostics.h"
-#include "qtrace/sdk/strings.h"
+#include "qtrace/sdk/common/strings.h"
 #include "tests/sdk/seeded_ids.h"
 
 namespace qtrace {

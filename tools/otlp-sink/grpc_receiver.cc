@@ -6,7 +6,8 @@
 #include "google/rpc/retry_info.pb.h"
 #include "google/rpc/status.pb.h"
 #include "opentelemetry/proto/collector/trace/v1/trace_service.grpc.pb.h"
-#include "qtrace/sdk/strings.h"
+#include "qtrace/sdk/common/file.h"
+#include "qtrace/sdk/common/strings.h"
 
 namespace qtrace::sink {
 namespace {
@@ -136,14 +137,14 @@ absl::StatusOr<std::unique_ptr<GrpcReceiver>> GrpcReceiver::Start(const std::str
                                                                   Receiver& receiver) {
   std::shared_ptr<grpc::ServerCredentials> credentials = grpc::InsecureServerCredentials();
   if (tls != nullptr) {
-    auto cert = ReadFileBytes(tls->cert_file);
-    auto key = ReadFileBytes(tls->key_file);
+    auto cert = ReadFile(tls->cert_file);
+    auto key = ReadFile(tls->key_file);
     if (!cert.ok()) return cert.status();
     if (!key.ok()) return key.status();
     grpc::SslServerCredentialsOptions options;
     options.pem_key_cert_pairs.push_back({*key, *cert});
     if (!tls->client_ca_file.empty()) {
-      auto ca = ReadFileBytes(tls->client_ca_file);
+      auto ca = ReadFile(tls->client_ca_file);
       if (!ca.ok()) return ca.status();
       options.pem_root_certs = *ca;
       options.client_certificate_request = GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY;

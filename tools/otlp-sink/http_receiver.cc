@@ -2,8 +2,8 @@
 
 #include "qtrace/exporter/gzip.h"
 #include "google/rpc/status.pb.h"
-#include "qtrace/sdk/json_writer.h"
-#include "qtrace/sdk/strings.h"
+#include "qtrace/sdk/common/json_writer.h"
+#include "qtrace/sdk/common/strings.h"
 #include "tools/otlp-sink/otlp_json.h"
 
 namespace qtrace::sink {

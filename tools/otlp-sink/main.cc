@@ -20,7 +20,7 @@
 
 #include "api_server/http/http_server.h"
 #include "api_server/http/tls_context.h"
-#include "qtrace/sdk/strings.h"
+#include "qtrace/sdk/common/strings.h"
 #include "tools/otlp-sink/grpc_receiver.h"
 #include "tools/otlp-sink/http_receiver.h"
 

@@ -2,9 +2,9 @@
 
 #include <google/protobuf/util/json_util.h>
 
+#include "absl/strings/escaping.h"
 #include "qtrace/sdk/ids.h"
-#include "tools/otlp-sink/base64.h"
-#include "qtrace/sdk/strings.h"
+#include "qtrace/sdk/common/strings.h"
 
 namespace qtrace::sink {
 namespace {
@@ -41,7 +41,7 @@ absl::StatusOr<std::string> RewriteIds(std::string_view json) {
           !ParseLowerHex(ToLower(token), reinterpret_cast<std::uint8_t*>(bytes.data()), bytes.size())) {
         return absl::InvalidArgumentError(StrCat("'", token, "' is not a hex id"));
       }
-      out.append("\"").append(Base64(bytes)).append("\"");
+      out.append("\"").append(absl::Base64Escape(bytes)).append("\"");
       next_string_is_id = false;
     } else {
       out.append(json.substr(i, j - i + 1));

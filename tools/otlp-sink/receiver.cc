@@ -5,7 +5,7 @@
 #include <thread>
 
 #include "absl/time/clock.h"
-#include "qtrace/sdk/strings.h"
+#include "qtrace/sdk/common/strings.h"
 
 namespace qtrace::sink {
 

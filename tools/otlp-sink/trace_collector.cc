@@ -2,11 +2,11 @@
 
 #include <cstdio>
 
+#include "absl/strings/escaping.h"
 #include "absl/time/clock.h"
 #include "qtrace/sdk/ids.h"
-#include "tools/otlp-sink/base64.h"
-#include "qtrace/sdk/json_writer.h"
-#include "qtrace/sdk/strings.h"
+#include "qtrace/sdk/common/json_writer.h"
+#include "qtrace/sdk/common/strings.h"
 
 namespace qtrace::sink {
 namespace {
@@ -37,7 +37,7 @@ void WriteValue(JsonWriter& w, const common::AnyValue& v) {
     case common::AnyValue::kBoolValue: w.Bool(v.bool_value()); break;
     case common::AnyValue::kIntValue: w.Int(v.int_value()); break;
     case common::AnyValue::kDoubleValue: w.Double(v.double_value()); break;
-    case common::AnyValue::kBytesValue: w.String(Base64(v.bytes_value())); break;
+    case common::AnyValue::kBytesValue: w.String(absl::Base64Escape(v.bytes_value())); break;
     case common::AnyValue::kArrayValue:
       w.BeginArray();
       for (const common::AnyValue& item : v.array_value().values()) WriteValue(w, item);

@@ -21,7 +21,7 @@
 #include <vector>
 
 #include "qtrace/exporter/tracing_setup.h"
-#include "qtrace/sdk/strings.h"
+#include "qtrace/sdk/common/strings.h"
 
 namespace {
 

@@ -17,7 +17,7 @@
 #include <string_view>
 
 #include "api_server/json/json_value.h"
-#include "qtrace/sdk/json_writer.h"
+#include "qtrace/sdk/common/json_writer.h"
 
 namespace {
 

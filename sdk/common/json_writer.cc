@@ -1,4 +1,4 @@
-#include "qtrace/sdk/json_writer.h"
+#include "qtrace/sdk/common/json_writer.h"
 
 #include <cmath>
 #include <cstdio>
@@ -6,29 +6,43 @@
 #include <type_traits>
 #include <variant>
 
+#include "qtrace/sdk/common/utf8.h"
+
 namespace qtrace {
 
-void AppendJsonString(std::string& out, std::string_view s) {
-  out.push_back('"');
-  for (char ch : s) {
+char* WriteJsonString(char* p, std::string_view valid_utf8) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  *p++ = '"';
+  for (const char ch : valid_utf8) {
     const auto c = static_cast<unsigned char>(ch);
+    if (c >= 0x20 && c != '"' && c != '\\') [[likely]] {
+      *p++ = ch;
+      continue;
+    }
+    *p++ = '\\';
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
+      case '"': *p++ = '"'; break;
+      case '\\': *p++ = '\\'; break;
+      case '\n': *p++ = 'n'; break;
+      case '\r': *p++ = 'r'; break;
+      case '\t': *p++ = 't'; break;
+      case '\b': *p++ = 'b'; break;
+      case '\f': *p++ = 'f'; break;
       default:
-        if (c < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", c);
-          out += buf;
-        } else {
-          out.push_back(ch);
-        }
+        *p++ = 'u', *p++ = '0', *p++ = '0', *p++ = kHex[c >> 4], *p++ = kHex[c & 15];
     }
   }
-  out.push_back('"');
+  *p++ = '"';
+  return p;
+}
+
+void AppendJsonString(std::string& out, std::string_view s) {
+  std::string repaired;  // allocates only for ill-formed text
+  const std::string_view text = ValidUtf8(s, repaired);
+  const std::size_t start = out.size();
+  out.resize(start + MaxJsonStringSize(text.size()));
+  char* end = WriteJsonString(out.data() + start, text);
+  out.resize(static_cast<std::size_t>(end - out.data()));
 }
 
 void JsonWriter::BeforeValue() {

@@ -1,5 +1,5 @@
 // Percent-encoding (RFC 3986 2.1) as used for W3C Baggage values.
-#include "qtrace/sdk/propagation/percent_encoding.h"
+#include "qtrace/sdk/common/percent_encoding.h"
 
 #include <gtest/gtest.h>
 

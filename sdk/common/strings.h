@@ -32,6 +32,32 @@ std::string ToLower(std::string_view s);
 bool StartsWith(std::string_view s, std::string_view prefix);
 bool EndsWith(std::string_view s, std::string_view suffix);
 
+// RFC 9110 token characters (tchar): letters, digits and !#$%&'*+-.^_`|~,
+// what header names, methods and baggage keys are made of.
+constexpr bool IsTokenChar(char c) {
+  if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) return true;
+  return std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
+}
+// A non-empty run of token characters.
+constexpr bool IsToken(std::string_view s) {
+  if (s.empty()) return false;
+  for (char c : s) {
+    if (!IsTokenChar(c)) return false;
+  }
+  return true;
+}
+
+// The value of a hexadecimal digit of either case, or -1.
+constexpr int HexDigitValue(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+// The value of a lower-case hexadecimal digit, or -1 for anything else (W3C
+// trace context ids and tracestate's "ot" member allow only lower case).
+constexpr int LowerHexDigitValue(char c) { return (c >= 'A' && c <= 'F') ? -1 : HexDigitValue(c); }
+
 // The whole text must be the number (no spaces, no trailing junk).
 bool ParseInt64(std::string_view text, std::int64_t* out);
 bool ParseDouble(std::string_view text, double* out);
@@ -48,6 +74,28 @@ inline std::string_view Utf8Prefix(std::string_view s, std::size_t max_chars) {
     if ((static_cast<unsigned char>(s[i]) & 0xC0) != 0x80 && chars++ == max_chars) return s.substr(0, i);
   }
   return s;
+}
+
+// A URL query ("a=1&b=2", without the '?') with the value of every pair whose
+// key redact(key) accepts replaced by REDACTED; pairs without '=' and other
+// pairs unchanged. The one redaction rule of outgoing URLs (url.full),
+// incoming queries (url.query) and the database URL shown in logs.
+template <class Predicate>
+std::string RedactQueryValues(std::string_view query, Predicate redact) {
+  std::string out;
+  out.reserve(query.size());
+  bool first = true;
+  for (std::string_view pair : Split(query, '&')) {
+    if (!first) out.push_back('&');
+    first = false;
+    const std::size_t eq = pair.find('=');
+    if (eq != std::string_view::npos && redact(pair.substr(0, eq))) {
+      out.append(pair.substr(0, eq + 1)).append("REDACTED");
+    } else {
+      out.append(pair);
+    }
+  }
+  return out;
 }
 
 // A status's message as std::string_view.

@@ -1,16 +1,11 @@
-#include "qtrace/sdk/propagation/percent_encoding.h"
+#include "qtrace/sdk/common/percent_encoding.h"
 
 #include <cstdint>
 
+#include "qtrace/sdk/common/strings.h"
+
 namespace qtrace {
 namespace {
-
-int HexDigitValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
 
 // W3C Baggage: baggage-octet = %x21 / %x23-2B / %x2D-3A / %x3C-5B / %x5D-7E,
 // i.e. printable ASCII except space, '"', ',', ';' and '\'. '%' is a

@@ -1,4 +1,4 @@
-#include "qtrace/sdk/strings.h"
+#include "qtrace/sdk/common/strings.h"
 
 #include <cctype>
 #include <cstdio>

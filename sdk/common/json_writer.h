@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <cstddef>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -12,8 +13,20 @@
 
 namespace qtrace {
 
-// Appends s to out as a JSON string literal (with quotes), escaping control
-// characters, quotes and backslashes; bytes >= 0x80 are copied as they are.
+// The most bytes a JSON string literal of n bytes of text takes: two quotes
+// and, at worst, six bytes (\u00XX) for each byte.
+constexpr std::size_t MaxJsonStringSize(std::size_t n) { return 2 + 6 * n; }
+
+// Writes valid_utf8 as a JSON string literal (with quotes) at out and returns
+// the end: quotes, backslashes and control characters escaped (the short
+// forms where JSON has one), every other byte as it is. The one escaper of
+// the repository: AppendJsonString below and the OTLP/JSON encoder both use
+// it. REQUIRES: room for MaxJsonStringSize(valid_utf8.size()) bytes at out;
+// valid_utf8 is valid UTF-8 (see common/utf8.h).
+char* WriteJsonString(char* out, std::string_view valid_utf8);
+
+// Appends s to out as a JSON string literal; ill-formed UTF-8 in s becomes
+// U+FFFD first, so that the output is always valid JSON text.
 void AppendJsonString(std::string& out, std::string_view s);
 
 class JsonWriter {
