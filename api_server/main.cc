@@ -125,14 +125,15 @@ int main(int argc, char** argv) {
     PrintUsage();
     return 0;
   }
-  absl::StatusOr<qtrace::ResolvedConfig> resolved =
-      qtrace::ResolveConfig(env, cli.tracing, qtrace::service::TracingDefaults());
+  absl::StatusOr<qtrace::ResolvedTracingConfig> resolved =
+      qtrace::ResolveTracingConfig(env, cli.tracing, qtrace::service::TracingDefaults());
   if (!resolved.ok()) return Fatal(qtrace::MessageOf(resolved.status()));
-  const qtrace::Config& config = resolved->config;
+  const qtrace::TracingConfig& tracing = resolved->config;
+  const qtrace::Config& config = tracing.sdk;
   qtrace::service::SetLogLevel(config.log_level);
   for (const std::string& warning : resolved->warnings) qtrace::service::Log(qtrace::LogLevel::kWarn, warning);
   if (cli.print_config) {
-    std::cout << "{\"tracing\":" << qtrace::ConfigToJson(config) << ",\"service\":" << ServiceJson(cli.service) << "}"
+    std::cout << "{\"tracing\":" << qtrace::TracingConfigToJson(tracing) << ",\"service\":" << ServiceJson(cli.service) << "}"
               << std::endl;
     return 0;
   }
@@ -146,7 +147,7 @@ int main(int argc, char** argv) {
 
   qtrace::SetDiagnosticLevel(config.log_level);
   qtrace::SetDiagnosticHandler([](qtrace::LogLevel level, std::string_view m) { qtrace::service::Log(level, m); });
-  auto provider = qtrace::MakeTracerProvider(config, std::cout);
+  auto provider = qtrace::MakeTracerProvider(tracing, std::cout);
   if (!provider.ok()) return Fatal(qtrace::MessageOf(provider.status()));
   auto propagator = qtrace::MakePropagator(config.propagators);
   if (!propagator.ok()) return Fatal(qtrace::MessageOf(propagator.status()));
@@ -183,7 +184,7 @@ int main(int argc, char** argv) {
   qtrace::service::Log(qtrace::LogLevel::kInfo,
                        StrCat("qa-pms-api ", QTRACE_VERSION, " listening on ", cli.service.listen_address, ":",
                               static_cast<int>(server.port()), " (database ", (*database)->info().system,
-                              ", exporter ", qtrace::ToString(config.otlp.protocol), ")"));
+                              ", exporter ", qtrace::ToString(tracing.otlp.protocol), ")"));
   std::cout << "qa-pms-api: listening on " << cli.service.listen_address << ":" << server.port() << std::endl;
 
   int signal_number = 0;

@@ -8,7 +8,7 @@
 #include "qtrace/sdk/common/file.h"
 #include "qtrace/version.h"
 #include "qtrace/sdk/diagnostics.h"
-#include "qtrace/sdk/otlp_endpoint.h"
+#include "qtrace/sdk/common/endpoint.h"
 #include "qtrace/sdk/common/strings.h"
 
 namespace qtrace {
@@ -58,6 +58,12 @@ absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> TlsCredentials(const G
 }
 
 }  // namespace
+
+bool GrpcUsesTls(const ParsedEndpoint& endpoint, bool insecure) {
+  if (endpoint.scheme == "https") return true;
+  if (endpoint.scheme == "http") return false;
+  return !insecure;
+}
 
 absl::StatusOr<GrpcChannel> MakeGrpcChannel(const GrpcChannelOptions& options) {
   static std::once_flag log_routed;

@@ -22,6 +22,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "qtrace/sdk/common/endpoint.h"
 
 namespace qtrace {
 
@@ -37,6 +38,11 @@ struct GrpcChannel {
   std::shared_ptr<grpc::Channel> channel;
   bool uses_tls = false;  // the channel has TLS credentials (see GrpcUsesTls)
 };
+
+// Whether a gRPC connection to endpoint uses TLS (the specification's rule):
+// https:// always, http:// never, and without a scheme unless insecure
+// (OTEL_EXPORTER_OTLP_INSECURE) is set. insecure never weakens https://.
+bool GrpcUsesTls(const ParsedEndpoint& endpoint, bool insecure);
 
 // An error when the endpoint is malformed or a TLS file cannot be read.
 absl::StatusOr<GrpcChannel> MakeGrpcChannel(const GrpcChannelOptions& options);

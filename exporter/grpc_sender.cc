@@ -4,7 +4,7 @@
 #include "qtrace/exporter/otlp_response.h"
 #include "qtrace/exporter/retry.h"
 #include "qtrace/exporter/tls_probe.h"
-#include "qtrace/sdk/otlp_endpoint.h"
+#include "qtrace/sdk/common/endpoint.h"
 #include "qtrace/sdk/common/strings.h"
 
 namespace qtrace {

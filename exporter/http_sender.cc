@@ -5,7 +5,7 @@
 
 #include "absl/time/clock.h"
 #include "qtrace/exporter/otlp_response.h"
-#include "qtrace/sdk/otlp_endpoint.h"
+#include "qtrace/sdk/common/endpoint.h"
 #include "qtrace/version.h"
 #include "qtrace/sdk/common/strings.h"
 

@@ -7,18 +7,56 @@
 #include "qtrace/exporter/otlp_exporter.h"
 #include "qtrace/exporter/zipkin_encoder.h"
 #include "qtrace/sdk/batch_span_processor.h"
+#include "qtrace/sdk/common/json_writer.h"
+#include "qtrace/sdk/config_json.h"
 #include "qtrace/sdk/jaeger_remote_sampler.h"
 #include "qtrace/sdk/resource_detector.h"
 #include "qtrace/sdk/simple_span_processor.h"
 
 namespace qtrace {
 
-absl::StatusOr<std::unique_ptr<SpanExporter>> MakeSpanExporter(const Config& config, const Resource& resource,
+absl::StatusOr<ResolvedTracingConfig> ResolveTracingConfig(const EnvLookup& env, const TracingFlags& flags,
+                                                           const ConfigDefaults& defaults, absl::Time now) {
+  absl::StatusOr<ResolvedConfig> sdk = ResolveConfig(env, flags, defaults, now);
+  if (!sdk.ok()) return sdk.status();
+  ResolvedTracingConfig out;
+  out.config.sdk = std::move(sdk->config);
+  out.warnings = std::move(sdk->warnings);
+  absl::StatusOr<OtlpConfig> otlp = ResolveOtlpConfig(env, flags, out.warnings);
+  if (!otlp.ok()) return otlp.status();
+  out.config.otlp = std::move(*otlp);
+  return out;
+}
+
+std::string TracingConfigToJson(const TracingConfig& config) {
+  const OtlpConfig& o = config.otlp;
+  JsonWriter w;
+  w.BeginObject();
+  WriteConfigMembers(w, config.sdk);
+  w.Key("exporter").BeginObject();
+  w.Key("protocol").String(ToString(o.protocol));
+  w.Key("endpoint").String(o.endpoint);
+  // Header values usually hold API keys.
+  w.Key("headers").BeginObject();
+  for (const auto& header : o.headers) w.Key(header.first).String("<redacted>");
+  w.EndObject();
+  w.Key("timeout_ms").Int(JsonMillis(o.timeout));
+  w.Key("compression").String(o.compression == Compression::kGzip ? "gzip" : "none");
+  w.Key("certificate").String(o.certificate_file);
+  w.Key("client_key").String(o.client_key_file);
+  w.Key("client_certificate").String(o.client_certificate_file);
+  w.Key("insecure").Bool(o.insecure);
+  w.EndObject();
+  w.EndObject();
+  return w.str();
+}
+
+absl::StatusOr<std::unique_ptr<SpanExporter>> MakeSpanExporter(const TracingConfig& config, const Resource& resource,
                                                                std::shared_ptr<PipelineMetrics> metrics,
                                                                std::ostream& out) {
   const OtlpConfig& o = config.otlp;
   OtlpExporterOptions options;
-  options.export_timeout = config.batch.export_timeout;
+  options.export_timeout = config.sdk.batch.export_timeout;
   std::unique_ptr<Sender> sender;
   switch (o.protocol) {
     case ExportProtocol::kNone:
@@ -61,15 +99,15 @@ absl::StatusOr<std::unique_ptr<SpanExporter>> MakeSpanExporter(const Config& con
       std::make_unique<OtlpExporter>(resource, std::move(sender), options, std::move(metrics)));
 }
 
-absl::StatusOr<std::unique_ptr<Sampler>> MakeConfiguredSampler(const Config& config) {
-  const SamplingConfig& s = config.sampling;
+absl::StatusOr<std::unique_ptr<Sampler>> MakeConfiguredSampler(const TracingConfig& config) {
+  const SamplingConfig& s = config.sdk.sampling;
   // A disabled SDK never asks its sampler: no poller, no connection.
-  if (!IsJaegerRemoteKind(s.kind) || config.sdk_disabled) return MakeSampler(s.kind, s.ratio);
+  if (!IsJaegerRemoteKind(s.kind) || config.sdk.sdk_disabled) return MakeSampler(s.kind, s.ratio);
   // The sampling service is usually the Jaeger collector the spans go to, so
   // an https:// endpoint trusts the same CA file as the OTLP exporter.
   const JaegerRemoteConfig& r = s.jaeger_remote;
   auto client = JaegerSamplingClient::Create({r.endpoint, /*insecure=*/false, config.otlp.certificate_file, "", ""},
-                                             config.service_name);
+                                             config.sdk.service_name);
   if (!client.ok()) return client.status();
   JaegerRemoteSamplerOptions options;
   options.source = *std::move(client);
@@ -78,19 +116,20 @@ absl::StatusOr<std::unique_ptr<Sampler>> MakeConfiguredSampler(const Config& con
   return MakeSampler(s.kind, s.ratio, std::make_unique<JaegerRemoteSampler>(std::move(options)));
 }
 
-absl::StatusOr<std::unique_ptr<TracerProvider>> MakeTracerProvider(const Config& config, std::ostream& console) {
+absl::StatusOr<std::unique_ptr<TracerProvider>> MakeTracerProvider(const TracingConfig& config, std::ostream& console) {
+  const Config& sdk = config.sdk;
   TracerProviderOptions options;
-  options.resource = DetectResource(config);
+  options.resource = DetectResource(sdk);
   auto sampler = MakeConfiguredSampler(config);
   if (!sampler.ok()) return sampler.status();
   options.sampler = *std::move(sampler);
-  options.id_generator = MakeIdGenerator(config.id_generator);
-  options.limits = config.limits;
-  options.enabled = !config.sdk_disabled;
-  options.keep_error_traces = config.keep_error_traces;
-  options.keep_error_traces_under_unsampled_parent = config.keep_error_traces_under_unsampled_parent;
+  options.id_generator = MakeIdGenerator(sdk.id_generator);
+  options.limits = sdk.limits;
+  options.enabled = !sdk.sdk_disabled;
+  options.keep_error_traces = sdk.keep_error_traces;
+  options.keep_error_traces_under_unsampled_parent = sdk.keep_error_traces_under_unsampled_parent;
   options.metrics = std::make_shared<PipelineMetrics>();
-  options.record_pool_size = config.batch.max_queue_size + config.batch.max_export_batch_size + 256;
+  options.record_pool_size = sdk.batch.max_queue_size + sdk.batch.max_export_batch_size + 256;
   if (options.enabled) {
     auto exporter = MakeSpanExporter(config, options.resource, options.metrics, console);
     if (!exporter.ok()) return exporter.status();
@@ -98,8 +137,7 @@ absl::StatusOr<std::unique_ptr<TracerProvider>> MakeTracerProvider(const Config&
       if (config.otlp.protocol == ExportProtocol::kConsole) {
         options.processor = std::make_unique<SimpleSpanProcessor>(std::move(*exporter));
       } else {
-        BatchOptions batch{config.batch.max_queue_size, config.batch.max_export_batch_size,
-                           config.batch.schedule_delay};
+        BatchOptions batch{sdk.batch.max_queue_size, sdk.batch.max_export_batch_size, sdk.batch.schedule_delay};
         options.processor = std::make_unique<BatchSpanProcessor>(std::move(*exporter), batch, options.metrics);
       }
     }

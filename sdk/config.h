@@ -1,14 +1,13 @@
-// Config: every setting of the tracing engine, resolved once at start-up from
-// the environment and then from command-line flags over it.
+// Config: every setting of the span SDK, resolved once at start-up from the
+// environment and then from command-line flags over it. Where spans are
+// exported to (OTEL_EXPORTER_*, OTEL_TRACES_EXPORTER) is the exporter's
+// configuration: exporter/otlp_config.h.
 //
 // Resolution rules (the README has the full table):
 //  * An invalid value gives one warning naming the variable and the value, and
-//    the default is used, as the OpenTelemetry specification asks. Secrets
-//    (OTLP header values) are never echoed.
-//  * A value that would leave the service unable to export (a malformed
-//    endpoint URL, a certificate file that cannot be read) is an error: the
-//    caller prints it and exits with code 2.
-//  * For each OTLP setting the _TRACES_ variable wins over the general one.
+//    the default is used, as the OpenTelemetry specification asks.
+//  * A value that would leave the service unable to work as asked (a flag
+//    with a bad value) is an error: the caller prints it and exits with code 2.
 //  * Sampling ratio: --sampling-ratio, then OTEL_TRACES_SAMPLER_ARG (for the
 //    ratio samplers), then OTEL_SAMPLING_RATIO, then the environment's default
 //    (development 1.0, staging 0.5, production 0.1).
@@ -36,28 +35,8 @@
 
 namespace qtrace {
 
-// Where spans go: the OTLP transports, Zipkin's v2 JSON API, readable lines on
-// stdout, or nowhere.
-enum class ExportProtocol : std::uint8_t { kGrpc, kHttpProtobuf, kHttpJson, kZipkin, kConsole, kNone };
-enum class Compression : std::uint8_t { kNone, kGzip };
-
-std::string_view ToString(ExportProtocol protocol);
 std::string_view ToString(SamplerKind kind);
 std::string_view ToString(IdGeneratorKind kind);
-
-struct OtlpConfig {
-  ExportProtocol protocol = ExportProtocol::kHttpProtobuf;
-  // The full URL spans are sent to (for HTTP, including /v1/traces; for
-  // Zipkin, OTEL_EXPORTER_ZIPKIN_ENDPOINT).
-  std::string endpoint = "http://localhost:4318/v1/traces";
-  std::vector<std::pair<std::string, std::string>> headers;  // values are secrets
-  absl::Duration timeout = absl::Seconds(10);
-  Compression compression = Compression::kNone;
-  std::string certificate_file;         // CA bundle to trust instead of the system roots
-  std::string client_key_file;          // mTLS
-  std::string client_certificate_file;  // mTLS
-  bool insecure = false;                // gRPC: plaintext even without an http:// scheme
-};
 
 struct BatchConfig {
   absl::Duration schedule_delay = absl::Milliseconds(5000);
@@ -121,13 +100,14 @@ struct Config {
   // ids AWS X-Ray accepts).
   IdGeneratorKind id_generator = IdGeneratorKind::kRandom;
   BatchConfig batch;
-  OtlpConfig otlp;
   SpanLimits limits;
   LogLevel log_level = LogLevel::kInfo;
 };
 
 // Command-line flags that override the environment. Flag values are explicit,
-// so a bad one is an error rather than a warning.
+// so a bad one is an error rather than a warning. One set for the whole
+// command line: the two --otlp-* flags are read by the exporter's
+// configuration (exporter/otlp_config.h), the rest by the SDK's.
 struct TracingFlags {
   std::optional<std::string> otlp_protocol;  // --otlp-protocol
   std::optional<std::string> otlp_endpoint;  // --otlp-endpoint

@@ -1,14 +1,11 @@
-// ConfigToJson: what `--print-config` shows. Header values are redacted: they
-// usually hold API keys.
+// ConfigToJson: the SDK's part of what `--print-config` shows.
+#include "qtrace/sdk/config_json.h"
+
 #include "absl/time/time.h"
 #include "qtrace/sdk/config.h"
-#include "qtrace/sdk/common/json_writer.h"
 
 namespace qtrace {
 namespace {
-
-// 0 for no limit, as the variables spell it.
-std::int64_t Millis(absl::Duration d) { return d == absl::InfiniteDuration() ? 0 : absl::ToInt64Milliseconds(d); }
 
 void WriteLimit(JsonWriter& w, std::string_view key, std::size_t value) {
   w.Key(key);
@@ -21,9 +18,7 @@ void WriteLimit(JsonWriter& w, std::string_view key, std::size_t value) {
 
 }  // namespace
 
-std::string ConfigToJson(const Config& c) {
-  JsonWriter w;
-  w.BeginObject();
+void WriteConfigMembers(JsonWriter& w, const Config& c) {
   w.Key("sdk_disabled").Bool(c.sdk_disabled);
   w.Key("service_name").String(c.service_name);
   w.Key("service_version").String(c.service_version);
@@ -46,7 +41,7 @@ std::string ConfigToJson(const Config& c) {
     const JaegerRemoteConfig& r = c.sampling.jaeger_remote;
     w.Key("jaeger_remote").BeginObject();
     w.Key("endpoint").String(r.endpoint);
-    w.Key("polling_interval_ms").Int(Millis(r.polling_interval));
+    w.Key("polling_interval_ms").Int(JsonMillis(r.polling_interval));
     w.Key("initial_sampling_rate").Double(r.initial_sampling_rate);
     w.EndObject();
     const std::string remote = "JaegerRemoteSampler{" + r.endpoint + "}";
@@ -64,23 +59,9 @@ std::string ConfigToJson(const Config& c) {
   w.EndArray();
   w.Key("id_generator").String(ToString(c.id_generator));
 
-  w.Key("exporter").BeginObject();
-  w.Key("protocol").String(ToString(c.otlp.protocol));
-  w.Key("endpoint").String(c.otlp.endpoint);
-  w.Key("headers").BeginObject();
-  for (const auto& header : c.otlp.headers) w.Key(header.first).String("<redacted>");
-  w.EndObject();
-  w.Key("timeout_ms").Int(Millis(c.otlp.timeout));
-  w.Key("compression").String(c.otlp.compression == Compression::kGzip ? "gzip" : "none");
-  w.Key("certificate").String(c.otlp.certificate_file);
-  w.Key("client_key").String(c.otlp.client_key_file);
-  w.Key("client_certificate").String(c.otlp.client_certificate_file);
-  w.Key("insecure").Bool(c.otlp.insecure);
-  w.EndObject();
-
   w.Key("batch").BeginObject();
-  w.Key("schedule_delay_ms").Int(Millis(c.batch.schedule_delay));
-  w.Key("export_timeout_ms").Int(Millis(c.batch.export_timeout));
+  w.Key("schedule_delay_ms").Int(JsonMillis(c.batch.schedule_delay));
+  w.Key("export_timeout_ms").Int(JsonMillis(c.batch.export_timeout));
   w.Key("max_queue_size").Int(static_cast<std::int64_t>(c.batch.max_queue_size));
   w.Key("max_export_batch_size").Int(static_cast<std::int64_t>(c.batch.max_export_batch_size));
   w.EndObject();
@@ -95,6 +76,12 @@ std::string ConfigToJson(const Config& c) {
   w.EndObject();
 
   w.Key("log_level").String(ToString(c.log_level));
+}
+
+std::string ConfigToJson(const Config& c) {
+  JsonWriter w;
+  w.BeginObject();
+  WriteConfigMembers(w, c);
   w.EndObject();
   return w.str();
 }

@@ -2,7 +2,7 @@
 
 #include "api_server/handlers/responses.h"
 #include "api_server/json/json_value.h"
-#include "qtrace/sdk/otlp_endpoint.h"
+#include "qtrace/sdk/common/endpoint.h"
 #include "qtrace/sdk/common/strings.h"
 
 namespace qtrace::handlers {

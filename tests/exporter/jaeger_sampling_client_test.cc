@@ -217,11 +217,11 @@ TEST(JaegerSamplingClientTest, ServerErrorsAndDeadServersAreErrors) {
 TEST(MakeConfiguredSamplerTest, JaegerRemoteKindsPollTheConfiguredEndpoint) {
   FakeSamplingServer server;
   server.Answer(Bytes({0x12, 0x09, 0x09, 0, 0, 0, 0, 0, 0, 0xd0, 0x3f}));  // probabilistic 0.25
-  Config config;
-  config.service_name = "billing";
-  config.sampling.kind = SamplerKind::kParentBasedJaegerRemote;
-  config.sampling.jaeger_remote.endpoint = server.endpoint();
-  config.sampling.jaeger_remote.polling_interval = absl::Milliseconds(50);
+  TracingConfig config;
+  config.sdk.service_name = "billing";
+  config.sdk.sampling.kind = SamplerKind::kParentBasedJaegerRemote;
+  config.sdk.sampling.jaeger_remote.endpoint = server.endpoint();
+  config.sdk.sampling.jaeger_remote.polling_interval = absl::Milliseconds(50);
   absl::StatusOr<std::unique_ptr<Sampler>> sampler = MakeConfiguredSampler(config);
   ASSERT_TRUE(sampler.ok()) << sampler.status();
   // Bounded wait: the first fetch is immediate; 30 s covers a busy machine.
@@ -235,11 +235,11 @@ TEST(MakeConfiguredSamplerTest, JaegerRemoteKindsPollTheConfiguredEndpoint) {
 
 TEST(MakeConfiguredSamplerTest, ADisabledSdkNeverAsksJaeger) {
   FakeSamplingServer server;
-  Config config;
-  config.sdk_disabled = true;
-  config.sampling.kind = SamplerKind::kJaegerRemote;
-  config.sampling.jaeger_remote.endpoint = server.endpoint();
-  config.sampling.jaeger_remote.polling_interval = absl::Milliseconds(10);
+  TracingConfig config;
+  config.sdk.sdk_disabled = true;
+  config.sdk.sampling.kind = SamplerKind::kJaegerRemote;
+  config.sdk.sampling.jaeger_remote.endpoint = server.endpoint();
+  config.sdk.sampling.jaeger_remote.polling_interval = absl::Milliseconds(10);
   absl::StatusOr<std::unique_ptr<Sampler>> sampler = MakeConfiguredSampler(config);
   ASSERT_TRUE(sampler.ok()) << sampler.status();
   EXPECT_EQ((*sampler)->Description().find("JaegerRemote"), std::string::npos) << (*sampler)->Description();
@@ -248,9 +248,9 @@ TEST(MakeConfiguredSamplerTest, ADisabledSdkNeverAsksJaeger) {
 }
 
 TEST(MakeConfiguredSamplerTest, AnUnreadableCaFileIsAnError) {
-  Config config;
-  config.sampling.kind = SamplerKind::kParentBasedJaegerRemote;
-  config.sampling.jaeger_remote.endpoint = "https://127.0.0.1:5779";
+  TracingConfig config;
+  config.sdk.sampling.kind = SamplerKind::kParentBasedJaegerRemote;
+  config.sdk.sampling.jaeger_remote.endpoint = "https://127.0.0.1:5779";
   config.otlp.certificate_file = "/nonexistent/ca.pem";
   absl::StatusOr<std::unique_ptr<Sampler>> sampler = MakeConfiguredSampler(config);
   ASSERT_FALSE(sampler.ok());

@@ -159,7 +159,7 @@ int main(int argc, char** argv) {
   }
   qtrace::ConfigDefaults defaults = qtrace::EngineDefaults();
   defaults.service_name = "tracegen";
-  auto resolved = qtrace::ResolveConfig(qtrace::ProcessEnvironment(), flags, defaults);
+  auto resolved = qtrace::ResolveTracingConfig(qtrace::ProcessEnvironment(), flags, defaults);
   if (!resolved.ok()) {
     std::cerr << "tracegen: " << qtrace::MessageOf(resolved.status()) << "\n";
     return 2;

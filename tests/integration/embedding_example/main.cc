@@ -7,7 +7,7 @@
 #include "qtrace/exporter/tracing_setup.h"
 
 int main() {
-  auto resolved = qtrace::ResolveConfig(qtrace::ProcessEnvironment(), {}, {.service_name = "checkout"});
+  auto resolved = qtrace::ResolveTracingConfig(qtrace::ProcessEnvironment(), {}, {.service_name = "checkout"});
   if (!resolved.ok()) {
     std::cerr << resolved.status() << "\n";
     return 1;

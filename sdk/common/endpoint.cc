@@ -1,4 +1,4 @@
-#include "qtrace/sdk/otlp_endpoint.h"
+#include "qtrace/sdk/common/endpoint.h"
 
 #include <cctype>
 
@@ -8,10 +8,8 @@ namespace qtrace {
 namespace {
 
 absl::Status Bad(std::string_view url, std::string_view why) {
-  return absl::InvalidArgumentError(StrCat("malformed OTLP endpoint '", url, "': ", why));
+  return absl::InvalidArgumentError(StrCat("malformed endpoint '", url, "': ", why));
 }
-
-}  // namespace
 
 // Parses what follows the scheme ("" when there is none).
 absl::StatusOr<ParsedEndpoint> ParseAfterScheme(std::string_view url, std::string_view scheme, std::string_view rest) {
@@ -53,6 +51,8 @@ absl::StatusOr<ParsedEndpoint> ParseAfterScheme(std::string_view url, std::strin
   return out;
 }
 
+}  // namespace
+
 absl::StatusOr<ParsedEndpoint> ParseEndpoint(std::string_view url) {
   if (StartsWith(url, "http://")) return ParseAfterScheme(url, "http", url.substr(7));
   if (StartsWith(url, "https://")) return ParseAfterScheme(url, "https", url.substr(8));
@@ -64,22 +64,6 @@ absl::StatusOr<ParsedEndpoint> ParseGrpcEndpoint(std::string_view endpoint) {
   absl::StatusOr<ParsedEndpoint> parsed = ParseAfterScheme(endpoint, "", endpoint);
   if (parsed.ok() && parsed->path != "/") return Bad(endpoint, "a path needs a scheme (http:// or https://)");
   return parsed;
-}
-
-bool GrpcUsesTls(const ParsedEndpoint& endpoint, bool insecure) {
-  if (endpoint.scheme == "https") return true;
-  if (endpoint.scheme == "http") return false;
-  return !insecure;
-}
-
-std::string AppendTracesPath(std::string_view base) {
-  if (EndsWith(base, "/")) return StrCat(base, "v1/traces");
-  return StrCat(base, "/v1/traces");
-}
-
-std::string TracesUrlFromFlag(std::string_view url) {
-  if (EndsWith(url, "/v1/traces")) return std::string(url);
-  return AppendTracesPath(url);
 }
 
 }  // namespace qtrace

@@ -1,11 +1,11 @@
-#include "qtrace/sdk/otlp_endpoint.h"
+#include "qtrace/sdk/common/endpoint.h"
 
 #include "gtest/gtest.h"
 
 namespace qtrace {
 namespace {
 
-TEST(OtlpEndpointTest, ParsesHostPortAndPath) {
+TEST(EndpointTest, ParsesHostPortAndPath) {
   auto e = ParseEndpoint("https://otlp.example.com:4318/v1/traces");
   ASSERT_TRUE(e.ok()) << e.status();
   EXPECT_EQ(e->scheme, "https");
@@ -14,7 +14,7 @@ TEST(OtlpEndpointTest, ParsesHostPortAndPath) {
   EXPECT_EQ(e->path, "/v1/traces");
 }
 
-TEST(OtlpEndpointTest, DefaultPortsAndIpv6) {
+TEST(EndpointTest, DefaultPortsAndIpv6) {
   EXPECT_EQ(ParseEndpoint("http://c")->port, 80);
   EXPECT_EQ(ParseEndpoint("https://c")->port, 443);
   EXPECT_EQ(ParseEndpoint("http://c")->path, "/");
@@ -24,7 +24,7 @@ TEST(OtlpEndpointTest, DefaultPortsAndIpv6) {
   EXPECT_EQ(v6->port, 4317);
 }
 
-TEST(OtlpEndpointTest, RejectsMalformed) {
+TEST(EndpointTest, RejectsMalformed) {
   for (const char* url : {"", "localhost:4317", "grpc://c:4317", "http://", "http://:80", "http://c:0",
                           "http://c:65536", "http://c:port", "http://u:p@c", "http://c/a?b=1", "http://[::1",
                           "http://c d"}) {
@@ -33,7 +33,7 @@ TEST(OtlpEndpointTest, RejectsMalformed) {
 }
 
 // Review item 5: gRPC takes "host:port" without a scheme.
-TEST(OtlpEndpointTest, GrpcEndpointWithoutScheme) {
+TEST(EndpointTest, GrpcEndpointWithoutScheme) {
   auto e = ParseGrpcEndpoint("collector:4317");
   ASSERT_TRUE(e.ok()) << e.status();
   EXPECT_EQ(e->scheme, "");
@@ -46,25 +46,6 @@ TEST(OtlpEndpointTest, GrpcEndpointWithoutScheme) {
     EXPECT_FALSE(ParseGrpcEndpoint(bad).ok()) << bad;
   }
   EXPECT_FALSE(ParseEndpoint("collector:4317").ok()) << "HTTP still needs a URL";
-}
-
-TEST(OtlpEndpointTest, GrpcTlsTable) {
-  const ParsedEndpoint https{"https", "c", 4317, "/"};
-  const ParsedEndpoint http{"http", "c", 4317, "/"};
-  const ParsedEndpoint bare{"", "c", 4317, "/"};
-  EXPECT_TRUE(GrpcUsesTls(https, false));
-  EXPECT_TRUE(GrpcUsesTls(https, true));
-  EXPECT_FALSE(GrpcUsesTls(http, false));
-  EXPECT_FALSE(GrpcUsesTls(http, true));
-  EXPECT_TRUE(GrpcUsesTls(bare, false));
-  EXPECT_FALSE(GrpcUsesTls(bare, true));
-}
-
-TEST(OtlpEndpointTest, TracesPathRule) {
-  EXPECT_EQ(AppendTracesPath("http://c:4318"), "http://c:4318/v1/traces");
-  EXPECT_EQ(AppendTracesPath("http://c:4318/"), "http://c:4318/v1/traces");
-  EXPECT_EQ(TracesUrlFromFlag("http://c:4318/v1/traces"), "http://c:4318/v1/traces");
-  EXPECT_EQ(TracesUrlFromFlag("http://c:4318/prefix"), "http://c:4318/prefix/v1/traces");
 }
 
 }  // namespace
