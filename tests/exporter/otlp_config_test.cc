@@ -8,6 +8,7 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/sdk/env_helpers.h"
 #include "qtrace/exporter/grpc_channel.h"
 #include "qtrace/exporter/tracing_setup.h"
 
@@ -16,25 +17,13 @@ namespace {
 
 using ::testing::HasSubstr;
 
-EnvLookup MapEnv(std::map<std::string, std::string> vars) {
-  return [vars = std::move(vars)](std::string_view name) -> std::optional<std::string> {
-    auto it = vars.find(std::string(name));
-    if (it == vars.end()) return std::nullopt;
-    return it->second;
-  };
-}
+using testutil::HasWarningAbout;
+using testutil::MapEnv;
 
 ResolvedTracingConfig Resolve(std::map<std::string, std::string> vars, TracingFlags flags = {}) {
   absl::StatusOr<ResolvedTracingConfig> r = ResolveTracingConfig(MapEnv(std::move(vars)), flags);
   EXPECT_TRUE(r.ok()) << r.status();
   return r.ok() ? *r : ResolvedTracingConfig{};
-}
-
-bool HasWarningAbout(const ResolvedTracingConfig& r, std::string_view variable) {
-  for (const std::string& w : r.warnings) {
-    if (w.find(variable) != std::string::npos) return true;
-  }
-  return false;
 }
 
 TEST(OtlpConfigTest, Defaults) {

@@ -4,6 +4,7 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/sdk/env_helpers.h"
 #include "qtrace/version.h"
 
 namespace qtrace {
@@ -11,13 +12,8 @@ namespace {
 
 using ::testing::HasSubstr;
 
-EnvLookup MapEnv(std::map<std::string, std::string> vars) {
-  return [vars = std::move(vars)](std::string_view name) -> std::optional<std::string> {
-    auto it = vars.find(std::string(name));
-    if (it == vars.end()) return std::nullopt;
-    return it->second;
-  };
-}
+using testutil::HasWarningAbout;
+using testutil::MapEnv;
 
 absl::Time Day(int year, int month, int day) {
   return absl::FromCivil(absl::CivilDay(year, month, day), absl::UTCTimeZone());
@@ -32,13 +28,6 @@ ResolvedConfig Resolve(std::map<std::string, std::string> vars, TracingFlags fla
   absl::StatusOr<ResolvedConfig> r = ResolveConfig(MapEnv(std::move(vars)), flags, now);
   EXPECT_TRUE(r.ok()) << r.status();
   return r.ok() ? *r : ResolvedConfig{};
-}
-
-bool HasWarningAbout(const ResolvedConfig& r, std::string_view variable) {
-  for (const std::string& w : r.warnings) {
-    if (w.find(variable) != std::string::npos) return true;
-  }
-  return false;
 }
 
 // The seed's first configuration test: the defaults.
