@@ -44,19 +44,29 @@ class Connection {
   RequestParser parser;
   HttpRequest request;
 
-  bool busy = false;            // a request is with a worker
-  bool pending_keep_alive = true;  // of the request with the worker
-  bool pending_head = false;       // ditto: answer without a body
-  bool closed = false;          // closed by the loop; erased at the end of the iteration
+  // Where the connection is in its life. The loop moves it:
+  //   kReading ──request to a worker──▶ kWithWorker ──answer queued──▶ kReading
+  //   kReading ──answer that ends the connection, or the peer's FIN──▶ kClosingAfterWrite
+  //   kClosingAfterWrite ──answer written──▶ kLingering (plain TCP) or kClosed
+  //   kLingering ──peer closed, or lingering_until_ns passed──▶ kClosed
+  //   any ──I/O error, timeout, drain──▶ kClosed (erased at the end of the loop's iteration)
+  enum class State : std::uint8_t { kReading, kWithWorker, kClosingAfterWrite, kLingering, kClosed };
+  State state = State::kReading;
+  // What the answer to the request with the worker needs (kWithWorker).
+  struct PendingAnswer {
+    bool keep_alive = true;
+    bool head = false;  // answer without a body
+  };
+  PendingAnswer pending;
+  bool peer_closed = false;     // the peer sent its FIN: nothing more will be read
+  bool sent_continue = false;   // "100 Continue" already sent for the request being read
   bool registered = false;      // added to epoll
-  bool close_after_write = false;
-  bool peer_closed = false;
-  bool sent_continue = false;   // "100 Continue" already sent for this request
   std::uint32_t epoll_events = 0;  // the interest set registered now
   std::int64_t last_activity_ns = 0;
   std::int64_t request_started_ns = 0;  // first byte of the request being read; 0 when none
-  // Set while the answer is out and the write side shut: what the peer still
-  // sends is read and dropped until it closes or this time (see event_loop.cc).
+  // kLingering: the answer is out and the write side shut; what the peer
+  // still sends is read and dropped until it closes or this time (see
+  // event_loop.cc).
   std::int64_t lingering_until_ns = 0;
 
   std::string peer_address;

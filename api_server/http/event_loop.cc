@@ -219,12 +219,12 @@ void EventLoop::OutOfDescriptors(int error) {
 }
 
 void EventLoop::OnEvent(Connection& c, std::uint32_t events) {
-  if (c.closed) return;
+  if (c.state == Connection::State::kClosed) return;
   if ((events & EPOLLOUT) || c.tls_wants_write()) {
     FlushOutput(c);
-    if (c.closed) return;
+    if (c.state == Connection::State::kClosed) return;
   }
-  if (c.lingering_until_ns != 0) {
+  if (c.state == Connection::State::kLingering) {
     const Connection::IoResult r = c.ReadAvailable();
     c.in.clear();
     if (r == Connection::IoResult::kClosed || r == Connection::IoResult::kError) Close(c);
@@ -243,11 +243,12 @@ void EventLoop::OnEvent(Connection& c, std::uint32_t events) {
 }
 
 bool EventLoop::IsIdle(const Connection& c) const {
-  return !c.busy && !c.HasPendingWrite() && c.in.empty() && !c.parser.in_progress();
+  return c.state != Connection::State::kWithWorker && !c.HasPendingWrite() && c.in.empty() &&
+         !c.parser.in_progress();
 }
 
 void EventLoop::ProcessInput(Connection& c) {
-  while (!c.busy && !c.close_after_write && !c.in.empty()) {
+  while (c.state == Connection::State::kReading && !c.in.empty()) {
     const RequestParser::Result r = c.parser.Parse(c.in, c.request);
     if (r == RequestParser::Result::kNeedMore) {
       if (c.request_started_ns == 0) c.request_started_ns = MonotonicNanos();
@@ -267,9 +268,9 @@ void EventLoop::ProcessInput(Connection& c) {
     c.sent_continue = false;
     HandleRequest(c);
   }
-  if (c.peer_closed && !c.busy) {
+  if (c.peer_closed && c.state == Connection::State::kReading) {
     // The peer sent everything it will send; answer what is queued, then close.
-    c.close_after_write = true;
+    c.state = Connection::State::kClosingAfterWrite;
   }
   FlushOutput(c);
 }
@@ -289,16 +290,15 @@ void EventLoop::HandleRequest(Connection& c) {
     QueueResponse(c, shared_.router->Dispatch(request, match), keep_alive, head);
     return;
   }
-  c.busy = true;
+  c.state = Connection::State::kWithWorker;
   auto task = [this, id = c.id, request = std::move(c.request), match]() mutable {
     PostCompletion(id, shared_.router->Dispatch(request, match));
   };
   // The request moved into the task; remember what the answer needs.
   c.request = HttpRequest{};
-  c.pending_keep_alive = keep_alive;
-  c.pending_head = head;
+  c.pending = {keep_alive, head};
   if (!shared_.pool->TrySubmit(std::move(task))) {
-    c.busy = false;
+    c.state = Connection::State::kReading;
     QueueResponse(c, ErrorResponse(503, "server overloaded"), false, false);
   }
   UpdateInterest(c);
@@ -312,24 +312,24 @@ void EventLoop::TakeCompletions() {
   }
   for (Completion& completion : done) {
     auto it = connections_.find(completion.id);
-    if (it == connections_.end() || it->second->closed) continue;  // the client left meanwhile
+    if (it == connections_.end() || it->second->state == Connection::State::kClosed) continue;  // the client left
     Connection& c = *it->second;
-    c.busy = false;
-    QueueResponse(c, completion.response, c.pending_keep_alive, c.pending_head);
+    c.state = Connection::State::kReading;
+    QueueResponse(c, completion.response, c.pending.keep_alive, c.pending.head);
     // Pipelined requests already buffered, then more from the socket.
     ProcessInput(c);
-    if (!c.closed) UpdateInterest(c);
+    if (c.state != Connection::State::kClosed) UpdateInterest(c);
   }
 }
 
 void EventLoop::QueueResponse(Connection& c, const HttpResponse& response, bool keep_alive, bool head_request) {
   const bool keep = keep_alive && !response.close_connection && !draining_;
   AppendResponseBytes(response, keep, head_request, c.out);
-  if (!keep) c.close_after_write = true;
+  if (!keep) c.state = Connection::State::kClosingAfterWrite;
 }
 
 void EventLoop::FlushOutput(Connection& c) {
-  if (c.closed) return;
+  if (c.state == Connection::State::kClosed) return;
   const Connection::IoResult r = c.WritePending();
   if (r == Connection::IoResult::kError) {
     Close(c);
@@ -337,7 +337,7 @@ void EventLoop::FlushOutput(Connection& c) {
   }
   if (r == Connection::IoResult::kOk) {
     c.last_activity_ns = MonotonicNanos();
-    if (c.close_after_write && !c.busy) {
+    if (c.state == Connection::State::kClosingAfterWrite) {
       CloseAfterAnswer(c);
       return;
     }
@@ -350,11 +350,13 @@ void EventLoop::FlushOutput(Connection& c) {
 }
 
 void EventLoop::UpdateInterest(Connection& c) {
-  if (c.closed) return;
+  if (c.state == Connection::State::kClosed) return;
   std::uint32_t wanted = 0;
   // Read while no request is with a worker: pipelined bytes wait in the
   // socket (bounded by TCP) rather than in our memory.
-  if ((!c.busy && !c.close_after_write && !c.peer_closed) || c.lingering_until_ns != 0) wanted |= EPOLLIN;
+  if ((c.state == Connection::State::kReading && !c.peer_closed) || c.state == Connection::State::kLingering) {
+    wanted |= EPOLLIN;
+  }
   if (c.HasPendingWrite() || c.tls_wants_write()) wanted |= EPOLLOUT;
   if (wanted == c.epoll_events) return;
   epoll_event ev{};
@@ -377,13 +379,14 @@ void EventLoop::CloseAfterAnswer(Connection& c) {
     return;
   }
   ::shutdown(c.fd.get(), SHUT_WR);
+  c.state = Connection::State::kLingering;
   c.lingering_until_ns = MonotonicNanos() + kLingerNs;
   UpdateInterest(c);
 }
 
 void EventLoop::Close(Connection& c) {
-  if (c.closed) return;
-  c.closed = true;
+  if (c.state == Connection::State::kClosed) return;
+  c.state = Connection::State::kClosed;
   epoll_ctl(epoll_fd_.get(), EPOLL_CTL_DEL, c.fd.get(), nullptr);
   closed_.push_back(c.id);
 }
@@ -407,11 +410,12 @@ void EventLoop::CheckTimeouts() {
   const std::int64_t idle_timeout = ToNanos(shared_.options.idle_timeout);
   for (auto& [id, owned] : connections_) {
     Connection& c = *owned;
-    if (c.lingering_until_ns != 0) {
+    if (c.state == Connection::State::kClosed) continue;
+    if (c.state == Connection::State::kLingering) {
       if (now > c.lingering_until_ns) Close(c);
       continue;
     }
-    if (c.busy) continue;  // the handler owns the time
+    if (c.state == Connection::State::kWithWorker) continue;  // the handler owns the time
     if (c.request_started_ns != 0 && now - c.request_started_ns > request_timeout) {
       // Slow request (slowloris): answer 408 and close. The write is best
       // effort; the connection closes either way.
