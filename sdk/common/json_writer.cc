@@ -10,32 +10,6 @@
 
 namespace qtrace {
 
-char* WriteJsonString(char* p, std::string_view valid_utf8) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  *p++ = '"';
-  for (const char ch : valid_utf8) {
-    const auto c = static_cast<unsigned char>(ch);
-    if (c >= 0x20 && c != '"' && c != '\\') [[likely]] {
-      *p++ = ch;
-      continue;
-    }
-    *p++ = '\\';
-    switch (c) {
-      case '"': *p++ = '"'; break;
-      case '\\': *p++ = '\\'; break;
-      case '\n': *p++ = 'n'; break;
-      case '\r': *p++ = 'r'; break;
-      case '\t': *p++ = 't'; break;
-      case '\b': *p++ = 'b'; break;
-      case '\f': *p++ = 'f'; break;
-      default:
-        *p++ = 'u', *p++ = '0', *p++ = '0', *p++ = kHex[c >> 4], *p++ = kHex[c & 15];
-    }
-  }
-  *p++ = '"';
-  return p;
-}
-
 void AppendJsonString(std::string& out, std::string_view s) {
   std::string repaired;  // allocates only for ill-formed text
   const std::string_view text = ValidUtf8(s, repaired);

@@ -22,8 +22,33 @@ constexpr std::size_t MaxJsonStringSize(std::size_t n) { return 2 + 6 * n; }
 // forms where JSON has one), every other byte as it is. The one escaper of
 // the repository: AppendJsonString below and the OTLP/JSON encoder both use
 // it. REQUIRES: room for MaxJsonStringSize(valid_utf8.size()) bytes at out;
-// valid_utf8 is valid UTF-8 (see common/utf8.h).
-char* WriteJsonString(char* out, std::string_view valid_utf8);
+// valid_utf8 is valid UTF-8 (see common/utf8.h). Inline: the OTLP/JSON
+// encoder writes every string of a batch through it.
+inline char* WriteJsonString(char* p, std::string_view valid_utf8) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  *p++ = '"';
+  for (const char ch : valid_utf8) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (c >= 0x20 && c != '"' && c != '\\') [[likely]] {
+      *p++ = ch;
+      continue;
+    }
+    *p++ = '\\';
+    switch (c) {
+      case '"': *p++ = '"'; break;
+      case '\\': *p++ = '\\'; break;
+      case '\n': *p++ = 'n'; break;
+      case '\r': *p++ = 'r'; break;
+      case '\t': *p++ = 't'; break;
+      case '\b': *p++ = 'b'; break;
+      case '\f': *p++ = 'f'; break;
+      default:
+        *p++ = 'u', *p++ = '0', *p++ = '0', *p++ = kHex[c >> 4], *p++ = kHex[c & 15];
+    }
+  }
+  *p++ = '"';
+  return p;
+}
 
 // Appends s to out as a JSON string literal; ill-formed UTF-8 in s becomes
 // U+FFFD first, so that the output is always valid JSON text.

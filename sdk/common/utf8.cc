@@ -38,34 +38,7 @@ std::size_t Utf8SequenceLength(const unsigned char* s, std::size_t n, std::size_
   return length;
 }
 
-bool IsAscii(std::string_view text) {
-  const char* p = text.data();
-  const std::size_t n = text.size();
-  auto load8 = [](const char* at) {
-    std::uint64_t word;
-    std::memcpy(&word, at, 8);
-    return word;
-  };
-  auto load4 = [](const char* at) {
-    std::uint32_t word;
-    std::memcpy(&word, at, 4);
-    return std::uint64_t{word};
-  };
-  std::uint64_t bits = 0;
-  if (n >= 8) {
-    for (std::size_t i = 0; i + 8 <= n; i += 8) bits |= load8(p + i);
-    bits |= load8(p + n - 8);  // the tail, overlapping
-  } else if (n >= 4) {
-    bits = load4(p) | load4(p + n - 4);
-  } else if (n > 0) {
-    bits = static_cast<unsigned char>(p[0]) | static_cast<unsigned char>(p[n / 2]) |
-           static_cast<unsigned char>(p[n - 1]);
-  }
-  return (bits & 0x8080808080808080ULL) == 0;
-}
-
-bool IsValidUtf8(std::string_view text) {
-  if (IsAscii(text)) return true;
+bool IsValidNonAsciiUtf8(std::string_view text) {
   const auto* s = reinterpret_cast<const unsigned char*>(text.data());
   const std::size_t n = text.size();
   std::size_t i = 0;
