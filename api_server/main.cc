@@ -126,7 +126,8 @@ int main(int argc, char** argv) {
     return 0;
   }
   absl::StatusOr<qtrace::ResolvedTracingConfig> resolved =
-      qtrace::ResolveTracingConfig(env, cli.tracing, qtrace::service::TracingDefaults());
+      qtrace::ResolveTracingConfig(env, cli.tracing, qtrace::service::TracingDefaults(), absl::Now(),
+                                   qtrace::service::DefaultSpoolDir(cli.service.database_url));
   if (!resolved.ok()) return Fatal(qtrace::MessageOf(resolved.status()));
   const qtrace::TracingConfig& tracing = resolved->config;
   const qtrace::Config& config = tracing.sdk;

@@ -33,7 +33,10 @@ const load = { threads: 1, connections: 8, script: pace };
 const MiB = 1024;
 
 async function serviceWithProject(env, db) {
-  const api = await startService(API, ['--database-url', `sqlite:${tmpfs}/${db}.db`], { OTEL_LOG_LEVEL: 'warn', ...env });
+  const api = await startService(API, ['--database-url', `sqlite:${tmpfs}/${db}.db`], {
+    // Without the spool: this soak measures the queue's drops (see bench/README.md).
+    OTEL_LOG_LEVEL: 'warn', QTRACE_SPOOL_DIR: 'none', ...env,
+  });
   const project = await call(api.base, 'POST', '/api/v1/projects', { name: 'soak' });
   return { api, url: `${api.base}/api/v1/projects/${project.json.id}` };
 }

@@ -65,7 +65,8 @@ async function profile(name, env) {
   const endpoint = protocol === 'grpc' ? `http://127.0.0.1:${sink.grpcPort}` : `http://127.0.0.1:${sink.httpPort}`;
   const api = await startService(API, ['--database-url', `sqlite:${tmpfs}/${name}.db`], {
     OTEL_EXPORTER_OTLP_ENDPOINT: endpoint, OTEL_EXPORTER_OTLP_PROTOCOL: protocol, OTEL_BSP_SCHEDULE_DELAY: '200',
-    OTEL_BSP_MAX_QUEUE_SIZE: '65536', OTEL_BSP_MAX_EXPORT_BATCH_SIZE: '2048', OTEL_LOG_LEVEL: 'warn', ...env,
+    OTEL_BSP_MAX_QUEUE_SIZE: '65536', OTEL_BSP_MAX_EXPORT_BATCH_SIZE: '2048', OTEL_LOG_LEVEL: 'warn',
+    QTRACE_SPOOL_DIR: 'none', ...env,
   });
   try {
     const project = await call(api.base, 'POST', '/api/v1/projects', { name: 'profile' });

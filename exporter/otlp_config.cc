@@ -210,6 +210,24 @@ absl::Status ResolveOtlpTlsFiles(EnvReader& env, OtlpConfig& o) {
   return absl::OkStatus();
 }
 
+// QTRACE_SPOOL_DIR (an empty value is unset; "none" turns the spool off),
+// QTRACE_SPOOL_MAX_BYTES (at least 1 MiB), QTRACE_SPOOL_MAX_AGE (a duration:
+// "30m", "24h").
+void ResolveSpool(EnvReader& env, std::string_view default_dir, SpoolConfig& spool) {
+  spool.dir = std::string(default_dir);
+  if (auto dir = env.Get("QTRACE_SPOOL_DIR")) spool.dir = ToLower(*dir) == "none" ? "" : *dir;
+  spool.max_bytes = static_cast<std::uint64_t>(
+      env.Integer("QTRACE_SPOOL_MAX_BYTES", static_cast<std::int64_t>(spool.max_bytes), 1 << 20));
+  if (auto age = env.Get("QTRACE_SPOOL_MAX_AGE")) {
+    absl::Duration parsed;
+    if (absl::ParseDuration(*age, &parsed) && parsed > absl::ZeroDuration()) {
+      spool.max_age = parsed;
+    } else {
+      env.Warn("QTRACE_SPOOL_MAX_AGE", *age, "expected a positive duration such as 30m or 24h; using 24h");
+    }
+  }
+}
+
 absl::Status ResolveOtlp(EnvReader& env, const TracingFlags& flags, OtlpConfig& o) {
   absl::StatusOr<ExportProtocol> protocol = ResolveProtocol(env, flags);
   if (!protocol.ok()) return protocol.status();
@@ -235,10 +253,11 @@ std::string_view ToString(ExportProtocol protocol) {
 }
 
 absl::StatusOr<OtlpConfig> ResolveOtlpConfig(const EnvLookup& lookup, const TracingFlags& flags,
-                                             std::vector<std::string>& warnings) {
+                                             std::vector<std::string>& warnings, std::string_view default_spool_dir) {
   EnvReader env(lookup, warnings);
   OtlpConfig config;
   if (absl::Status s = ResolveOtlp(env, flags, config); !s.ok()) return s;
+  ResolveSpool(env, default_spool_dir, config.spool);
   return config;
 }
 

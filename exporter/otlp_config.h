@@ -35,6 +35,14 @@ std::string_view ToString(ExportProtocol protocol);
 // grpc, http/protobuf and http/json: the protocols OTEL_EXPORTER_OTLP_* apply to.
 bool IsOtlp(ExportProtocol protocol);
 
+// The on-disk spool (exporter/spool.h): where batches wait during an outage
+// or after a shutdown that ran out of time. An empty dir means no spool.
+struct SpoolConfig {
+  std::string dir;                                     // QTRACE_SPOOL_DIR ("none": no spool)
+  std::uint64_t max_bytes = std::uint64_t{256} << 20;  // QTRACE_SPOOL_MAX_BYTES
+  absl::Duration max_age = absl::Hours(24);            // QTRACE_SPOOL_MAX_AGE ("90m", "24h", "7d" is not: use "168h")
+};
+
 struct OtlpConfig {
   ExportProtocol protocol = ExportProtocol::kHttpProtobuf;
   // The full URL spans are sent to (for HTTP, including /v1/traces; for
@@ -47,12 +55,16 @@ struct OtlpConfig {
   std::string client_key_file;          // mTLS
   std::string client_certificate_file;  // mTLS
   bool insecure = false;                // gRPC: plaintext even without an http:// scheme
+  SpoolConfig spool;
 };
 
 // The exporter's settings from env and flags (flags.otlp_protocol and
 // flags.otlp_endpoint; the other flags are the SDK's). Warnings are appended
 // to warnings; an error for a setting that makes export impossible.
+// default_spool_dir is the application's spool directory when
+// QTRACE_SPOOL_DIR is unset (empty: no spool, the engine's default).
 absl::StatusOr<OtlpConfig> ResolveOtlpConfig(const EnvLookup& env, const TracingFlags& flags,
-                                             std::vector<std::string>& warnings);
+                                             std::vector<std::string>& warnings,
+                                             std::string_view default_spool_dir = {});
 
 }  // namespace qtrace

@@ -7,12 +7,38 @@
 namespace qtrace {
 
 OtlpExporter::OtlpExporter(const Resource& resource, std::unique_ptr<Sender> sender, OtlpExporterOptions options,
-                           std::shared_ptr<PipelineMetrics> metrics)
+                           std::shared_ptr<PipelineMetrics> metrics, SpoolSetup spool)
     : encoder_(resource),
       sender_(std::move(sender)),
       options_(options),
       metrics_(metrics ? std::move(metrics) : std::make_shared<PipelineMetrics>()),
-      random_(std::random_device{}()) {}
+      random_(std::random_device{}()),
+      spool_(std::move(spool.spool)) {
+  if (spool_ != nullptr && spool.replay_sender != nullptr) {
+    spool.replay.encoding = Encoding();
+    spool.replay.gzip_body = options_.gzip_body;
+    // What an earlier process left is replayed from the start.
+    replayer_ = std::make_unique<SpoolReplayer>(*spool_, std::move(spool.replay_sender), spool.replay, metrics_);
+  } else {
+    spool_.reset();
+  }
+}
+
+OtlpExporter::~OtlpExporter() {
+  if (replayer_ != nullptr) replayer_->Stop();
+}
+
+SpoolEncoding OtlpExporter::Encoding() const {
+  if (options_.encode) return SpoolEncoding::kZipkinJson;
+  return options_.encoding == OtlpEncoding::kJson ? SpoolEncoding::kOtlpJson : SpoolEncoding::kOtlpProtobuf;
+}
+
+absl::Status OtlpExporter::SpoolBody(std::size_t spans) {
+  absl::Status written = spool_->Append(Encoding(), static_cast<std::uint32_t>(spans), body_);
+  if (!written.ok()) return written;  // counted by the spool as write_failed
+  replayer_->Wake();
+  return absl::OkStatus();
+}
 
 void OtlpExporter::Encode(std::span<const SpanRecordPtr> part) {
   if (options_.encode) {
@@ -25,6 +51,12 @@ void OtlpExporter::Encode(std::span<const SpanRecordPtr> part) {
 }
 
 absl::Status OtlpExporter::Export(std::span<const SpanRecordPtr> batch) {
+  if (spool_ != nullptr && !batch.empty() && (shut_down_ || sleep_.interrupted())) {
+    // Shutdown ran out of time: what is still queued goes to the spool, for
+    // the next start, instead of being dropped.
+    Encode(batch);
+    return SpoolBody(batch.size());
+  }
   if (shut_down_ || sleep_.interrupted()) {
     metrics_->AddFailed(ExportFailure::kShutdown, batch.size());
     return absl::FailedPreconditionError("exporter is shut down");
@@ -48,6 +80,9 @@ absl::Status OtlpExporter::ExportPart(std::span<const SpanRecordPtr> part, absl:
     return first.ok() ? second : first;
   }
 
+  // The backend is down: no try, straight to the spool.
+  if (spool_ != nullptr && replayer_->collector_down()) return SpoolBody(part.size());
+
   std::string compressed;
   std::string_view payload = body_;
   if (options_.gzip_body) {
@@ -59,7 +94,17 @@ absl::Status OtlpExporter::ExportPart(std::span<const SpanRecordPtr> part, absl:
   }
 
   payload_size_ = payload.size();
-  const RetryResult result = SendWithRetry(*sender_, payload, deadline, options_.retry, sleep_, random_, this);
+  RetryResult result;
+  if (spool_ != nullptr) {
+    // One try: a retry would hold the exporter thread while the queue fills;
+    // the spool's replay retries instead.
+    OnAttempt(1);
+    result.last = sender_->Send(payload, deadline);
+    result.attempts = 1;
+    result.interrupted = sleep_.interrupted();
+  } else {
+    result = SendWithRetry(*sender_, payload, deadline, options_.retry, sleep_, random_, this);
+  }
 
   const std::uint64_t n = part.size();
   const SendOutcome& last = result.last;
@@ -72,6 +117,12 @@ absl::Status OtlpExporter::ExportPart(std::span<const SpanRecordPtr> part, absl:
                                                   " of ", n, " spans rejected: ", last.partial_message));
     }
     return absl::OkStatus();
+  }
+  if (spool_ != nullptr && (last.kind == SendOutcome::Kind::kRetryable || result.interrupted)) {
+    replayer_->ReportOutage();
+    retry_log_.Report(LogLevel::kWarn, StrCat("export to ", sender_->Describe(), " failed: ", last.reason,
+                                              "; spooling batches to disk until it answers again"));
+    return SpoolBody(n);
   }
   ExportFailure failure = ExportFailure::kUnavailable;
   std::string why;
@@ -110,12 +161,22 @@ void OtlpExporter::OnRetryScheduled(const SendOutcome& failed, absl::Duration wa
 
 absl::Status OtlpExporter::Shutdown(absl::Duration) {
   shut_down_ = true;
+  if (replayer_ != nullptr) {
+    replayer_->Stop();
+    spool_->Flush();
+    if (const std::uint64_t waiting = spool_->pending_spans(); waiting > 0) {
+      Diagnose(LogLevel::kInfo, StrCat("span spool: ", waiting, " spans wait on disk for the next start (",
+                                       metrics_->spans_spooled.load(std::memory_order_relaxed),
+                                       " spooled by this process)"));
+    }
+  }
   return absl::OkStatus();
 }
 
 void OtlpExporter::Interrupt() {
   sleep_.Interrupt();
   sender_->Cancel();
+  if (replayer_ != nullptr) replayer_->Stop();
 }
 
 }  // namespace qtrace

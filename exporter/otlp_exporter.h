@@ -9,6 +9,13 @@
 //
 // Another wire format over HTTP (Zipkin's JSON) brings its own encode
 // function in the options and gets the same retries, splitting and accounting.
+//
+// With a spool (spool.h) a batch is tried once: when that fails retryably, or
+// while the backend is known to be down, or once shutdown has interrupted
+// the exporter, its encoded body goes to the spool instead of being dropped,
+// and the replay thread (spool_replayer.h) sends it when the backend answers
+// again. The exporter thread thus never waits out an outage: it keeps
+// draining the queue.
 #pragma once
 
 #include <functional>
@@ -19,6 +26,8 @@
 #include "qtrace/exporter/otlp_encoder.h"
 #include "qtrace/exporter/retry.h"
 #include "qtrace/exporter/sender.h"
+#include "qtrace/exporter/spool.h"
+#include "qtrace/exporter/spool_replayer.h"
 #include "qtrace/sdk/diagnostics.h"
 #include "qtrace/sdk/pipeline_metrics.h"
 #include "qtrace/sdk/resource.h"
@@ -43,10 +52,19 @@ struct OtlpExporterOptions {
   std::size_t max_request_bytes = 64 * 1024 * 1024;
 };
 
+// A spool and the sender its replay thread sends with; without a spool,
+// failed batches are dropped and counted.
+struct SpoolSetup {
+  std::unique_ptr<Spool> spool;
+  std::unique_ptr<Sender> replay_sender;
+  SpoolReplayerOptions replay;  // its encoding is set from the exporter's
+};
+
 class OtlpExporter final : public SpanExporter, private RetryObserver {
  public:
   OtlpExporter(const Resource& resource, std::unique_ptr<Sender> sender, OtlpExporterOptions options,
-               std::shared_ptr<PipelineMetrics> metrics);
+               std::shared_ptr<PipelineMetrics> metrics, SpoolSetup spool = {});
+  ~OtlpExporter() override;
 
   absl::Status Export(std::span<const SpanRecordPtr> batch) override;
   absl::Status Shutdown(absl::Duration timeout) override;
@@ -55,6 +73,9 @@ class OtlpExporter final : public SpanExporter, private RetryObserver {
  private:
   absl::Status ExportPart(std::span<const SpanRecordPtr> part, absl::Time deadline);
   void Encode(std::span<const SpanRecordPtr> part);
+  // The spool path: body_ (part.size() spans) to the spool; OK when written.
+  absl::Status SpoolBody(std::size_t spans);
+  SpoolEncoding Encoding() const;
   // RetryObserver: requests, bytes and retries are counted as they are sent.
   void OnAttempt(int attempt) override;
   void OnRetryScheduled(const SendOutcome& failed, absl::Duration wait) override;
@@ -71,6 +92,9 @@ class OtlpExporter final : public SpanExporter, private RetryObserver {
   RateLimitedDiagnostic failure_log_;
   RateLimitedDiagnostic partial_log_;
   RateLimitedDiagnostic retry_log_;
+  // Declared last: the replay thread stops before anything it uses goes.
+  std::unique_ptr<Spool> spool_;
+  std::unique_ptr<SpoolReplayer> replayer_;
 };
 
 }  // namespace qtrace

@@ -8,6 +8,7 @@
 #include "qtrace/exporter/zipkin_encoder.h"
 #include "qtrace/sdk/batch_span_processor.h"
 #include "qtrace/sdk/common/json_writer.h"
+#include "qtrace/sdk/common/strings.h"
 #include "qtrace/sdk/config_json.h"
 #include "qtrace/sdk/jaeger_remote_sampler.h"
 #include "qtrace/sdk/resource_detector.h"
@@ -16,13 +17,14 @@
 namespace qtrace {
 
 absl::StatusOr<ResolvedTracingConfig> ResolveTracingConfig(const EnvLookup& env, const TracingFlags& flags,
-                                                           const ConfigDefaults& defaults, absl::Time now) {
+                                                           const ConfigDefaults& defaults, absl::Time now,
+                                                           std::string_view default_spool_dir) {
   absl::StatusOr<ResolvedConfig> sdk = ResolveConfig(env, flags, defaults, now);
   if (!sdk.ok()) return sdk.status();
   ResolvedTracingConfig out;
   out.config.sdk = std::move(sdk->config);
   out.warnings = std::move(sdk->warnings);
-  absl::StatusOr<OtlpConfig> otlp = ResolveOtlpConfig(env, flags, out.warnings);
+  absl::StatusOr<OtlpConfig> otlp = ResolveOtlpConfig(env, flags, out.warnings, default_spool_dir);
   if (!otlp.ok()) return otlp.status();
   out.config.otlp = std::move(*otlp);
   return out;
@@ -46,57 +48,98 @@ std::string TracingConfigToJson(const TracingConfig& config) {
   w.Key("client_key").String(o.client_key_file);
   w.Key("client_certificate").String(o.client_certificate_file);
   w.Key("insecure").Bool(o.insecure);
+  w.Key("spool").BeginObject();
+  w.Key("dir").String(o.spool.dir);
+  w.Key("max_bytes").Int(static_cast<std::int64_t>(o.spool.max_bytes));
+  w.Key("max_age_s").Int(absl::ToInt64Seconds(o.spool.max_age));
+  w.EndObject();
   w.EndObject();
   w.EndObject();
   return w.str();
 }
 
-absl::StatusOr<std::unique_ptr<SpanExporter>> MakeSpanExporter(const TracingConfig& config, const Resource& resource,
-                                                               std::shared_ptr<PipelineMetrics> metrics,
-                                                               std::ostream& out) {
-  const OtlpConfig& o = config.otlp;
-  OtlpExporterOptions options;
-  options.export_timeout = config.sdk.batch.export_timeout;
-  std::unique_ptr<Sender> sender;
+namespace {
+
+// The sender for an OTLP or Zipkin protocol (one per thread that sends: the
+// exporter's and the spool replay's).
+absl::StatusOr<std::unique_ptr<Sender>> MakeSender(const OtlpConfig& o) {
   switch (o.protocol) {
-    case ExportProtocol::kNone:
-      return std::unique_ptr<SpanExporter>();
-    case ExportProtocol::kConsole:
-      return std::unique_ptr<SpanExporter>(std::make_unique<ConsoleExporter>(out));
     case ExportProtocol::kGrpc: {
       GrpcSenderOptions g{o.endpoint, o.insecure, o.compression == Compression::kGzip, o.headers,
                           o.certificate_file, o.client_certificate_file, o.client_key_file, o.timeout};
       auto grpc = GrpcSender::Create(std::move(g));
       if (!grpc.ok()) return grpc.status();
-      sender = std::move(*grpc);
-      break;
+      return std::unique_ptr<Sender>(std::move(*grpc));
     }
     case ExportProtocol::kHttpProtobuf:
     case ExportProtocol::kHttpJson: {
       const bool json = o.protocol == ExportProtocol::kHttpJson;
-      options.encoding = json ? OtlpEncoding::kJson : OtlpEncoding::kProtobuf;
-      options.gzip_body = o.compression == Compression::kGzip;
-      HttpSenderOptions h{o.endpoint, json, options.gzip_body, o.headers, o.certificate_file,
+      HttpSenderOptions h{o.endpoint, json, o.compression == Compression::kGzip, o.headers, o.certificate_file,
                           o.client_certificate_file, o.client_key_file, o.timeout};
       auto http = HttpSender::Create(std::move(h));
       if (!http.ok()) return http.status();
-      sender = std::move(*http);
-      break;
+      return std::unique_ptr<Sender>(std::move(*http));
     }
     case ExportProtocol::kZipkin: {
-      // Zipkin's v2 JSON over HTTP, with the same batching, retries and
-      // accounting as OTLP.
-      auto zipkin = std::make_shared<const ZipkinEncoder>(resource);
-      options.encode = [zipkin](std::span<const SpanRecordPtr> spans, std::string& out) { zipkin->Encode(spans, out); };
       HttpSenderOptions h{o.endpoint, /*json=*/true, /*gzip=*/false, {}, "", "", "", o.timeout};
       auto http = HttpSender::Create(std::move(h));
       if (!http.ok()) return http.status();
-      sender = std::move(*http);
-      break;
+      return std::unique_ptr<Sender>(std::move(*http));
     }
+    case ExportProtocol::kConsole:
+    case ExportProtocol::kNone:
+      break;
   }
-  return std::unique_ptr<SpanExporter>(
-      std::make_unique<OtlpExporter>(resource, std::move(sender), options, std::move(metrics)));
+  return absl::InvalidArgumentError(StrCat("no sender for protocol ", ToString(o.protocol)));
+}
+
+// The spool and its replay sender when o.spool.dir is set; a spool that
+// cannot be opened is warned about (the exporter then drops what it cannot
+// send, as without a spool).
+SpoolSetup MakeSpoolSetup(const OtlpConfig& o, const std::shared_ptr<PipelineMetrics>& metrics) {
+  SpoolSetup setup;
+  if (o.spool.dir.empty()) return setup;
+  SpoolOptions options;
+  options.dir = o.spool.dir;
+  options.max_bytes = o.spool.max_bytes;
+  options.max_age = o.spool.max_age;
+  absl::StatusOr<std::unique_ptr<Spool>> spool = Spool::Open(options, metrics);
+  absl::StatusOr<std::unique_ptr<Sender>> sender = MakeSender(o);
+  if (!spool.ok() || !sender.ok()) {
+    Diagnose(LogLevel::kWarn, StrCat("span spool off: ", MessageOf(!spool.ok() ? spool.status() : sender.status()),
+                                     "; spans that cannot be exported are dropped and counted"));
+    return setup;
+  }
+  setup.spool = std::move(*spool);
+  setup.replay_sender = std::move(*sender);
+  setup.replay.send_timeout = o.timeout == absl::InfiniteDuration() ? absl::Seconds(30) : o.timeout;
+  return setup;
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<SpanExporter>> MakeSpanExporter(const TracingConfig& config, const Resource& resource,
+                                                               std::shared_ptr<PipelineMetrics> metrics,
+                                                               std::ostream& out) {
+  const OtlpConfig& o = config.otlp;
+  if (o.protocol == ExportProtocol::kNone) return std::unique_ptr<SpanExporter>();
+  if (o.protocol == ExportProtocol::kConsole) return std::unique_ptr<SpanExporter>(std::make_unique<ConsoleExporter>(out));
+  OtlpExporterOptions options;
+  options.export_timeout = config.sdk.batch.export_timeout;
+  if (o.protocol == ExportProtocol::kHttpProtobuf || o.protocol == ExportProtocol::kHttpJson) {
+    options.encoding = o.protocol == ExportProtocol::kHttpJson ? OtlpEncoding::kJson : OtlpEncoding::kProtobuf;
+    options.gzip_body = o.compression == Compression::kGzip;
+  }
+  if (o.protocol == ExportProtocol::kZipkin) {
+    // Zipkin's v2 JSON over HTTP, with the same batching, retries, spool and
+    // accounting as OTLP.
+    auto zipkin = std::make_shared<const ZipkinEncoder>(resource);
+    options.encode = [zipkin](std::span<const SpanRecordPtr> spans, std::string& out) { zipkin->Encode(spans, out); };
+  }
+  absl::StatusOr<std::unique_ptr<Sender>> sender = MakeSender(o);
+  if (!sender.ok()) return sender.status();
+  return std::unique_ptr<SpanExporter>(std::make_unique<OtlpExporter>(resource, std::move(*sender), options, metrics,
+                                                                      MakeSpoolSetup(o, metrics)));
 }
 
 absl::StatusOr<std::unique_ptr<Sampler>> MakeConfiguredSampler(const TracingConfig& config) {

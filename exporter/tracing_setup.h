@@ -30,16 +30,21 @@ struct ResolvedTracingConfig {
 };
 
 // ResolveConfig (the SDK's settings, with the application's defaults) and
-// ResolveOtlpConfig (the exporter's) from one environment and command line.
+// ResolveOtlpConfig (the exporter's, with the application's spool
+// directory) from one environment and command line.
 absl::StatusOr<ResolvedTracingConfig> ResolveTracingConfig(const EnvLookup& env, const TracingFlags& flags,
                                                            const ConfigDefaults& defaults = EngineDefaults(),
-                                                           absl::Time now = absl::Now());
+                                                           absl::Time now = absl::Now(),
+                                                           std::string_view default_spool_dir = {});
 
 // The resolved configuration as one JSON object (--print-config): the SDK's
 // members and "exporter"; OTLP header values redacted.
 std::string TracingConfigToJson(const TracingConfig& config);
 
 // The exporter for config.otlp.protocol; null for "none". console writes to out.
+// With config.otlp.spool.dir set, OTLP and Zipkin exporters spool what they
+// cannot send; a spool directory that cannot be opened is warned about and
+// the exporter runs without one.
 absl::StatusOr<std::unique_ptr<SpanExporter>> MakeSpanExporter(const TracingConfig& config, const Resource& resource,
                                                                std::shared_ptr<PipelineMetrics> metrics,
                                                                std::ostream& out);

@@ -14,6 +14,18 @@ std::string_view ToString(ExportFailure failure) {
   return "unknown";
 }
 
+std::string_view ToString(SpoolDrop drop) {
+  switch (drop) {
+    case SpoolDrop::kQuota: return "quota";
+    case SpoolDrop::kAge: return "age";
+    case SpoolDrop::kWriteFailed: return "write_failed";
+    case SpoolDrop::kRejected: return "rejected";
+    case SpoolDrop::kUnreplayable: return "unreplayable";
+    case SpoolDrop::kCount: break;
+  }
+  return "unknown";
+}
+
 std::uint64_t PipelineMetrics::FailedTotal() const {
   std::uint64_t total = 0;
   for (const auto& c : spans_failed) total += c.load(std::memory_order_relaxed);

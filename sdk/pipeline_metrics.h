@@ -7,6 +7,7 @@
 //   otel.sdk.processor.span.queue.size / .capacity            (read from the processor)
 //   otel.sdk.exporter.span.exported{error.type=""|<reason>}
 //   otel.sdk.exporter.retries, .batches, .bytes               (ours: attempts retried, requests, bytes sent)
+//   qtrace.spool.spans.{spooled,replayed,dropped{error.type}}, .corrupt_records, .bytes  (ours: the spool)
 //
 // Thread safety: every field may be updated and read from any thread. The
 // counters touched per span are sharded (see ShardedCounter).
@@ -33,6 +34,19 @@ enum class ExportFailure : std::uint8_t {
 
 std::string_view ToString(ExportFailure failure);
 
+// Why spans left the on-disk spool (exporter/spool.h) without being sent, as
+// the error.type attribute.
+enum class SpoolDrop : std::uint8_t {
+  kQuota,         // the spool was full (QTRACE_SPOOL_MAX_BYTES): its oldest segment went
+  kAge,           // older than QTRACE_SPOOL_MAX_AGE
+  kWriteFailed,   // the disk refused the write (full, unwritable)
+  kRejected,      // replayed, and the backend refused it for good
+  kUnreplayable,  // written by an exporter of another encoding
+  kCount,
+};
+
+std::string_view ToString(SpoolDrop drop);
+
 struct PipelineMetrics {
   ShardedCounter spans_started_sampled;
   ShardedCounter spans_started_unsampled;
@@ -54,6 +68,14 @@ struct PipelineMetrics {
   // Set by the batch processor.
   std::atomic<std::uint64_t> queue_size{0};
   std::atomic<std::uint64_t> queue_capacity{0};
+  // The on-disk spool, when one is configured: spans written to it (instead
+  // of being dropped), sent from it and acknowledged (also in
+  // spans_exported), dropped from it, records found corrupt, its size.
+  std::atomic<std::uint64_t> spans_spooled{0};
+  std::atomic<std::uint64_t> spans_replayed{0};
+  std::array<std::atomic<std::uint64_t>, static_cast<std::size_t>(SpoolDrop::kCount)> spans_dropped_from_spool{};
+  std::atomic<std::uint64_t> spool_corrupt_records{0};
+  std::atomic<std::uint64_t> spool_bytes{0};
 
   void AddFailed(ExportFailure failure, std::uint64_t spans) {
     spans_failed[static_cast<std::size_t>(failure)].fetch_add(spans, std::memory_order_relaxed);
@@ -62,6 +84,12 @@ struct PipelineMetrics {
     return spans_failed[static_cast<std::size_t>(failure)].load(std::memory_order_relaxed);
   }
   std::uint64_t FailedTotal() const;
+  void AddSpoolDropped(SpoolDrop reason, std::uint64_t spans) {
+    spans_dropped_from_spool[static_cast<std::size_t>(reason)].fetch_add(spans, std::memory_order_relaxed);
+  }
+  std::uint64_t SpoolDropped(SpoolDrop reason) const {
+    return spans_dropped_from_spool[static_cast<std::size_t>(reason)].load(std::memory_order_relaxed);
+  }
 };
 
 }  // namespace qtrace

@@ -129,7 +129,28 @@ std::string MetricsRegistry::Render(const PipelineMetrics* p) const {
   Sample(out, "otel_sdk_exporter_requests_total", "", std::to_string(p->export_batches.load()));
   Header(out, "otel_sdk_exporter_sent_bytes_total", "counter", "Bytes of export requests sent.");
   Sample(out, "otel_sdk_exporter_sent_bytes_total", "", std::to_string(p->export_bytes.load()));
+  RenderSpool(out, *p);
   return out;
+}
+
+void MetricsRegistry::RenderSpool(std::string& out, const PipelineMetrics& p) {
+  Header(out, "qtrace_spool_spans_spooled_total", "counter",
+         "Spans written to the on-disk spool because the backend was down or shutdown ran out of time.");
+  Sample(out, "qtrace_spool_spans_spooled_total", "", std::to_string(p.spans_spooled.load()));
+  Header(out, "qtrace_spool_spans_replayed_total", "counter",
+         "Spans sent from the spool and accepted (also counted as exported).");
+  Sample(out, "qtrace_spool_spans_replayed_total", "", std::to_string(p.spans_replayed.load()));
+  Header(out, "qtrace_spool_spans_dropped_total", "counter",
+         "Spans that left the spool without being sent; error_type says why.");
+  for (std::size_t i = 0; i < static_cast<std::size_t>(SpoolDrop::kCount); ++i) {
+    const auto reason = static_cast<SpoolDrop>(i);
+    Sample(out, "qtrace_spool_spans_dropped_total", StrCat("error_type=", LabelValue(ToString(reason))),
+           std::to_string(p.SpoolDropped(reason)));
+  }
+  Header(out, "qtrace_spool_corrupt_records_total", "counter", "Spool records found damaged and skipped.");
+  Sample(out, "qtrace_spool_corrupt_records_total", "", std::to_string(p.spool_corrupt_records.load()));
+  Header(out, "qtrace_spool_bytes", "gauge", "Size of the spool's files on disk.");
+  Sample(out, "qtrace_spool_bytes", "", std::to_string(p.spool_bytes.load()));
 }
 
 }  // namespace qtrace::metrics

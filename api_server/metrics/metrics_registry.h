@@ -27,6 +27,8 @@ class MetricsRegistry {
   std::string Render(const PipelineMetrics* pipeline) const;
 
  private:
+  // The spool's series (exporter/spool.h), appended to out.
+  static void RenderSpool(std::string& out, const PipelineMetrics& pipeline);
   static constexpr std::array<double, 12> kBuckets = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
                                                       0.05,   0.1,   0.25,   0.5,   1.0,  2.5};
   struct Histogram {

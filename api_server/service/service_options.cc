@@ -66,6 +66,15 @@ std::string RedactDatabaseUrl(std::string_view url) {
   return out;
 }
 
+std::string DefaultSpoolDir(std::string_view database_url) {
+  if (!StartsWith(database_url, "sqlite:")) return "";
+  const std::string_view path = database_url.substr(7);
+  if (path.empty() || path == ":memory:") return "";
+  const std::size_t slash = path.rfind('/');
+  if (slash == std::string_view::npos) return "spool";
+  return StrCat(path.substr(0, slash == 0 ? 1 : slash), slash == 0 ? "" : "/", "spool");
+}
+
 absl::Status ApplyServiceFlag(std::string_view name, std::string_view value, ServiceOptions& o) {
   if (name == "listen") return SetListen(value, o);
   if (name == "database-url") return SetDatabase(value, o);

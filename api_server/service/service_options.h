@@ -47,4 +47,10 @@ ConfigDefaults TracingDefaults();
 // The database URL without its password, for logs and --print-config.
 std::string RedactDatabaseUrl(std::string_view url);
 
+// The spool directory the service uses when QTRACE_SPOOL_DIR is unset: beside
+// a SQLite database file, spool/ in its folder ("sqlite:./data/qa-pms.db" →
+// "./data/spool"). An in-memory or PostgreSQL database gives the service no
+// data directory of its own: no spool unless QTRACE_SPOOL_DIR names one.
+std::string DefaultSpoolDir(std::string_view database_url);
+
 }  // namespace qtrace::service

@@ -25,5 +25,14 @@ TEST(RedactDatabaseUrlTest, OtherUrlsUnchanged) {
   EXPECT_EQ(RedactDatabaseUrl("sqlite:/var/lib/qa.db"), "sqlite:/var/lib/qa.db");
 }
 
+TEST(DefaultSpoolDirTest, BesideTheSqliteFileOtherwiseNone) {
+  EXPECT_EQ(DefaultSpoolDir("sqlite:./data/qa-pms.db"), "./data/spool");
+  EXPECT_EQ(DefaultSpoolDir("sqlite:/var/lib/qa/qa.db"), "/var/lib/qa/spool");
+  EXPECT_EQ(DefaultSpoolDir("sqlite:qa.db"), "spool");
+  EXPECT_EQ(DefaultSpoolDir("sqlite:/qa.db"), "/spool");
+  EXPECT_EQ(DefaultSpoolDir("sqlite::memory:"), "");
+  EXPECT_EQ(DefaultSpoolDir("postgres://qa@db/qa_pms"), "");
+}
+
 }  // namespace
 }  // namespace qtrace::service

@@ -1,0 +1,395 @@
+#include "qtrace/exporter/spool.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include <algorithm>
+#include <bit>
+#include <cerrno>
+#include <cstring>
+#include <vector>
+
+#include "qtrace/sdk/common/strings.h"
+
+namespace qtrace {
+namespace {
+
+static_assert(std::endian::native == std::endian::little, "the record layout is written as the machine stores it");
+
+constexpr std::uint32_t kMagic = 0x52535451;  // "QTSR" in file order
+constexpr std::uint8_t kVersion = 1;
+constexpr std::uint32_t kMaxBody = 256u << 20;  // larger is not a record: corrupt
+constexpr std::string_view kSegmentPrefix = "seg-";
+constexpr std::string_view kSegmentSuffix = ".qtspool";
+constexpr std::string_view kAckSuffix = ".ack";
+
+struct Header {
+  std::uint32_t body_length = 0;
+  std::uint32_t crc = 0;
+  std::uint8_t version = 0;
+  std::uint8_t encoding = 0;
+  std::uint32_t spans = 0;
+  std::int64_t created_unix_ns = 0;
+};
+
+template <class T>
+T Load(const char* at) {
+  T v;
+  std::memcpy(&v, at, sizeof v);
+  return v;
+}
+template <class T>
+void Store(char* at, T v) {
+  std::memcpy(at, &v, sizeof v);
+}
+
+std::uint32_t Crc(std::string_view after_crc_header, std::string_view body) {
+  uLong crc = crc32(0, nullptr, 0);
+  crc = crc32(crc, reinterpret_cast<const Bytef*>(after_crc_header.data()), static_cast<uInt>(after_crc_header.size()));
+  crc = crc32_z(crc, reinterpret_cast<const Bytef*>(body.data()), body.size());
+  return static_cast<std::uint32_t>(crc);
+}
+
+std::string EncodeRecord(SpoolEncoding encoding, std::uint32_t spans, std::string_view body, absl::Time now) {
+  std::string out(kSpoolRecordHeaderBytes + body.size(), '\0');
+  char* p = out.data();
+  Store<std::uint32_t>(p, kMagic);
+  Store<std::uint32_t>(p + 4, static_cast<std::uint32_t>(body.size()));
+  p[12] = static_cast<char>(kVersion);
+  p[13] = static_cast<char>(encoding);
+  Store<std::uint32_t>(p + 16, spans);
+  Store<std::int64_t>(p + 20, absl::ToUnixNanos(now));
+  std::memcpy(p + kSpoolRecordHeaderBytes, body.data(), body.size());
+  Store<std::uint32_t>(p + 8, Crc(std::string_view(p + 12, kSpoolRecordHeaderBytes - 12), body));
+  return out;
+}
+
+// Reads exactly n bytes at offset; false when the file is shorter.
+bool ReadAt(int fd, std::uint64_t offset, char* out, std::size_t n) {
+  std::size_t done = 0;
+  while (done < n) {
+    const ssize_t r = pread(fd, out + done, n - done, static_cast<off_t>(offset + done));
+    if (r < 0 && errno == EINTR) continue;
+    if (r <= 0) return false;
+    done += static_cast<std::size_t>(r);
+  }
+  return true;
+}
+
+// What is at offset of a segment of `size` bytes.
+enum class Found { kRecord, kCorrupt, kEnd };
+
+// Reads the record at offset into header and body (body may be null: check
+// only). kCorrupt: wrong magic or version, impossible length, cut short, or
+// a CRC that does not match.
+Found ReadRecord(int fd, std::uint64_t offset, std::uint64_t size, Header& header, std::string* body) {
+  if (offset >= size) return Found::kEnd;
+  if (size - offset < kSpoolRecordHeaderBytes) return Found::kCorrupt;
+  char raw[kSpoolRecordHeaderBytes];
+  if (!ReadAt(fd, offset, raw, sizeof raw)) return Found::kCorrupt;
+  if (Load<std::uint32_t>(raw) != kMagic) return Found::kCorrupt;
+  header.body_length = Load<std::uint32_t>(raw + 4);
+  header.crc = Load<std::uint32_t>(raw + 8);
+  header.version = static_cast<std::uint8_t>(raw[12]);
+  header.encoding = static_cast<std::uint8_t>(raw[13]);
+  header.spans = Load<std::uint32_t>(raw + 16);
+  header.created_unix_ns = Load<std::int64_t>(raw + 20);
+  if (header.version != kVersion || header.body_length > kMaxBody) return Found::kCorrupt;
+  if (size - offset - kSpoolRecordHeaderBytes < header.body_length) return Found::kCorrupt;  // cut short
+  std::string local;
+  std::string& bytes = body != nullptr ? *body : local;
+  bytes.resize(header.body_length);
+  if (!ReadAt(fd, offset + kSpoolRecordHeaderBytes, bytes.data(), bytes.size())) return Found::kCorrupt;
+  if (Crc(std::string_view(raw + 12, kSpoolRecordHeaderBytes - 12), bytes) != header.crc) return Found::kCorrupt;
+  return Found::kRecord;
+}
+
+// The offset of the next record that checks out after a corrupt one at
+// offset, or size when there is none: corruption costs the damaged record,
+// never the ones after it.
+std::uint64_t Resync(int fd, std::uint64_t offset, std::uint64_t size) {
+  std::string window;
+  for (std::uint64_t at = offset + 1; at + kSpoolRecordHeaderBytes <= size;) {
+    window.resize(static_cast<std::size_t>(std::min<std::uint64_t>(size - at, 64 * 1024)));
+    if (!ReadAt(fd, at, window.data(), window.size())) return size;
+    for (std::size_t i = 0; i + 4 <= window.size(); ++i) {
+      if (Load<std::uint32_t>(window.data() + i) != kMagic) continue;
+      Header header;
+      if (ReadRecord(fd, at + i, size, header, nullptr) == Found::kRecord) return at + i;
+    }
+    at += window.size() >= 4 ? window.size() - 3 : 1;
+  }
+  return size;
+}
+
+std::uint64_t FileSize(int fd) {
+  struct stat st {};
+  return fstat(fd, &st) == 0 ? static_cast<std::uint64_t>(st.st_size) : 0;
+}
+
+}  // namespace
+
+Spool::Spool(SpoolOptions options, std::shared_ptr<PipelineMetrics> metrics)
+    : options_(std::move(options)), metrics_(metrics ? std::move(metrics) : std::make_shared<PipelineMetrics>()) {}
+
+Spool::~Spool() { Flush(); }
+
+absl::StatusOr<std::unique_ptr<Spool>> Spool::Open(SpoolOptions options, std::shared_ptr<PipelineMetrics> metrics) {
+  if (options.dir.empty()) return absl::InvalidArgumentError("the spool needs a directory");
+  std::unique_ptr<Spool> spool(new Spool(std::move(options), std::move(metrics)));
+  if (absl::Status s = spool->Index(); !s.ok()) return s;
+  return spool;
+}
+
+std::string Spool::PathOf(std::uint64_t id, std::string_view suffix) const {
+  char name[17];
+  std::snprintf(name, sizeof name, "%016llx", static_cast<unsigned long long>(id));
+  return StrCat(options_.dir, "/", kSegmentPrefix, name, suffix);
+}
+
+absl::Status Spool::Index() {
+  // mkdir -p: every component that is missing.
+  for (std::size_t slash = options_.dir.find('/', 1);; slash = options_.dir.find('/', slash + 1)) {
+    const std::string part = options_.dir.substr(0, slash);
+    if (mkdir(part.c_str(), 0700) != 0 && errno != EEXIST) {
+      return absl::UnavailableError(StrCat("cannot create the spool directory '", part, "': ", std::strerror(errno)));
+    }
+    if (slash == std::string::npos) break;
+  }
+  std::unique_ptr<DIR, int (*)(DIR*)> dir(opendir(options_.dir.c_str()), closedir);
+  if (dir == nullptr) {
+    return absl::UnavailableError(StrCat("cannot read the spool directory '", options_.dir, "': ", std::strerror(errno)));
+  }
+  std::vector<std::uint64_t> ids;
+  while (dirent* entry = readdir(dir.get())) {
+    const std::string_view name(entry->d_name);
+    if (!StartsWith(name, kSegmentPrefix) || !EndsWith(name, kSegmentSuffix)) continue;
+    const std::string_view hex = name.substr(kSegmentPrefix.size(), name.size() - kSegmentPrefix.size() - kSegmentSuffix.size());
+    std::uint64_t id = 0;
+    bool ok = hex.size() == 16;
+    for (char c : hex) {
+      const int digit = HexDigitValue(c);
+      ok = ok && digit >= 0;
+      id = id << 4 | static_cast<std::uint64_t>(digit < 0 ? 0 : digit);
+    }
+    if (ok) ids.push_back(id);
+  }
+  std::sort(ids.begin(), ids.end());
+  for (std::uint64_t id : ids) {
+    UniqueFd fd(open(PathOf(id, kSegmentSuffix).c_str(), O_RDONLY | O_CLOEXEC));
+    if (!fd.valid()) continue;
+    Segment segment;
+    segment.id = id;
+    segment.bytes = FileSize(fd.get());
+    struct stat st {};
+    if (fstat(fd.get(), &st) == 0) segment.newest = absl::FromTimeT(st.st_mtime);
+    // Where an earlier process stopped acknowledging.
+    UniqueFd ack(open(PathOf(id, kAckSuffix).c_str(), O_RDONLY | O_CLOEXEC));
+    if (ack.valid()) {
+      char text[32] = {};
+      const ssize_t n = read(ack.get(), text, sizeof text - 1);
+      std::int64_t offset = 0;
+      if (n > 0 && ParseInt64(Trim(std::string_view(text, static_cast<std::size_t>(n))), &offset) && offset >= 0) {
+        segment.read_offset = std::min<std::uint64_t>(static_cast<std::uint64_t>(offset), segment.bytes);
+      }
+    }
+    // Count the spans still to send; corrupt stretches are counted when the
+    // replay reaches them.
+    for (std::uint64_t at = segment.read_offset; at < segment.bytes;) {
+      Header header;
+      const Found found = ReadRecord(fd.get(), at, segment.bytes, header, nullptr);
+      if (found == Found::kEnd) break;
+      if (found == Found::kCorrupt) {
+        at = Resync(fd.get(), at, segment.bytes);
+        continue;
+      }
+      segment.spans += header.spans;
+      at += kSpoolRecordHeaderBytes + header.body_length;
+    }
+    total_bytes_ += segment.bytes;
+    next_id_ = std::max(next_id_, id + 1);
+    segments_.push_back(segment);
+  }
+  PublishSize();
+  return absl::OkStatus();
+}
+
+absl::Status Spool::OpenNewSegment(absl::Time now) {
+  SyncActive();
+  const std::uint64_t id = next_id_++;
+  UniqueFd fd(open(PathOf(id, kSegmentSuffix).c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600));
+  if (!fd.valid()) {
+    return absl::UnavailableError(StrCat("cannot create a spool segment in '", options_.dir, "': ", std::strerror(errno)));
+  }
+  active_ = std::move(fd);
+  Segment segment;
+  segment.id = id;
+  segment.newest = now;
+  segments_.push_back(segment);
+  return absl::OkStatus();
+}
+
+void Spool::SyncActive() {
+  if (active_.valid() && unsynced_) fdatasync(active_.get());
+  unsynced_ = false;
+}
+
+void Spool::WarnOnce(std::string_view what) {
+  if (warned_) return;
+  warned_ = true;
+  Diagnose(LogLevel::kWarn, StrCat("span spool '", options_.dir, "': ", what,
+                                   "; spans that cannot be spooled are dropped and counted (further failures are "
+                                   "counted on /metrics, not logged)"));
+}
+
+absl::Status Spool::Append(SpoolEncoding encoding, std::uint32_t spans, std::string_view body, absl::Time now) {
+  std::lock_guard<std::mutex> lock(mu_);
+  const std::string record = EncodeRecord(encoding, spans, body, now);
+  DropExpired(now);
+  MakeRoomFor(record.size());
+  absl::Status status;
+  if (record.size() > options_.max_bytes) {
+    status = absl::ResourceExhaustedError("the batch is larger than the whole spool");
+  } else if (!active_.valid() || segments_.back().bytes + record.size() > options_.segment_bytes) {
+    status = OpenNewSegment(now);
+  }
+  if (status.ok()) {
+    const ssize_t written = write(active_.get(), record.data(), record.size());
+    if (written != static_cast<ssize_t>(record.size())) {
+      status = absl::UnavailableError(StrCat("writing the spool failed: ",
+                                             written < 0 ? std::strerror(errno) : "short write (disk full?)"));
+      // A partial record would read as corrupt: cut it off again.
+      if (written > 0 && ftruncate(active_.get(), static_cast<off_t>(segments_.back().bytes)) != 0) {
+        segments_.back().bytes += static_cast<std::uint64_t>(written);  // left for the reader to skip
+        total_bytes_ += static_cast<std::uint64_t>(written);
+      }
+    }
+  }
+  if (!status.ok()) {
+    metrics_->AddSpoolDropped(SpoolDrop::kWriteFailed, spans);
+    WarnOnce(MessageOf(status));
+    PublishSize();
+    return status;
+  }
+  Segment& segment = segments_.back();
+  segment.bytes += record.size();
+  segment.spans += spans;
+  segment.newest = now;
+  total_bytes_ += record.size();
+  metrics_->spans_spooled.fetch_add(spans, std::memory_order_relaxed);
+  unsynced_ = true;
+  if (now - last_sync_ >= options_.sync_interval) {
+    SyncActive();
+    last_sync_ = now;
+  }
+  PublishSize();
+  return absl::OkStatus();
+}
+
+std::optional<SpoolRecord> Spool::Oldest(absl::Time now) {
+  std::lock_guard<std::mutex> lock(mu_);
+  DropExpired(now);
+  while (!segments_.empty()) {
+    Segment& segment = segments_.front();
+    const bool is_active = active_.valid() && segments_.size() == 1;
+    if (segment.read_offset >= segment.bytes) {
+      if (is_active) return std::nullopt;  // everything written has been read
+      DropSegment(segments_.begin(), SpoolDrop::kCount);
+      continue;
+    }
+    UniqueFd fd(open(PathOf(segment.id, kSegmentSuffix).c_str(), O_RDONLY | O_CLOEXEC));
+    if (!fd.valid()) {  // deleted under us: nothing left to read in it
+      DropSegment(segments_.begin(), SpoolDrop::kCount);
+      continue;
+    }
+    SpoolRecord record;
+    Header header;
+    const Found found = ReadRecord(fd.get(), segment.read_offset, segment.bytes, header, &record.body);
+    if (found == Found::kRecord) {
+      record.encoding = static_cast<SpoolEncoding>(header.encoding);
+      record.spans = header.spans;
+      record.created_unix_ns = header.created_unix_ns;
+      record.segment = segment.id;
+      record.end_offset = segment.read_offset + kSpoolRecordHeaderBytes + header.body_length;
+      return record;
+    }
+    // Corrupt (or cut short by a crash): count it, skip to the next record
+    // that checks out, and remember the skip.
+    metrics_->spool_corrupt_records.fetch_add(1, std::memory_order_relaxed);
+    segment.read_offset = Resync(fd.get(), segment.read_offset, segment.bytes);
+    WriteAck(segment);
+  }
+  return std::nullopt;
+}
+
+void Spool::Acknowledge(const SpoolRecord& record) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = std::find_if(segments_.begin(), segments_.end(), [&](const Segment& s) { return s.id == record.segment; });
+  if (it == segments_.end() || record.end_offset <= it->read_offset) return;  // dropped meanwhile
+  it->read_offset = record.end_offset;
+  it->spans -= std::min<std::uint64_t>(it->spans, record.spans);
+  const bool is_active = active_.valid() && std::next(it) == segments_.end();
+  if (it->read_offset >= it->bytes && !is_active) {
+    DropSegment(it, SpoolDrop::kCount);
+  } else {
+    WriteAck(*it);
+  }
+  PublishSize();
+}
+
+void Spool::WriteAck(const Segment& segment) {
+  // Not synced: a lost .ack only means records sent twice (at least once).
+  const std::string path = PathOf(segment.id, kAckSuffix);
+  UniqueFd fd(open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
+  if (!fd.valid()) return;
+  const std::string text = std::to_string(segment.read_offset);
+  [[maybe_unused]] const ssize_t n = write(fd.get(), text.data(), text.size());
+}
+
+void Spool::DropSegment(std::deque<Segment>::iterator segment, SpoolDrop reason) {
+  if (reason != SpoolDrop::kCount && segment->spans > 0) metrics_->AddSpoolDropped(reason, segment->spans);
+  if (std::next(segment) == segments_.end() && active_.valid()) active_.Reset();
+  unlink(PathOf(segment->id, kSegmentSuffix).c_str());
+  unlink(PathOf(segment->id, kAckSuffix).c_str());
+  total_bytes_ -= std::min(total_bytes_, segment->bytes);
+  segments_.erase(segment);
+  PublishSize();
+}
+
+void Spool::DropExpired(absl::Time now) {
+  while (!segments_.empty() && now - segments_.front().newest > options_.max_age) {
+    DropSegment(segments_.begin(), SpoolDrop::kAge);
+  }
+}
+
+void Spool::MakeRoomFor(std::uint64_t record_bytes) {
+  while (!segments_.empty() && total_bytes_ + record_bytes > options_.max_bytes) {
+    DropSegment(segments_.begin(), SpoolDrop::kQuota);
+  }
+}
+
+void Spool::PublishSize() { metrics_->spool_bytes.store(total_bytes_, std::memory_order_relaxed); }
+
+void Spool::Flush() {
+  std::lock_guard<std::mutex> lock(mu_);
+  SyncActive();
+}
+
+bool Spool::empty() const { return pending_spans() == 0; }
+
+std::uint64_t Spool::bytes() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return total_bytes_;
+}
+
+std::uint64_t Spool::pending_spans() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::uint64_t spans = 0;
+  for (const Segment& segment : segments_) spans += segment.spans;
+  return spans;
+}
+
+}  // namespace qtrace
