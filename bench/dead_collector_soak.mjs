@@ -8,9 +8,14 @@
 // 3. The collector comes back: otlp-sink starts on that port while the load
 //    goes on, and the first span must arrive within one back-off period.
 //
+// 4. The same with the on-disk spool on (QTRACE_SPOOL_DIR): the same load
+//    for `seconds` with nothing listening, then otlp-sink starts (counting
+//    distinct spans and duplicates) and every span started must arrive.
+//
 // Fails when the median p50 is more than 10 % above the baseline's, when RSS
 // grows by 10 MiB or more after the first window, when the drops are not on
-// /metrics, or when export does not resume in time.
+// /metrics, when export does not resume in time, or, with the spool, when a
+// span is dropped or does not arrive.
 import { mkdtempSync, readFileSync, existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
@@ -34,7 +39,7 @@ const MiB = 1024;
 
 async function serviceWithProject(env, db) {
   const api = await startService(API, ['--database-url', `sqlite:${tmpfs}/${db}.db`], {
-    // Without the spool: this soak measures the queue's drops (see bench/README.md).
+    // Without the spool unless env names one: phase 2 measures the queue's drops.
     OTEL_LOG_LEVEL: 'warn', QTRACE_SPOOL_DIR: 'none', ...env,
   });
   const project = await call(api.base, 'POST', '/api/v1/projects', { name: 'soak' });
@@ -50,6 +55,54 @@ function runWindows(api, url, count) {
                 `p99 ${(r.p99 * 1000).toFixed(0)} µs  rss ${(rssKb(api.pid) / MiB).toFixed(1)} MiB`);
   }
   return rows;
+}
+
+// Phase 4: the outage with the spool on, then the collector back; every span
+// started must reach the sink (at least once: duplicates are counted).
+async function spoolPhase(p50Off) {
+  const port = await freePort();
+  const spoolDir = join(work, 'spool');
+  console.log(`\nwith the spool (${spoolDir}): grpc to 127.0.0.1:${port}, nothing listening (${windows} x ${windowSeconds} s)`);
+  const svc = await serviceWithProject({
+    OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc', OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${port}`, OTEL_TRACES_SAMPLER_ARG: '1.0',
+    QTRACE_SPOOL_DIR: spoolDir,
+  }, 'spool');
+  runWrk(svc.url, { ...load, seconds: 2 });
+  const soak = runWindows(svc.api, svc.url, windows);
+  const during = (await call(svc.api.base, 'GET', '/metrics')).text;
+  const spooledDuring = metricValue(during, 'qtrace_spool_spans_spooled_total');
+  const spoolMiB = metricValue(during, 'qtrace_spool_bytes') / (1 << 20);
+
+  const sink = await startSink(SINK, ['--grpc', `127.0.0.1:${port}`, '--distinct'], { jsonl: false });
+  const sinkStarted = Date.now();
+  await startWrk(svc.url, { ...load, seconds: 5 });  // live traffic beside the replay
+  let final;
+  for (;;) {
+    final = (await call(svc.api.base, 'GET', '/metrics')).text;
+    const spooled = metricValue(final, 'qtrace_spool_spans_spooled_total');
+    const replayed = metricValue(final, 'qtrace_spool_spans_replayed_total');
+    if (replayed >= spooled || Date.now() - sinkStarted > 600000) break;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  const replayMs = Date.now() - sinkStarted;
+  await svc.api.stop();
+  const summary = (await sink.stop()).summary;
+  const started = metricValue(final, 'otel_sdk_span_started_total', 'otel_span_sampling_result="RECORD_AND_SAMPLE"');
+  const queueFull = metricValue(final, 'otel_sdk_processor_span_processed_total', 'error_type="queue_full"');
+  const spoolDropped = ['quota', 'age', 'write_failed', 'rejected', 'unreplayable']
+    .reduce((n, t) => n + metricValue(final, 'qtrace_spool_spans_dropped_total', `error_type="${t}"`), 0);
+  const p50 = median(soak.map((r) => r.p50));
+  const rssGrowthMiB = (Math.max(...soak.map((r) => r.rssKb)) - soak[0].rssKb) / MiB;
+  console.log(`spooled during the outage ${spooledDuring} spans (${spoolMiB.toFixed(1)} MiB on disk); replayed within ` +
+              `${replayMs} ms of the collector's return; spans started ${started}, at the sink ${summary.distinct} distinct, ` +
+              `${summary.duplicates} duplicates; dropped: queue full ${queueFull}, from the spool ${spoolDropped}`);
+  console.log(`median p50 with the spool ${(p50 * 1000).toFixed(0)} µs (ratio to tracing off ${(p50 / p50Off).toFixed(3)}), ` +
+              `p99 ${(median(soak.map((r) => r.p99)) * 1000).toFixed(0)} µs`);
+  check(p50 <= p50Off * 1.10, `latency with the spool during the outage within 10 % of tracing off (${(100 * (p50 / p50Off - 1)).toFixed(1)} %)`);
+  check(rssGrowthMiB < 10, `RSS growth with the spool ${rssGrowthMiB.toFixed(1)} MiB (limit 10 MiB)`);
+  check(queueFull === 0 && spoolDropped === 0, `nothing dropped with the spool (queue full ${queueFull}, spool ${spoolDropped})`);
+  // Every span started before the last /metrics read, each at least once.
+  check(summary.distinct >= started, `every span started arrived: ${summary.distinct} distinct of ${started} started`);
 }
 
 let failed = false;
@@ -107,6 +160,8 @@ try {
   // permanent rejection, and the retries show while the outage lasts.
   check(rejected === 0 && retries > 0, `a dead collector is retried, not rejected (retries ${retries}, rejected ${rejected})`);
   check(resumedMs !== null && resumedMs <= RESUME_LIMIT_MS, `export resumed ${resumedMs ?? 'never'} ms after the collector came back (limit ${RESUME_LIMIT_MS} ms)`);
+
+  await spoolPhase(p50Off);
 } finally {
   rmSync(work, { recursive: true, force: true });
   rmSync(tmpfs, { recursive: true, force: true });

@@ -21,6 +21,10 @@ const modes = [
   { name: 'grpc 100%', env: { OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc', ...ratio('1.0') }, grpc: true },
   { name: 'http/protobuf 100%', env: { OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf', ...ratio('1.0') } },
   { name: 'http/protobuf 10%', env: { OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf', ...ratio('0.1') }, ratio: 0.1 },
+  // The same as http/protobuf 100 % with the on-disk spool on (a directory of
+  // its own per run): the request path never touches the spool, so its cost
+  // should match the mode without it.
+  { name: 'http/protobuf 100% spool', env: { OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf', ...ratio('1.0') }, spool: true },
 ];
 
 async function runMode(mode, round) {
@@ -31,7 +35,7 @@ async function runMode(mode, round) {
     OTEL_BSP_MAX_EXPORT_BATCH_SIZE: '2048', QTRACE_KEEP_ERROR_TRACES: 'true', OTEL_LOG_LEVEL: 'warn',
     // The pipeline as measured before the spool; a spool beside the databases
     // of one tmpfs would be shared by every round.
-    QTRACE_SPOOL_DIR: 'none', ...mode.env,
+    QTRACE_SPOOL_DIR: mode.spool ? `${tmpfs}/spool-${round}` : 'none', ...mode.env,
   });
   try {
     const project = await call(api.base, 'POST', '/api/v1/projects', { name: 'bench' });
@@ -58,8 +62,10 @@ async function runMode(mode, round) {
     const started = metricValue(metrics, 'otel_sdk_span_started_total', 'otel_span_sampling_result="RECORD_AND_SAMPLE"');
     const unsampled = metricValue(metrics, 'otel_sdk_span_started_total', 'otel_span_sampling_result="DROP"');
     const queueDrops = metricValue(metrics, 'otel_sdk_processor_span_processed_total', 'error_type="queue_full"');
+    const spooled = metricValue(metrics, 'qtrace_spool_spans_spooled_total');
     return { ...result, apiCpuUs, sinkCpuUs, rssMb: rss / 1024, exit: stopped.code, spansReceived: summary.spans,
-             spansStarted: started, spansUnsampled: unsampled, queueDrops, exportNsPerSpan: exported > 0 ? (exporterCpuUs * 1000) / exported : 0 };
+             spansStarted: started, spansUnsampled: unsampled, queueDrops, spooled,
+             exportNsPerSpan: exported > 0 ? (exporterCpuUs * 1000) / exported : 0 };
   } finally {
     api.kill();
     sink.kill();
@@ -119,5 +125,14 @@ for (const mode of modes) {
     console.log(`${ratio >= 0.95 ? 'PASS' : 'MISS'} ${mode.name}: throughput ${ratio.toFixed(3)} of tracing off (target >= 0.95)`);
   }
 }
+// The spool's cost on the request path: the same mode with it on and off,
+// round by round (and what went through it, which should be nothing: the
+// sink answers).
+const withSpool = results['http/protobuf 100% spool'];
+const without = results['http/protobuf 100%'];
+const spoolCpu = median(withSpool.map((r, i) => r.apiCpuUs / without[i].apiCpuUs));
+const spoolRps = median(withSpool.map((r, i) => r.rps / without[i].rps));
+console.log(`spool on / off (http/protobuf 100 %): service CPU per request ${spoolCpu.toFixed(3)}, ` +
+            `req/s ${spoolRps.toFixed(3)}; spans that went through the spool: ${withSpool.reduce((n, r) => n + r.spooled, 0)}`);
 spawnSync('rm', ['-rf', tmpfs]);
 process.exit(failed ? 1 : 0);

@@ -5,23 +5,42 @@
 // Prints "listening on 127.0.0.1:P" and serves GET /hello until SIGTERM.
 #include <signal.h>
 
-#include <cstdlib>
+#include <cstdint>
 #include <iostream>
 #include <string>
 
 #include "api_server/http/http_server.h"
+#include "qtrace/sdk/common/strings.h"
+
+namespace {
+
+constexpr const char* kUsage = "usage: trivial_http_server --port P [--body-bytes N] [--io-threads T]\n";
+
+}  // namespace
 
 int main(int argc, char** argv) {
   int port = 0;
   std::size_t body_bytes = 13;
   int io_threads = 2;
-  for (int i = 1; i + 1 < argc; i += 2) {
+  for (int i = 1; i < argc; i += 2) {
     const std::string flag = argv[i];
-    if (flag == "--port") port = std::atoi(argv[i + 1]);
-    else if (flag == "--body-bytes") body_bytes = static_cast<std::size_t>(std::atol(argv[i + 1]));
-    else if (flag == "--io-threads") io_threads = std::atoi(argv[i + 1]);
-    else {
-      std::cerr << "unknown flag " << flag << "\n";
+    if (flag == "--help" || flag == "-h") {
+      std::cout << kUsage;
+      return 0;
+    }
+    std::int64_t value = 0;
+    if (i + 1 >= argc || !qtrace::ParseInt64(argv[i + 1], &value) || value < 0) {
+      std::cerr << "trivial_http_server: " << flag << " needs a number\n" << kUsage;
+      return 2;
+    }
+    if (flag == "--port" && value <= 65535) {
+      port = static_cast<int>(value);
+    } else if (flag == "--body-bytes") {
+      body_bytes = static_cast<std::size_t>(value);
+    } else if (flag == "--io-threads" && value >= 1 && value <= 64) {
+      io_threads = static_cast<int>(value);
+    } else {
+      std::cerr << "trivial_http_server: bad flag or value: " << flag << " " << argv[i + 1] << "\n" << kUsage;
       return 2;
     }
   }

@@ -121,8 +121,13 @@ export async function startSink(binary, args = [], { jsonl: keepJsonl = true } =
     spans: () => (existsSync(jsonl) ? readFileSync(jsonl, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l)) : []),
     async stop() {
       const result = await p.stop('SIGTERM', 10000);
-      const m = /requests=(\d+) spans=(\d+) bytes=(\d+) errors=(\d+)/.exec(p.output());
-      return { ...result, summary: m && { requests: +m[1], spans: +m[2], bytes: +m[3], errors: +m[4] } };
+      // With --distinct the sink also counts distinct spans and duplicates.
+      const m = /requests=(\d+) spans=(\d+) bytes=(\d+) errors=(\d+)(?: distinct=(\d+) duplicates=(\d+))?/.exec(p.output());
+      return {
+        ...result,
+        summary: m && { requests: +m[1], spans: +m[2], bytes: +m[3], errors: +m[4],
+                        distinct: m[5] === undefined ? undefined : +m[5], duplicates: m[6] === undefined ? undefined : +m[6] },
+      };
     },
     kill: p.kill,
   };

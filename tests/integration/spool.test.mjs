@@ -84,9 +84,11 @@ test('collector down, then up: every span arrives from the spool, duplicates cou
     assert.ok(before.bytes > 0, 'the spool has a size');
 
     sink = await startSink(SINK, ['--http', `127.0.0.1:${port}`]);
+    // Until the spool is empty: the spans of the /metrics calls above were
+    // spooled too, after `before` was read.
     const after = await eventually(async () => {
       const m = await metrics(api);
-      return m.replayed >= before.spooled ? m : null;
+      return m.replayed >= m.spooled ? m : null;
     }, 'the spool to be replayed');
     assert.equal((await api.stop()).code, 0);
     await sink.stop();
@@ -153,6 +155,41 @@ test('shutdown with a dead collector: exits in time, spools the queue, the next 
     await eventually(() => received(sink).unique.size >= started, `the first process's ${started} spans at the sink`);
   } finally {
     first.kill();
+    second?.kill();
+    sink?.kill();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+// A collector that takes the request and never answers in time: the
+// shutdown timeout interrupts the send, and what was in flight and what was
+// still queued go to the spool rather than being dropped.
+test('shutdown timeout against a stalled collector: the queue is spooled, not dropped', { timeout: 180000 }, async () => {
+  const port = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), 'spool-'));
+  const stalled = await startSink(SINK, ['--http', `127.0.0.1:${port}`, '--delay-ms', '60000']);
+  const first = await startService(API, ['--database-url', 'sqlite::memory:', '--shutdown-timeout-ms', '1000'], {
+    OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${port}`,
+    OTEL_EXPORTER_OTLP_TIMEOUT: '30000',
+    OTEL_BSP_SCHEDULE_DELAY: '100',
+    QTRACE_SPOOL_DIR: dir,
+  });
+  let second;
+  let sink;
+  try {
+    await makeRequests(first, 100);
+    const { started } = await metrics(first);
+    const stopped = await first.stop('SIGTERM');
+    assert.equal(stopped.code, 0);
+    assert.ok(stopped.ms < 10000, `exited in ${stopped.ms} ms despite the stalled collector`);
+    stalled.kill();
+
+    sink = await startSink(SINK, ['--http', `127.0.0.1:${port}`]);
+    second = await startDetached(port, dir);
+    await eventually(() => received(sink).unique.size >= started, `the first process's ${started} spans at the sink`);
+  } finally {
+    first.kill();
+    stalled.kill();
     second?.kill();
     sink?.kill();
     rmSync(dir, { recursive: true, force: true });

@@ -2,14 +2,16 @@
 // trace it receives as an indented tree, can write one JSON line per span,
 // and misbehaves on request (fault injection) so that exporters can be tested.
 //
-//   otlp-sink [--grpc HOST:PORT] [--http HOST:PORT] [--jsonl FILE] [--quiet-ms MS] [--no-tree]
+//   otlp-sink [--grpc HOST:PORT] [--http HOST:PORT] [--jsonl FILE] [--quiet-ms MS] [--no-tree] [--distinct]
 //             [--fail-first N] [--throttle-first N] [--retry-after S] [--bad-request-first N]
 //             [--delay-ms D] [--reject-spans N]
 //             [--tls-cert FILE --tls-key FILE [--client-ca FILE]]
 //
 // Port 0 picks a free port; the chosen addresses are printed at start as
 // "otlp-sink: grpc listening on HOST:PORT" and "otlp-sink: http listening on HOST:PORT".
-// SIGTERM or SIGINT prints "otlp-sink: requests=R spans=S bytes=B errors=E" and exits 0.
+// SIGTERM or SIGINT prints "otlp-sink: requests=R spans=S bytes=B errors=E" and exits 0;
+// with --distinct the line adds "distinct=N duplicates=D" (spans seen once,
+// and arrivals of a span already seen: what an at-least-once sender repeats).
 #include <signal.h>
 
 #include <cstdio>
@@ -36,16 +38,20 @@ struct SinkFlags {
   std::string jsonl;
   std::int64_t quiet_ms = 1000;
   bool trees = true;
+  bool distinct = false;
   qtrace::sink::FaultOptions faults;
   std::string tls_cert, tls_key, client_ca;
 };
 
+constexpr std::string_view kUsage =
+    "usage: otlp-sink [--grpc HOST:PORT] [--http HOST:PORT] [--jsonl FILE] [--quiet-ms MS] [--no-tree]\n"
+    "                 [--distinct]\n"
+    "                 [--fail-first N] [--throttle-first N] [--retry-after S] [--bad-request-first N]\n"
+    "                 [--delay-ms D]\n"
+    "                 [--reject-spans N] [--tls-cert FILE --tls-key FILE [--client-ca FILE]]\n";
+
 int Usage(std::string_view error) {
-  std::cerr << "otlp-sink: " << error << "\n"
-            << "usage: otlp-sink [--grpc HOST:PORT] [--http HOST:PORT] [--jsonl FILE] [--quiet-ms MS] [--no-tree]\n"
-               "                 [--fail-first N] [--throttle-first N] [--retry-after S] [--bad-request-first N]\n"
-               "                 [--delay-ms D]\n"
-               "                 [--reject-spans N] [--tls-cert FILE --tls-key FILE [--client-ca FILE]]\n";
+  std::cerr << "otlp-sink: " << error << "\n" << kUsage;
   return kUsageError;
 }
 
@@ -64,6 +70,10 @@ bool ParseFlags(int argc, char** argv, SinkFlags& f, std::string& error) {
     const std::string_view arg = argv[i];
     if (arg == "--no-tree") {
       f.trees = false;
+      continue;
+    }
+    if (arg == "--distinct") {
+      f.distinct = true;
       continue;
     }
     if (i + 1 >= argc) {
@@ -105,6 +115,10 @@ bool SplitHostPort(const std::string& address, std::string& host, std::uint16_t&
 }  // namespace
 
 int main(int argc, char** argv) {
+  if (argc == 2 && (std::string_view(argv[1]) == "--help" || std::string_view(argv[1]) == "-h")) {
+    std::cout << kUsage;
+    return 0;
+  }
   SinkFlags flags;
   std::string error;
   if (!ParseFlags(argc, argv, flags, error)) return Usage(error);
@@ -122,6 +136,7 @@ int main(int argc, char** argv) {
   collector_options.jsonl_path = flags.jsonl;
   collector_options.print_trees = flags.trees;
   collector_options.quiet_period = absl::Milliseconds(flags.quiet_ms);
+  collector_options.count_distinct = flags.distinct;
   auto collector = std::make_unique<qtrace::sink::TraceCollector>(collector_options, std::cout);
   qtrace::sink::Receiver receiver(faults, *collector);
 
@@ -156,9 +171,13 @@ int main(int argc, char** argv) {
 
   http.Stop(absl::Seconds(2));
   (*grpc)->Shutdown(absl::Seconds(2));
+  const std::int64_t distinct = collector->distinct();
+  const std::int64_t duplicates = collector->duplicates();
   collector.reset();  // prints the traces still pending
   const auto& c = receiver.counters();
   std::cout << "otlp-sink: requests=" << c.requests.load() << " spans=" << c.spans.load()
-            << " bytes=" << c.bytes.load() << " errors=" << c.errors.load() << std::endl;
+            << " bytes=" << c.bytes.load() << " errors=" << c.errors.load();
+  if (flags.distinct) std::cout << " distinct=" << distinct << " duplicates=" << duplicates;
+  std::cout << std::endl;
   return 0;
 }

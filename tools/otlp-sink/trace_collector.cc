@@ -165,6 +165,7 @@ std::int64_t TraceCollector::Add(
     for (const trace::ScopeSpans& ss : rs.scope_spans()) {
       for (const trace::Span& span : ss.spans()) {
         ++count;
+        if (options_.count_distinct && !seen_.insert(span.trace_id() + span.span_id()).second) ++duplicates_;
         if (jsonl_.is_open()) jsonl_ << SpanJsonLine(rs, ss, span, transport, absl::ToUnixNanos(now)) << '\n';
         if (!options_.print_trees) continue;
         PendingTrace& pending = pending_[Hex(span.trace_id())];
@@ -175,6 +176,16 @@ std::int64_t TraceCollector::Add(
   }
   if (jsonl_.is_open()) jsonl_.flush();
   return count;
+}
+
+std::int64_t TraceCollector::distinct() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return static_cast<std::int64_t>(seen_.size());
+}
+
+std::int64_t TraceCollector::duplicates() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return duplicates_;
 }
 
 void TraceCollector::PrintTrace(const std::string& trace_id, const PendingTrace& trace) {

@@ -10,6 +10,7 @@
 #include <map>
 #include <ostream>
 #include <string>
+#include <unordered_set>
 #include <thread>
 #include <vector>
 
@@ -23,6 +24,9 @@ namespace qtrace::sink {
 struct CollectorOptions {
   std::string jsonl_path;  // empty: no JSON lines
   bool print_trees = true;
+  // Remember every (trace id, span id) seen, to count distinct spans and
+  // duplicates (an at-least-once sender may send a batch twice).
+  bool count_distinct = false;
   absl::Duration quiet_period = absl::Seconds(1);
 };
 
@@ -41,6 +45,10 @@ class TraceCollector {
   // Prints every pending trace now.
   void FlushTrees();
 
+  // With count_distinct: spans seen once, and arrivals of a span seen before.
+  std::int64_t distinct() const;
+  std::int64_t duplicates() const;
+
  private:
   struct SpanLine {
     std::string span_id;
@@ -57,7 +65,9 @@ class TraceCollector {
 
   const CollectorOptions options_;
   std::ostream& out_;
-  std::mutex mu_;
+  std::unordered_set<std::string> seen_;  // trace id + span id bytes; guarded by mu_
+  std::int64_t duplicates_ = 0;           // guarded by mu_
+  mutable std::mutex mu_;
   std::condition_variable stop_;
   std::ofstream jsonl_;  // guarded by mu_
   std::map<std::string, PendingTrace> pending_;  // guarded by mu_
