@@ -76,12 +76,15 @@ async function spoolPhase(p50Off) {
   const sink = await startSink(SINK, ['--grpc', `127.0.0.1:${port}`, '--distinct'], { jsonl: false });
   const sinkStarted = Date.now();
   await startWrk(svc.url, { ...load, seconds: 5 });  // live traffic beside the replay
+  const spoolDrops = (text) => ['quota', 'age', 'write_failed', 'rejected', 'unreplayable']
+    .reduce((n, t) => n + metricValue(text, 'qtrace_spool_spans_dropped_total', `error_type="${t}"`), 0);
+  // Until the spool is empty: every spooled span replayed or (a miss) dropped.
   let final;
   for (;;) {
     final = (await call(svc.api.base, 'GET', '/metrics')).text;
     const spooled = metricValue(final, 'qtrace_spool_spans_spooled_total');
     const replayed = metricValue(final, 'qtrace_spool_spans_replayed_total');
-    if (replayed >= spooled || Date.now() - sinkStarted > 600000) break;
+    if (replayed + spoolDrops(final) >= spooled || Date.now() - sinkStarted > 600000) break;
     await new Promise((r) => setTimeout(r, 200));
   }
   const replayMs = Date.now() - sinkStarted;
@@ -89,8 +92,7 @@ async function spoolPhase(p50Off) {
   const summary = (await sink.stop()).summary;
   const started = metricValue(final, 'otel_sdk_span_started_total', 'otel_span_sampling_result="RECORD_AND_SAMPLE"');
   const queueFull = metricValue(final, 'otel_sdk_processor_span_processed_total', 'error_type="queue_full"');
-  const spoolDropped = ['quota', 'age', 'write_failed', 'rejected', 'unreplayable']
-    .reduce((n, t) => n + metricValue(final, 'qtrace_spool_spans_dropped_total', `error_type="${t}"`), 0);
+  const spoolDropped = spoolDrops(final);
   const p50 = median(soak.map((r) => r.p50));
   const rssGrowthMiB = (Math.max(...soak.map((r) => r.rssKb)) - soak[0].rssKb) / MiB;
   console.log(`spooled during the outage ${spooledDuring} spans (${spoolMiB.toFixed(1)} MiB on disk); replayed within ` +

@@ -17,6 +17,7 @@
 
 #include "benchmark/benchmark.h"
 #include "qtrace/exporter/otlp_encoder.h"
+#include "bench/typical_batch.h"
 #include "opentelemetry/proto/collector/trace/v1/trace_service.pb.h"
 
 namespace {
@@ -39,27 +40,7 @@ qtrace::Resource BenchResource() {
 }
 
 const std::vector<qtrace::SpanRecordPtr>& TypicalBatch() {
-  static const std::vector<qtrace::SpanRecordPtr> batch = [] {
-    std::vector<qtrace::SpanRecordPtr> spans;
-    const qtrace::TraceId trace_id = qtrace::RandomTraceId();
-    for (int i = 0; i < kBatch; ++i) {
-      qtrace::SpanRecordPtr span = qtrace::MakeSpanRecord();
-      span->context = qtrace::SpanContext(trace_id, qtrace::RandomSpanId(), qtrace::TraceFlags::kSampled, false);
-      span->parent_span_id = qtrace::RandomSpanId();
-      span->name = "GET /api/projects/{id}";
-      span->kind = qtrace::SpanKind::kServer;
-      span->start_unix_ns = 1'712'345'678'000'000'000 + i * 1'000'000LL;
-      span->end_unix_ns = span->start_unix_ns + 250'000 + i;
-      span->attributes.Set("http.request.method", "GET");
-      span->attributes.Set("http.route", "/api/projects/{id}");
-      span->attributes.Set("url.path", "/api/projects/" + std::to_string(1000 + i));
-      span->attributes.Set("http.response.status_code", std::int64_t{200});
-      span->attributes.Set("server.port", std::int64_t{8080});
-      span->scope = &kScope;
-      spans.push_back(std::move(span));
-    }
-    return spans;
-  }();
+  static const std::vector<qtrace::SpanRecordPtr> batch = qtrace::bench::TypicalBatch(kBatch, kScope);
   return batch;
 }
 

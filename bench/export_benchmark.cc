@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "bench/typical_batch.h"
 #include "benchmark/benchmark.h"
 #include "qtrace/exporter/grpc_sender.h"
 #include "qtrace/exporter/http_sender.h"
@@ -55,24 +56,7 @@ bool StartSink(const std::string& path) {
 
 std::vector<qtrace::SpanRecordPtr> TypicalBatch(std::size_t n) {
   static const qtrace::InstrumentationScope scope{"bench", "1.0"};
-  std::vector<qtrace::SpanRecordPtr> batch;
-  for (std::size_t i = 0; i < n; ++i) {
-    qtrace::SpanRecordPtr r = qtrace::MakeSpanRecord();
-    r->context = qtrace::SpanContext(qtrace::RandomTraceId(), qtrace::RandomSpanId(), 1, false);
-    r->parent_span_id = qtrace::RandomSpanId();
-    r->name = "GET /api/v1/projects/{id}";
-    r->kind = qtrace::SpanKind::kServer;
-    r->start_unix_ns = 1700000000000000000 + static_cast<std::int64_t>(i);
-    r->end_unix_ns = r->start_unix_ns + 250000;
-    r->attributes.Set("http.request.method", "GET");
-    r->attributes.Set("http.route", "/api/v1/projects/{id}");
-    r->attributes.Set("url.path", "/api/v1/projects/42");
-    r->attributes.Set("http.response.status_code", 200);
-    r->attributes.Set("server.port", 8080);
-    r->scope = &scope;
-    batch.push_back(std::move(r));
-  }
-  return batch;
+  return qtrace::bench::TypicalBatch(n, scope);
 }
 
 void RunExport(benchmark::State& state, std::unique_ptr<qtrace::Sender> sender) {
@@ -117,12 +101,13 @@ int main(int argc, char** argv) {
     }
     args.push_back(argv[i]);
   }
+  // Flags first: --help prints and exits here, before a sink is started.
+  int count = static_cast<int>(args.size());
+  benchmark::Initialize(&count, args.data());
   if (!StartSink(sink_path)) {
     std::fprintf(stderr, "cannot start otlp-sink at %s\n", sink_path.c_str());
     return 2;
   }
-  int count = static_cast<int>(args.size());
-  benchmark::Initialize(&count, args.data());
   benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();
   kill(g_sink.pid, SIGTERM);

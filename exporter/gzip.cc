@@ -11,9 +11,9 @@ constexpr int kGzipWindowBits = 15 + 16;  // 15-bit window, gzip wrapper
 
 }  // namespace
 
-absl::StatusOr<std::string> GzipCompress(std::string_view data) {
+absl::StatusOr<std::string> GzipCompress(std::string_view data, int level) {
   z_stream stream{};
-  if (deflateInit2(&stream, Z_DEFAULT_COMPRESSION, Z_DEFLATED, kGzipWindowBits, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
+  if (deflateInit2(&stream, level, Z_DEFLATED, kGzipWindowBits, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
     return absl::InternalError("deflateInit2 failed");
   }
   std::string out(deflateBound(&stream, static_cast<uLong>(data.size())), '\0');

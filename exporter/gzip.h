@@ -11,7 +11,8 @@
 namespace qtrace {
 
 // gzip-compresses data (default level).
-absl::StatusOr<std::string> GzipCompress(std::string_view data);
+// level: zlib's 1 (fastest) to 9 (smallest); -1 is zlib's default (6).
+absl::StatusOr<std::string> GzipCompress(std::string_view data, int level = -1);
 
 // Decompresses a gzip stream. Fails on corrupt or truncated input, and when
 // the output would exceed max_output bytes (a "zip bomb" guard).

@@ -12,6 +12,7 @@
 #include <cstring>
 #include <vector>
 
+#include "qtrace/exporter/gzip.h"
 #include "qtrace/sdk/common/strings.h"
 
 namespace qtrace {
@@ -26,11 +27,14 @@ constexpr std::string_view kSegmentPrefix = "seg-";
 constexpr std::string_view kSegmentSuffix = ".qtspool";
 constexpr std::string_view kAckSuffix = ".ack";
 
+constexpr std::uint8_t kFlagGzip = 1;
+
 struct Header {
   std::uint32_t body_length = 0;
   std::uint32_t crc = 0;
   std::uint8_t version = 0;
   std::uint8_t encoding = 0;
+  std::uint8_t flags = 0;
   std::uint32_t spans = 0;
   std::int64_t created_unix_ns = 0;
 };
@@ -53,13 +57,15 @@ std::uint32_t Crc(std::string_view after_crc_header, std::string_view body) {
   return static_cast<std::uint32_t>(crc);
 }
 
-std::string EncodeRecord(SpoolEncoding encoding, std::uint32_t spans, std::string_view body, absl::Time now) {
+std::string EncodeRecord(SpoolEncoding encoding, std::uint8_t flags, std::uint32_t spans, std::string_view body,
+                         absl::Time now) {
   std::string out(kSpoolRecordHeaderBytes + body.size(), '\0');
   char* p = out.data();
   Store<std::uint32_t>(p, kMagic);
   Store<std::uint32_t>(p + 4, static_cast<std::uint32_t>(body.size()));
   p[12] = static_cast<char>(kVersion);
   p[13] = static_cast<char>(encoding);
+  p[14] = static_cast<char>(flags);
   Store<std::uint32_t>(p + 16, spans);
   Store<std::int64_t>(p + 20, absl::ToUnixNanos(now));
   std::memcpy(p + kSpoolRecordHeaderBytes, body.data(), body.size());
@@ -95,6 +101,7 @@ Found ReadRecord(int fd, std::uint64_t offset, std::uint64_t size, Header& heade
   header.crc = Load<std::uint32_t>(raw + 8);
   header.version = static_cast<std::uint8_t>(raw[12]);
   header.encoding = static_cast<std::uint8_t>(raw[13]);
+  header.flags = static_cast<std::uint8_t>(raw[14]);
   header.spans = Load<std::uint32_t>(raw + 16);
   header.created_unix_ns = Load<std::int64_t>(raw + 20);
   if (header.version != kVersion || header.body_length > kMaxBody) return Found::kCorrupt;
@@ -246,8 +253,18 @@ void Spool::WarnOnce(std::string_view what) {
 }
 
 absl::Status Spool::Append(SpoolEncoding encoding, std::uint32_t spans, std::string_view body, absl::Time now) {
+  // Compressed before the lock: the replay thread is not held up by it.
+  std::string compressed;
+  std::uint8_t flags = 0;
+  if (options_.compression_level > 0) {
+    if (absl::StatusOr<std::string> gz = GzipCompress(body, options_.compression_level); gz.ok()) {
+      compressed = std::move(*gz);
+      body = compressed;
+      flags = kFlagGzip;
+    }
+  }
+  const std::string record = EncodeRecord(encoding, flags, spans, body, now);
   std::lock_guard<std::mutex> lock(mu_);
-  const std::string record = EncodeRecord(encoding, spans, body, now);
   DropExpired(now);
   MakeRoomFor(record.size());
   absl::Status status;
@@ -290,6 +307,23 @@ absl::Status Spool::Append(SpoolEncoding encoding, std::uint32_t spans, std::str
 }
 
 std::optional<SpoolRecord> Spool::Oldest(absl::Time now) {
+  while (true) {
+    std::optional<SpoolRecord> record = OldestStored(now);
+    if (!record || !record->compressed) return record;
+    // Decompressed outside the lock. A body that checks out but does not
+    // inflate is counted as corrupt and skipped like any other.
+    absl::StatusOr<std::string> body = GzipDecompress(record->body, std::size_t{1} << 30);
+    if (body.ok()) {
+      record->body = std::move(*body);
+      record->compressed = false;
+      return record;
+    }
+    metrics_->spool_corrupt_records.fetch_add(1, std::memory_order_relaxed);
+    Acknowledge(*record);
+  }
+}
+
+std::optional<SpoolRecord> Spool::OldestStored(absl::Time now) {
   std::lock_guard<std::mutex> lock(mu_);
   DropExpired(now);
   while (!segments_.empty()) {
@@ -310,6 +344,7 @@ std::optional<SpoolRecord> Spool::Oldest(absl::Time now) {
     const Found found = ReadRecord(fd.get(), segment.read_offset, segment.bytes, header, &record.body);
     if (found == Found::kRecord) {
       record.encoding = static_cast<SpoolEncoding>(header.encoding);
+      record.compressed = (header.flags & kFlagGzip) != 0;
       record.spans = header.spans;
       record.created_unix_ns = header.created_unix_ns;
       record.segment = segment.id;

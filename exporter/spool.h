@@ -9,10 +9,12 @@
 // seg-<...>.ack holding how far it has been acknowledged. A record is
 //
 //   u32 magic "QTSR" | u32 body length | u32 CRC-32 of everything after it |
-//   u8 version (1) | u8 encoding | u16 zero | u32 spans | i64 created (Unix ns) |
-//   body
+//   u8 version (1) | u8 encoding | u8 flags | u8 zero | u32 spans |
+//   i64 created (Unix ns) | body
 //
-// little-endian. A segment is deleted once every record in it is
+// little-endian; flags bit 0 says the body is gzip-compressed (the default,
+// at zlib's fastest level: spans compress 5 to 10 times, so the quota holds
+// that much more of an outage). A segment is deleted once every record in it is
 // acknowledged or dropped.
 //
 // Guarantees:
@@ -62,6 +64,7 @@ struct SpoolOptions {
   absl::Duration max_age = absl::Hours(24);           // QTRACE_SPOOL_MAX_AGE
   std::uint64_t segment_bytes = std::uint64_t{8} << 20;
   absl::Duration sync_interval = absl::Seconds(1);
+  int compression_level = 1;  // zlib 1-9 for the bodies written; 0: stored as they are
 };
 
 // How a spooled body was encoded: replay sends it only through an exporter of
@@ -69,7 +72,8 @@ struct SpoolOptions {
 // HTTP/protobuf, not HTTP/JSON).
 enum class SpoolEncoding : std::uint8_t { kOtlpProtobuf = 1, kOtlpJson = 2, kZipkinJson = 3 };
 
-// One batch read back, with where it ends (for Acknowledge).
+// One batch read back (its body as the exporter encoded it), with where it
+// ends (for Acknowledge).
 struct SpoolRecord {
   SpoolEncoding encoding = SpoolEncoding::kOtlpProtobuf;
   std::uint32_t spans = 0;
@@ -77,6 +81,7 @@ struct SpoolRecord {
   std::string body;
   std::uint64_t segment = 0;
   std::uint64_t end_offset = 0;
+  bool compressed = false;  // body still as stored (inside Oldest only)
 };
 
 class Spool {
@@ -120,6 +125,8 @@ class Spool {
   };
 
   Spool(SpoolOptions options, std::shared_ptr<PipelineMetrics> metrics);
+  // Oldest() before decompression, under the lock.
+  std::optional<SpoolRecord> OldestStored(absl::Time now);
   absl::Status Index();
   std::string PathOf(std::uint64_t id, std::string_view suffix) const;
   absl::Status OpenNewSegment(absl::Time now);

@@ -22,7 +22,15 @@ namespace {
 class SpoolTest : public ::testing::Test {
  protected:
 
-  std::unique_ptr<Spool> OpenSpool(SpoolOptions options = {}) {
+  // Bodies stored as they are unless a test asks for compression: the
+  // fault-injection tests write into known offsets.
+  static SpoolOptions Plain() {
+    SpoolOptions options;
+    options.compression_level = 0;
+    return options;
+  }
+
+  std::unique_ptr<Spool> OpenSpool(SpoolOptions options = Plain()) {
     options.dir = dir_;
     absl::StatusOr<std::unique_ptr<Spool>> spool = Spool::Open(options, metrics_);
     EXPECT_TRUE(spool.ok()) << spool.status();
@@ -82,6 +90,21 @@ TEST_F(SpoolTest, RecordsComeBackOldestFirstAndGoOnceAcknowledged) {
 
 // A new process (a new Spool on the same directory) replays what the last
 // one left, from where it stopped acknowledging: at least once, in order.
+// The default: bodies gzip-compressed on disk (spans repeat their keys),
+// given back as they were written.
+TEST_F(SpoolTest, CompressedBodiesComeBackAsWritten) {
+  SpoolOptions options;  // compression at zlib's fastest level
+  auto spool = OpenSpool(options);
+  std::string body;
+  for (int i = 0; i < 2000; ++i) body += "http.request.method=GET http.route=/api/v1/projects/{id} " + std::to_string(i);
+  ASSERT_TRUE(spool->Append(SpoolEncoding::kOtlpProtobuf, 2000, body).ok());
+  EXPECT_LT(spool->bytes(), body.size() / 4) << "stored compressed";
+  std::optional<SpoolRecord> record = spool->Oldest();
+  ASSERT_TRUE(record.has_value());
+  EXPECT_EQ(record->body, body);
+  EXPECT_EQ(record->spans, 2000u);
+}
+
 TEST_F(SpoolTest, ANewProcessReplaysWhatWasLeftFromTheLastAcknowledgement) {
   {
     auto spool = OpenSpool();
@@ -97,7 +120,7 @@ TEST_F(SpoolTest, ANewProcessReplaysWhatWasLeftFromTheLastAcknowledgement) {
 }
 
 TEST_F(SpoolTest, SegmentsRotateAndFullyAcknowledgedOnesAreDeleted) {
-  SpoolOptions options;
+  SpoolOptions options = Plain();
   options.segment_bytes = 200;  // two 64-byte bodies with their headers per segment
   auto spool = OpenSpool(options);
   for (int i = 0; i < 6; ++i) {
@@ -171,7 +194,7 @@ TEST_F(SpoolTest, ARecordCutShortByACrashIsSkipped) {
 
 // Guarantee 3: past max_bytes the oldest segments go, counted in spans.
 TEST_F(SpoolTest, TheQuotaDropsTheOldestSegmentsAndCountsTheirSpans) {
-  SpoolOptions options;
+  SpoolOptions options = Plain();
   options.segment_bytes = 200;
   options.max_bytes = 500;
   auto spool = OpenSpool(options);
@@ -187,7 +210,7 @@ TEST_F(SpoolTest, TheQuotaDropsTheOldestSegmentsAndCountsTheirSpans) {
 }
 
 TEST_F(SpoolTest, SegmentsPastTheAgeLimitAreDroppedAndCounted) {
-  SpoolOptions options;
+  SpoolOptions options = Plain();
   options.segment_bytes = 100;
   options.max_age = absl::Hours(1);
   auto spool = OpenSpool(options);

@@ -61,6 +61,12 @@ async function makeRequests(api, n) {
   }
 }
 
+// Ends what a test started (by their own pids) and removes its spool.
+function cleanUp(dir, ...processes) {
+  for (const p of processes) p?.kill();
+  rmSync(dir, { recursive: true, force: true });
+}
+
 // What the sink got: span ids once each, and how many arrived twice.
 function received(sink) {
   const ids = sink.spans().map((s) => s.span_id);
@@ -97,9 +103,7 @@ test('collector down, then up: every span arrives from the spool, duplicates cou
     assert.ok(unique.size >= after.started - 1, `${unique.size} distinct spans at the sink of ${after.started} started`);
     console.log(`spooled ${before.spooled}, replayed ${after.replayed}, at the sink ${unique.size} distinct, ${duplicates} duplicates`);
   } finally {
-    api.kill();
-    sink?.kill();
-    rmSync(dir, { recursive: true, force: true });
+    cleanUp(dir, api, sink);
   }
 });
 
@@ -125,10 +129,7 @@ test('kill -9 during an outage: the next process replays what was spooled', { ti
     assert.ok(unique.size >= spooled);
     console.log(`spooled before kill -9: ${spooled}; at the sink after restart ${unique.size} distinct, ${duplicates} duplicates`);
   } finally {
-    first.kill();
-    second?.kill();
-    sink?.kill();
-    rmSync(dir, { recursive: true, force: true });
+    cleanUp(dir, first, second, sink);
   }
 });
 
@@ -154,10 +155,7 @@ test('shutdown with a dead collector: exits in time, spools the queue, the next 
     // that read the count.
     await eventually(() => received(sink).unique.size >= started, `the first process's ${started} spans at the sink`);
   } finally {
-    first.kill();
-    second?.kill();
-    sink?.kill();
-    rmSync(dir, { recursive: true, force: true });
+    cleanUp(dir, first, second, sink);
   }
 });
 
@@ -188,10 +186,6 @@ test('shutdown timeout against a stalled collector: the queue is spooled, not dr
     second = await startDetached(port, dir);
     await eventually(() => received(sink).unique.size >= started, `the first process's ${started} spans at the sink`);
   } finally {
-    first.kill();
-    stalled.kill();
-    second?.kill();
-    sink?.kill();
-    rmSync(dir, { recursive: true, force: true });
+    cleanUp(dir, first, stalled, second, sink);
   }
 });
