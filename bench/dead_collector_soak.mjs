@@ -76,7 +76,7 @@ async function spoolPhase(p50Off) {
   const sink = await startSink(SINK, ['--grpc', `127.0.0.1:${port}`, '--distinct'], { jsonl: false });
   const sinkStarted = Date.now();
   await startWrk(svc.url, { ...load, seconds: 5 });  // live traffic beside the replay
-  const spoolDrops = (text) => ['quota', 'age', 'write_failed', 'rejected', 'unreplayable']
+  const spoolDrops = (text) => ['quota', 'age', 'write_failed', 'rejected', 'unreplayable', 'corrupt']
     .reduce((n, t) => n + metricValue(text, 'qtrace_spool_spans_dropped_total', `error_type="${t}"`), 0);
   // Until the spool is empty: every spooled span replayed or (a miss) dropped.
   let final;

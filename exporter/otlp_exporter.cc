@@ -35,6 +35,7 @@ SpoolEncoding OtlpExporter::Encoding() const {
 
 absl::Status OtlpExporter::SpoolBody(std::size_t spans) {
   absl::Status written = spool_->Append(Encoding(), static_cast<std::uint32_t>(spans), body_);
+  spool_failing_ = !written.ok();
   if (!written.ok()) return written;  // counted by the spool as write_failed
   replayer_->Wake();
   return absl::OkStatus();
@@ -51,13 +52,7 @@ void OtlpExporter::Encode(std::span<const SpanRecordPtr> part) {
 }
 
 absl::Status OtlpExporter::Export(std::span<const SpanRecordPtr> batch) {
-  if (spool_ != nullptr && !batch.empty() && (shut_down_ || sleep_.interrupted())) {
-    // Shutdown ran out of time: what is still queued goes to the spool, for
-    // the next start, instead of being dropped.
-    Encode(batch);
-    return SpoolBody(batch.size());
-  }
-  if (shut_down_ || sleep_.interrupted()) {
+  if (spool_ == nullptr && (shut_down_ || sleep_.interrupted())) {
     metrics_->AddFailed(ExportFailure::kShutdown, batch.size());
     return absl::FailedPreconditionError("exporter is shut down");
   }
@@ -80,8 +75,15 @@ absl::Status OtlpExporter::ExportPart(std::span<const SpanRecordPtr> part, absl:
     return first.ok() ? second : first;
   }
 
-  // The backend is down: no try, straight to the spool.
-  if (spool_ != nullptr && replayer_->collector_down()) return SpoolBody(part.size());
+  // Shutdown ran out of time (what is still queued goes to the spool, for
+  // the next start, instead of being dropped), or the backend is down: no
+  // try, straight to the spool. While the spool refuses writes (a full
+  // disk), batches are tried live all the same: the backend may be back, and
+  // with nothing in the spool no replay would find out.
+  if (spool_ != nullptr &&
+      (shut_down_ || sleep_.interrupted() || (replayer_->collector_down() && !spool_failing_))) {
+    return SpoolBody(part.size());
+  }
 
   std::string compressed;
   std::string_view payload = body_;
@@ -119,10 +121,15 @@ absl::Status OtlpExporter::ExportPart(std::span<const SpanRecordPtr> part, absl:
     return absl::OkStatus();
   }
   if (spool_ != nullptr && (last.kind == SendOutcome::Kind::kRetryable || result.interrupted)) {
-    replayer_->ReportOutage();
-    retry_log_.Report(LogLevel::kWarn, StrCat("export to ", sender_->Describe(), " failed: ", last.reason,
-                                              "; spooling batches to disk until it answers again"));
-    return SpoolBody(n);
+    absl::Status spooled = SpoolBody(n);
+    // The outage is reported once the batch is in the spool: a replay thread
+    // that finds the spool empty takes the outage for over.
+    if (!result.interrupted && spooled.ok()) {
+      replayer_->ReportOutage();
+      retry_log_.Report(LogLevel::kWarn, StrCat("export to ", sender_->Describe(), " failed: ", last.reason,
+                                                "; spooling batches to disk until it answers again"));
+    }
+    return spooled;
   }
   ExportFailure failure = ExportFailure::kUnavailable;
   std::string why;
@@ -165,9 +172,7 @@ absl::Status OtlpExporter::Shutdown(absl::Duration) {
     replayer_->Stop();
     spool_->Flush();
     if (const std::uint64_t waiting = spool_->pending_spans(); waiting > 0) {
-      Diagnose(LogLevel::kInfo, StrCat("span spool: ", waiting, " spans wait on disk for the next start (",
-                                       metrics_->spans_spooled.load(std::memory_order_relaxed),
-                                       " spooled by this process)"));
+      Diagnose(LogLevel::kInfo, StrCat("span spool: ", waiting, " spans wait on disk for the next start"));
     }
   }
   return absl::OkStatus();
@@ -176,7 +181,7 @@ absl::Status OtlpExporter::Shutdown(absl::Duration) {
 void OtlpExporter::Interrupt() {
   sleep_.Interrupt();
   sender_->Cancel();
-  if (replayer_ != nullptr) replayer_->Stop();
+  if (replayer_ != nullptr) replayer_->RequestStop();  // joined in Shutdown
 }
 
 }  // namespace qtrace

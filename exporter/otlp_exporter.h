@@ -89,6 +89,7 @@ class OtlpExporter final : public SpanExporter, private RetryObserver {
   std::string body_;        // reused across exports
   std::size_t payload_size_ = 0;  // of the request being sent
   bool shut_down_ = false;
+  bool spool_failing_ = false;  // the last spool write was refused (full disk)
   RateLimitedDiagnostic failure_log_;
   RateLimitedDiagnostic partial_log_;
   RateLimitedDiagnostic retry_log_;

@@ -1,6 +1,7 @@
 #include "qtrace/exporter/spool.h"
 
 #include <dirent.h>
+#include <sys/file.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -132,6 +133,30 @@ std::uint64_t Resync(int fd, std::uint64_t offset, std::uint64_t size) {
   return size;
 }
 
+// The spans in the records that check out from offset to size.
+std::uint64_t CountSpans(int fd, std::uint64_t offset, std::uint64_t size) {
+  std::uint64_t spans = 0;
+  for (std::uint64_t at = offset; at < size;) {
+    Header header;
+    const Found found = ReadRecord(fd, at, size, header, nullptr);
+    if (found == Found::kEnd) break;
+    if (found == Found::kCorrupt) {
+      at = Resync(fd, at, size);
+      continue;
+    }
+    spans += header.spans;
+    at += kSpoolRecordHeaderBytes + header.body_length;
+  }
+  return spans;
+}
+
+// fsync of a directory: a segment created or deleted survives a crash of
+// the machine.
+void SyncDirectory(const std::string& dir) {
+  UniqueFd fd(open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (fd.valid()) fsync(fd.get());
+}
+
 std::uint64_t FileSize(int fd) {
   struct stat st {};
   return fstat(fd, &st) == 0 ? static_cast<std::uint64_t>(st.st_size) : 0;
@@ -166,6 +191,15 @@ absl::Status Spool::Index() {
     }
     if (slash == std::string::npos) break;
   }
+  // One process per spool: a second one would delete segments the first
+  // still writes. The lock goes with the process, kill -9 included.
+  lock_.Reset(open(StrCat(options_.dir, "/lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600));
+  if (!lock_.valid()) {
+    return absl::UnavailableError(StrCat("cannot open the spool's lock in '", options_.dir, "': ", std::strerror(errno)));
+  }
+  if (flock(lock_.get(), LOCK_EX | LOCK_NB) != 0) {
+    return absl::UnavailableError(StrCat("the spool directory '", options_.dir, "' is in use by another process"));
+  }
   std::unique_ptr<DIR, int (*)(DIR*)> dir(opendir(options_.dir.c_str()), closedir);
   if (dir == nullptr) {
     return absl::UnavailableError(StrCat("cannot read the spool directory '", options_.dir, "': ", std::strerror(errno)));
@@ -185,6 +219,9 @@ absl::Status Spool::Index() {
     if (ok) ids.push_back(id);
   }
   std::sort(ids.begin(), ids.end());
+  // New segments take ids after every one on disk, even one that cannot be
+  // opened now.
+  if (!ids.empty()) next_id_ = ids.back() + 1;
   for (std::uint64_t id : ids) {
     UniqueFd fd(open(PathOf(id, kSegmentSuffix).c_str(), O_RDONLY | O_CLOEXEC));
     if (!fd.valid()) continue;
@@ -203,21 +240,10 @@ absl::Status Spool::Index() {
         segment.read_offset = std::min<std::uint64_t>(static_cast<std::uint64_t>(offset), segment.bytes);
       }
     }
-    // Count the spans still to send; corrupt stretches are counted when the
-    // replay reaches them.
-    for (std::uint64_t at = segment.read_offset; at < segment.bytes;) {
-      Header header;
-      const Found found = ReadRecord(fd.get(), at, segment.bytes, header, nullptr);
-      if (found == Found::kEnd) break;
-      if (found == Found::kCorrupt) {
-        at = Resync(fd.get(), at, segment.bytes);
-        continue;
-      }
-      segment.spans += header.spans;
-      at += kSpoolRecordHeaderBytes + header.body_length;
-    }
+    // The spans still to send, in the records that check out (a damaged
+    // record's spans cannot be known: the replay counts the record).
+    segment.spans = CountSpans(fd.get(), segment.read_offset, segment.bytes);
     total_bytes_ += segment.bytes;
-    next_id_ = std::max(next_id_, id + 1);
     segments_.push_back(segment);
   }
   PublishSize();
@@ -226,11 +252,18 @@ absl::Status Spool::Index() {
 
 absl::Status Spool::OpenNewSegment(absl::Time now) {
   SyncActive();
-  const std::uint64_t id = next_id_++;
-  UniqueFd fd(open(PathOf(id, kSegmentSuffix).c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600));
+  UniqueFd fd;
+  std::uint64_t id = 0;
+  for (int tries = 0; tries < 16 && !fd.valid(); ++tries) {
+    id = next_id_++;
+    unlink(PathOf(id, kAckSuffix).c_str());  // an .ack of an earlier segment of this id is not this one's
+    fd.Reset(open(PathOf(id, kSegmentSuffix).c_str(), O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, 0600));
+    if (!fd.valid() && errno != EEXIST) break;
+  }
   if (!fd.valid()) {
     return absl::UnavailableError(StrCat("cannot create a spool segment in '", options_.dir, "': ", std::strerror(errno)));
   }
+  SyncDirectory(options_.dir);
   active_ = std::move(fd);
   Segment segment;
   segment.id = id;
@@ -265,13 +298,14 @@ absl::Status Spool::Append(SpoolEncoding encoding, std::uint32_t spans, std::str
   }
   const std::string record = EncodeRecord(encoding, flags, spans, body, now);
   std::lock_guard<std::mutex> lock(mu_);
-  DropExpired(now);
-  MakeRoomFor(record.size());
   absl::Status status;
-  if (record.size() > options_.max_bytes) {
-    status = absl::ResourceExhaustedError("the batch is larger than the whole spool");
-  } else if (!active_.valid() || segments_.back().bytes + record.size() > options_.segment_bytes) {
-    status = OpenNewSegment(now);
+  if (record.size() > options_.max_bytes || body.size() > kMaxBody) {
+    // Refused before anything is dropped to make room for it.
+    status = absl::ResourceExhaustedError("the batch is larger than the spool can hold");
+  } else {
+    DropExpired(now);
+    MakeRoomFor(record.size());
+    if (!active_.valid() || segments_.back().bytes + record.size() > options_.segment_bytes) status = OpenNewSegment(now);
   }
   if (status.ok()) {
     const ssize_t written = write(active_.get(), record.data(), record.size());
@@ -311,20 +345,26 @@ std::optional<SpoolRecord> Spool::Oldest(absl::Time now) {
     std::optional<SpoolRecord> record = OldestStored(now);
     if (!record || !record->compressed) return record;
     // Decompressed outside the lock. A body that checks out but does not
-    // inflate is counted as corrupt and skipped like any other.
-    absl::StatusOr<std::string> body = GzipDecompress(record->body, std::size_t{1} << 30);
+    // inflate is counted as corrupt, its spans with it, and skipped.
+    absl::StatusOr<std::string> body = GzipDecompress(record->body, kMaxBody);
     if (body.ok()) {
       record->body = std::move(*body);
       record->compressed = false;
       return record;
     }
     metrics_->spool_corrupt_records.fetch_add(1, std::memory_order_relaxed);
+    metrics_->AddSpoolDropped(SpoolDrop::kCorrupt, record->spans);
     Acknowledge(*record);
   }
 }
 
 std::optional<SpoolRecord> Spool::OldestStored(absl::Time now) {
   std::lock_guard<std::mutex> lock(mu_);
+  // The record handed out last was neither acknowledged nor is it still on
+  // disk (its segment was dropped for the quota or its age meanwhile): its
+  // spans were left out of that drop's count, and are counted now.
+  if (in_flight_.orphaned) metrics_->AddSpoolDropped(in_flight_.orphan_reason, in_flight_.spans);
+  in_flight_ = {};
   DropExpired(now);
   while (!segments_.empty()) {
     Segment& segment = segments_.front();
@@ -335,8 +375,10 @@ std::optional<SpoolRecord> Spool::OldestStored(absl::Time now) {
       continue;
     }
     UniqueFd fd(open(PathOf(segment.id, kSegmentSuffix).c_str(), O_RDONLY | O_CLOEXEC));
-    if (!fd.valid()) {  // deleted under us: nothing left to read in it
-      DropSegment(segments_.begin(), SpoolDrop::kCount);
+    if (!fd.valid()) {
+      if (errno != ENOENT) return std::nullopt;  // out of descriptors, say: later
+      // Deleted by someone else: its spans are gone, counted.
+      DropSegment(segments_.begin(), SpoolDrop::kCorrupt);
       continue;
     }
     SpoolRecord record;
@@ -349,12 +391,18 @@ std::optional<SpoolRecord> Spool::OldestStored(absl::Time now) {
       record.created_unix_ns = header.created_unix_ns;
       record.segment = segment.id;
       record.end_offset = segment.read_offset + kSpoolRecordHeaderBytes + header.body_length;
+      in_flight_ = InFlight{record.segment, record.end_offset, record.spans};
       return record;
     }
     // Corrupt (or cut short by a crash): count it, skip to the next record
-    // that checks out, and remember the skip.
+    // that checks out, and remember the skip. The spans this process wrote
+    // in the damaged stretch are counted too (an earlier process's are not
+    // known: they were never counted as waiting).
     metrics_->spool_corrupt_records.fetch_add(1, std::memory_order_relaxed);
     segment.read_offset = Resync(fd.get(), segment.read_offset, segment.bytes);
+    const std::uint64_t remaining = CountSpans(fd.get(), segment.read_offset, segment.bytes);
+    if (segment.spans > remaining) metrics_->AddSpoolDropped(SpoolDrop::kCorrupt, segment.spans - remaining);
+    segment.spans = remaining;
     WriteAck(segment);
   }
   return std::nullopt;
@@ -362,6 +410,7 @@ std::optional<SpoolRecord> Spool::OldestStored(absl::Time now) {
 
 void Spool::Acknowledge(const SpoolRecord& record) {
   std::lock_guard<std::mutex> lock(mu_);
+  if (in_flight_.segment == record.segment && in_flight_.end_offset == record.end_offset) in_flight_ = {};
   auto it = std::find_if(segments_.begin(), segments_.end(), [&](const Segment& s) { return s.id == record.segment; });
   if (it == segments_.end() || record.end_offset <= it->read_offset) return;  // dropped meanwhile
   it->read_offset = record.end_offset;
@@ -377,18 +426,34 @@ void Spool::Acknowledge(const SpoolRecord& record) {
 
 void Spool::WriteAck(const Segment& segment) {
   // Not synced: a lost .ack only means records sent twice (at least once).
+  // Written aside and renamed over the old one: a crash leaves the old
+  // offset or the new, never an empty file.
   const std::string path = PathOf(segment.id, kAckSuffix);
-  UniqueFd fd(open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
+  const std::string next = path + ".next";
+  UniqueFd fd(open(next.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
   if (!fd.valid()) return;
   const std::string text = std::to_string(segment.read_offset);
-  [[maybe_unused]] const ssize_t n = write(fd.get(), text.data(), text.size());
+  if (write(fd.get(), text.data(), text.size()) != static_cast<ssize_t>(text.size())) return;
+  fd.Reset();
+  rename(next.c_str(), path.c_str());
 }
 
 void Spool::DropSegment(std::deque<Segment>::iterator segment, SpoolDrop reason) {
-  if (reason != SpoolDrop::kCount && segment->spans > 0) metrics_->AddSpoolDropped(reason, segment->spans);
+  std::uint64_t spans = segment->spans;
+  if (in_flight_.segment == segment->id && !in_flight_.orphaned) {
+    // The replay thread holds a record of this segment: whether its spans
+    // were sent or lost is known when it acknowledges it or asks for the
+    // next one (OldestStored), so they are not counted here.
+    spans -= std::min(spans, in_flight_.spans);
+    in_flight_.orphaned = reason != SpoolDrop::kCount;
+    in_flight_.orphan_reason = reason;
+  }
+  if (reason != SpoolDrop::kCount && spans > 0) metrics_->AddSpoolDropped(reason, spans);
   if (std::next(segment) == segments_.end() && active_.valid()) active_.Reset();
-  unlink(PathOf(segment->id, kSegmentSuffix).c_str());
+  // The .ack first: a crash between the two leaves no .ack without its segment.
   unlink(PathOf(segment->id, kAckSuffix).c_str());
+  unlink(PathOf(segment->id, kSegmentSuffix).c_str());
+  SyncDirectory(options_.dir);
   total_bytes_ -= std::min(total_bytes_, segment->bytes);
   segments_.erase(segment);
   PublishSize();

@@ -25,8 +25,11 @@
 //     is wrong, or that is cut short, is skipped and counted, and reading
 //     goes on at the next record found (the next magic that checks out).
 //  3. Bounded: past max_bytes the oldest segments are dropped before a new
-//     record is written, and segments older than max_age are dropped; both
-//     counted in spans.
+//     record is written, and a segment whose newest record is older than
+//     max_age is dropped (no record younger than max_age ever is); both
+//     counted in spans. A batch larger than the whole spool is refused.
+//  5. One process per directory (a lock file): a second process that opens
+//     the same directory gets an error and runs without a spool.
 //  4. The disk is never waited on by the request path: only the exporter
 //     and replay threads call in. A full disk or an unwritable directory is
 //     counted and warned about once; the batch is then lost, and counted.
@@ -34,8 +37,10 @@
 // Durability: each record is one write(2) to the segment (in the page cache:
 // it survives a crash of the process, kill -9 included). fdatasync runs when
 // a segment is closed, at most once per sync_interval while records are
-// written, and at Flush (shutdown); a crash of the machine itself may lose
-// the last sync_interval of records.
+// written, and at Flush (shutdown), and the directory is synced when a
+// segment is created or deleted; a crash of the machine itself may lose the
+// last sync_interval of records. An .ack is replaced by rename: a crash
+// leaves the old offset or the new one (at worst records are sent again).
 //
 // Thread safety: every method may be called from any thread; one mutex
 // guards the state (held while a record is written or read, never while a
@@ -138,11 +143,25 @@ class Spool {
   void PublishSize();
   void WarnOnce(std::string_view what);
 
+  // The record Oldest() handed out last, until it is acknowledged. When its
+  // segment is dropped meanwhile, its spans are counted only if it is never
+  // acknowledged (then under orphan_reason), so that a span is never both
+  // dropped and sent.
+  struct InFlight {
+    std::uint64_t segment = 0;
+    std::uint64_t end_offset = 0;
+    std::uint64_t spans = 0;
+    bool orphaned = false;
+    SpoolDrop orphan_reason = SpoolDrop::kQuota;
+  };
+
   const SpoolOptions options_;
   const std::shared_ptr<PipelineMetrics> metrics_;
   mutable std::mutex mu_;
   std::deque<Segment> segments_;  // oldest first; the last one is written to
   UniqueFd active_;               // the last segment's file, open for appending
+  UniqueFd lock_;                 // flock'd for the spool's lifetime: one process per directory
+  InFlight in_flight_;
   std::uint64_t next_id_ = 1;
   std::uint64_t total_bytes_ = 0;
   absl::Time last_sync_ = absl::InfinitePast();

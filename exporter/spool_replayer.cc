@@ -1,6 +1,7 @@
 #include "qtrace/exporter/spool_replayer.h"
 
 #include <algorithm>
+#include <mutex>
 
 #include "absl/time/clock.h"
 #include "qtrace/exporter/gzip.h"
@@ -30,15 +31,23 @@ void SpoolReplayer::Wake() {
 
 void SpoolReplayer::ReportOutage() { collector_down_.store(true, std::memory_order_release); }
 
-void SpoolReplayer::Stop() {
+void SpoolReplayer::RequestStop() {
   {
     std::lock_guard<std::mutex> lock(mu_);
-    if (stopping_ && !thread_.joinable()) return;
     stopping_ = true;
   }
   cv_.notify_one();
   sender_->Cancel();
-  if (thread_.joinable()) thread_.join();
+}
+
+void SpoolReplayer::Stop() {
+  RequestStop();
+  std::call_once(joined_, [this] { thread_.join(); });
+}
+
+bool SpoolReplayer::stopping() {
+  std::lock_guard<std::mutex> lock(mu_);
+  return stopping_;
 }
 
 bool SpoolReplayer::WaitFor(absl::Duration d) {
@@ -52,9 +61,12 @@ void SpoolReplayer::Run() {
   NameCurrentThread("qtrace-replay");
   while (true) {
     if (failures_ > 0) {
-      // The backend is down: the next try after what it asked for, or a
-      // back-off. A Wake (a new batch spooled) does not shorten it.
-      const absl::Time until = absl::Now() + retry_after_.value_or(BackoffDelay(options_.backoff, failures_, random_));
+      // The backend is down: the next try after a back-off, or what it asked
+      // for when that is longer (at most kMaxRetryAfter). A Wake (a new batch
+      // spooled) does not shorten it.
+      const absl::Duration backoff = BackoffDelay(options_.backoff, failures_, random_);
+      const absl::Time until =
+          absl::Now() + std::clamp(retry_after_.value_or(backoff), backoff, std::max(backoff, kMaxRetryAfter));
       while (absl::Now() < until) {
         if (!WaitFor(until - absl::Now())) return;
       }
@@ -65,8 +77,11 @@ void SpoolReplayer::Run() {
     }
     std::optional<SpoolRecord> record = spool_.Oldest();
     if (!record) {
-      // Nothing to replay: wait for the exporter to spool something (the
-      // timed wake-up also applies the spool's age limit).
+      // Nothing to replay, so nothing to probe the backend with: the live
+      // path tries it again (and spools and reports if it is still down).
+      // Then wait for the exporter to spool something (the timed wake-up
+      // also applies the spool's age limit).
+      collector_down_.store(false, std::memory_order_release);
       if (!WaitFor(absl::Seconds(60))) return;
       continue;
     }
@@ -106,6 +121,7 @@ bool SpoolReplayer::Replay(const SpoolRecord& record) {
       metrics_->spans_replayed.fetch_add(record.spans - rejected, std::memory_order_relaxed);
       if (rejected > 0) metrics_->AddFailed(ExportFailure::kPartialSuccess, rejected);
       spool_.Acknowledge(record);
+      refusals_ = 0;
       if (failures_ > 0) {
         Diagnose(LogLevel::kInfo, StrCat("span spool: ", sender_->Describe(), " answers again after ", failures_,
                                          " failed attempts; replaying what was spooled, oldest first"));
@@ -115,16 +131,22 @@ bool SpoolReplayer::Replay(const SpoolRecord& record) {
       return true;
     }
     case SendOutcome::Kind::kPermanent:
-      metrics_->AddSpoolDropped(SpoolDrop::kRejected, record.spans);
-      log_.Report(LogLevel::kWarn, StrCat("span spool: ", sender_->Describe(), " refused ", record.spans,
-                                          " spooled spans for good: ", outcome.reason, "; dropped"));
-      spool_.Acknowledge(record);
-      failures_ = 0;
-      collector_down_.store(false, std::memory_order_release);
-      return true;
+      // One refusal may be a gateway or an auth layer in front of the
+      // backend during a deploy, not a verdict on this batch: the batch is
+      // dropped only after kPermanentRefusals in a row, with back-off between.
+      if (++refusals_ >= kPermanentRefusals) {
+        metrics_->AddSpoolDropped(SpoolDrop::kRejected, record.spans);
+        log_.Report(LogLevel::kWarn, StrCat("span spool: ", sender_->Describe(), " refused ", record.spans,
+                                            " spooled spans ", refusals_, " times: ", outcome.reason, "; dropped"));
+        spool_.Acknowledge(record);
+        refusals_ = 0;
+        return true;
+      }
+      break;
     case SendOutcome::Kind::kRetryable:
       break;
   }
+  if (stopping()) return false;  // cancelled by Stop: not an outage
   ++failures_;
   retry_after_ = outcome.retry_after;
   collector_down_.store(true, std::memory_order_release);

@@ -15,7 +15,12 @@
 // 100 ms), so replaying a backlog takes at most half of one connection and
 // live batches keep flowing beside it.
 //
-// Thread safety: Wake, Stop and collector_down from any thread.
+// A permanent refusal (not retryable) drops a batch only after three in a
+// row with back-off between them: during a deploy a gateway or an auth layer
+// may refuse everything for a while, and that must not empty the spool.
+//
+// Thread safety: Wake, ReportOutage, RequestStop, Stop and collector_down
+// from any thread.
 #pragma once
 
 #include <atomic>
@@ -56,7 +61,10 @@ class SpoolReplayer {
   // The live path found the backend down (a retryable failure).
   void ReportOutage();
   bool collector_down() const { return collector_down_.load(std::memory_order_acquire); }
-  // Ends the thread; a send in flight is cancelled. Idempotent.
+  // Asks the thread to end and cancels a send in flight, without waiting
+  // (for a shutdown deadline). Any thread, any number of times.
+  void RequestStop();
+  // RequestStop, then waits for the thread to end. Idempotent.
   void Stop();
 
  private:
@@ -65,6 +73,12 @@ class SpoolReplayer {
   bool Replay(const SpoolRecord& record);
   // Waits for a Wake (or Stop) or until d has passed; false when stopping.
   bool WaitFor(absl::Duration d);
+  bool stopping();
+
+  // A permanent refusal drops a batch only the third time in a row.
+  static constexpr int kPermanentRefusals = 3;
+  // The longest wait a Retry-After or RetryInfo can ask for.
+  static constexpr absl::Duration kMaxRetryAfter = absl::Minutes(5);
 
   Spool& spool_;
   const std::unique_ptr<Sender> sender_;
@@ -77,6 +91,8 @@ class SpoolReplayer {
   bool woken_ = false;     // guarded by mu_
   int failures_ = 0;       // replay thread only: consecutive failed sends
   std::optional<absl::Duration> retry_after_;  // replay thread only: what the backend last asked for
+  int refusals_ = 0;                           // replay thread only: permanent refusals of the current batch
+  std::once_flag joined_;
   std::mt19937_64 random_;
   RateLimitedDiagnostic log_;
   std::thread thread_;

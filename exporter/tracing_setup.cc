@@ -1,5 +1,7 @@
 #include "qtrace/exporter/tracing_setup.h"
 
+#include <algorithm>
+
 #include "qtrace/exporter/console_exporter.h"
 #include "qtrace/exporter/grpc_sender.h"
 #include "qtrace/exporter/http_sender.h"
@@ -103,6 +105,9 @@ SpoolSetup MakeSpoolSetup(const OtlpConfig& o, const std::shared_ptr<PipelineMet
   options.dir = o.spool.dir;
   options.max_bytes = o.spool.max_bytes;
   options.max_age = o.spool.max_age;
+  // Sixteen segments or more fit in the quota, so that reaching it drops a
+  // sixteenth of the spool, not all of it.
+  options.segment_bytes = std::clamp<std::uint64_t>(o.spool.max_bytes / 16, std::uint64_t{64} << 10, std::uint64_t{8} << 20);
   absl::StatusOr<std::unique_ptr<Spool>> spool = Spool::Open(options, metrics);
   absl::StatusOr<std::unique_ptr<Sender>> sender = MakeSender(o);
   if (!spool.ok() || !sender.ok()) {

@@ -21,6 +21,7 @@ std::string_view ToString(SpoolDrop drop) {
     case SpoolDrop::kWriteFailed: return "write_failed";
     case SpoolDrop::kRejected: return "rejected";
     case SpoolDrop::kUnreplayable: return "unreplayable";
+    case SpoolDrop::kCorrupt: return "corrupt";
     case SpoolDrop::kCount: break;
   }
   return "unknown";

@@ -42,6 +42,7 @@ enum class SpoolDrop : std::uint8_t {
   kWriteFailed,   // the disk refused the write (full, unwritable)
   kRejected,      // replayed, and the backend refused it for good
   kUnreplayable,  // written by an exporter of another encoding
+  kCorrupt,       // in a record found damaged (when its span count is known)
   kCount,
 };
 

@@ -9,6 +9,7 @@
 
 #include "absl/time/clock.h"
 #include "gtest/gtest.h"
+#include "tests/file_size_limit.h"
 #include "tests/temp_dir.h"
 #include "qtrace/exporter/otlp_exporter.h"
 
@@ -18,6 +19,7 @@ namespace {
 // A backend both senders of one exporter reach: up or down, and what it got.
 struct FakeBackend {
   std::atomic<bool> up{false};
+  std::atomic<bool> refuse{false};  // while up: answer with a permanent error
   std::atomic<int> live_attempts{0};  // through the exporter's own sender
   std::atomic<int> replay_attempts{0};
   std::mutex mu;
@@ -35,6 +37,7 @@ class FakeSender final : public Sender {
   SendOutcome Send(std::string_view body, absl::Time) override {
     (replay_ ? backend_.replay_attempts : backend_.live_attempts).fetch_add(1);
     if (!backend_.up.load()) return SendOutcome::Retryable("connection refused");
+    if (backend_.refuse.load()) return SendOutcome::Permanent("HTTP 401");
     std::lock_guard<std::mutex> lock(backend_.mu);
     backend_.accepted.emplace_back(body);
     return SendOutcome::Ok();
@@ -161,6 +164,38 @@ TEST_F(ExporterSpoolTest, BatchesAfterTheInterruptAreSpooled) {
   EXPECT_TRUE(exporter->Export(batch).ok());
   EXPECT_EQ(metrics->spans_spooled.load(), 3u);
   EXPECT_EQ(metrics->Failed(ExportFailure::kShutdown), 0u);
+}
+
+// A spool that cannot be written must not leave the exporter believing the
+// backend is down for good: when the spool refuses a batch, it is tried live.
+TEST_F(ExporterSpoolTest, AFullDiskDoesNotKeepTheExporterFromALiveBackend) {
+  FakeBackend backend;
+  auto metrics = std::make_shared<PipelineMetrics>();
+  auto exporter = MakeExporter(backend, metrics);
+  {
+    testutil::FileSizeLimit full_disk(0);  // every write to a file fails
+    const auto lost = Batch(3, "lost");
+    EXPECT_FALSE(exporter->Export(lost).ok());  // down and not spoolable: counted
+    backend.up = true;
+    const auto delivered = Batch(4, "delivered");
+    EXPECT_TRUE(exporter->Export(delivered).ok());
+  }
+  EXPECT_EQ(metrics->SpoolDropped(SpoolDrop::kWriteFailed), 3u);
+  EXPECT_EQ(metrics->spans_exported.load(), 4u);
+}
+
+// A refusal during replay drops the batch only the third time in a row.
+TEST_F(ExporterSpoolTest, ReplayDropsABatchOnlyAfterThreeRefusals) {
+  FakeBackend backend;
+  auto metrics = std::make_shared<PipelineMetrics>();
+  auto exporter = MakeExporter(backend, metrics);
+  const auto batch = Batch(6, "refused");
+  ASSERT_TRUE(exporter->Export(batch).ok());
+  backend.refuse = true;
+  backend.up = true;
+  ASSERT_TRUE(Eventually([&] { return metrics->SpoolDropped(SpoolDrop::kRejected) == 6; }));
+  EXPECT_GE(backend.replay_attempts.load(), 3);
+  EXPECT_EQ(metrics->spans_replayed.load(), 0u);
 }
 
 }  // namespace

@@ -4,16 +4,15 @@
 
 #include <dirent.h>
 #include <fcntl.h>
-#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <csignal>
 #include <cstdio>
 #include <string>
 #include <vector>
 
 #include "gtest/gtest.h"
+#include "tests/file_size_limit.h"
 #include "tests/temp_dir.h"
 
 namespace qtrace {
@@ -246,20 +245,79 @@ TEST_F(SpoolTest, AnUnwritableDirectoryIsAnErrorAtOpen) {
 TEST_F(SpoolTest, ARefusedWriteIsCountedAndTheSpoolGoesOn) {
   auto spool = OpenSpool();
   ASSERT_TRUE(spool->Append(SpoolEncoding::kOtlpProtobuf, 1, "fits").ok());
-  rlimit before {};
-  ASSERT_EQ(getrlimit(RLIMIT_FSIZE, &before), 0);
-  const auto old_handler = std::signal(SIGXFSZ, SIG_IGN);
-  rlimit small = before;
-  small.rlim_cur = 100;
-  ASSERT_EQ(setrlimit(RLIMIT_FSIZE, &small), 0);
-  const absl::Status refused = spool->Append(SpoolEncoding::kOtlpProtobuf, 7, std::string(500, 'x'));
-  ASSERT_EQ(setrlimit(RLIMIT_FSIZE, &before), 0);
-  std::signal(SIGXFSZ, old_handler);
+  absl::Status refused;
+  {
+    testutil::FileSizeLimit limit(100);
+    refused = spool->Append(SpoolEncoding::kOtlpProtobuf, 7, std::string(500, 'x'));
+  }
   EXPECT_FALSE(refused.ok());
   EXPECT_EQ(metrics_->SpoolDropped(SpoolDrop::kWriteFailed), 7u);
   ASSERT_TRUE(spool->Append(SpoolEncoding::kOtlpProtobuf, 1, "after").ok());
   EXPECT_EQ(Drain(*spool), (std::vector<std::string>{"fits", "after"}));
   EXPECT_EQ(metrics_->spool_corrupt_records.load(), 0u) << "a refused write leaves no partial record";
+}
+
+// A record the replay thread holds while its segment is dropped for the
+// quota is counted once: as sent when it is acknowledged, as dropped when it
+// is not.
+TEST_F(SpoolTest, ARecordInFlightIsNeverCountedBothDroppedAndSent) {
+  SpoolOptions options = Plain();
+  options.segment_bytes = 100;  // one 64-byte record per segment
+  options.max_bytes = 300;
+  auto spool = OpenSpool(options);
+  ASSERT_TRUE(spool->Append(SpoolEncoding::kOtlpProtobuf, 5, std::string(64, 'a')).ok());
+  std::optional<SpoolRecord> held = spool->Oldest();
+  ASSERT_TRUE(held.has_value());
+  for (char c : {'b', 'c', 'd'}) ASSERT_TRUE(spool->Append(SpoolEncoding::kOtlpProtobuf, 7, std::string(64, c)).ok());
+  EXPECT_EQ(metrics_->SpoolDropped(SpoolDrop::kQuota), 0u) << "the held record's 5 spans wait for its outcome";
+  spool->Acknowledge(*held);  // sent: the caller counts it
+  EXPECT_EQ(metrics_->SpoolDropped(SpoolDrop::kQuota), 0u);
+
+  // Not acknowledged this time: counted when the next record is asked for.
+  held = spool->Oldest();
+  ASSERT_TRUE(held.has_value());
+  EXPECT_EQ(held->body, std::string(64, 'b'));
+  ASSERT_TRUE(spool->Append(SpoolEncoding::kOtlpProtobuf, 7, std::string(64, 'e')).ok());
+  EXPECT_EQ(metrics_->SpoolDropped(SpoolDrop::kQuota), 0u);
+  std::optional<SpoolRecord> next = spool->Oldest();
+  ASSERT_TRUE(next.has_value());
+  EXPECT_EQ(next->body, std::string(64, 'c'));
+  EXPECT_EQ(metrics_->SpoolDropped(SpoolDrop::kQuota), 7u) << "the orphaned record's spans";
+}
+
+// Damage to records this process wrote costs their spans, counted as such.
+TEST_F(SpoolTest, SpansOfADamagedRecordWrittenByThisProcessAreCounted) {
+  auto spool = OpenSpool();
+  for (const char* body : {"one", "two", "three"}) ASSERT_TRUE(spool->Append(SpoolEncoding::kOtlpProtobuf, 4, body).ok());
+  const int fd = open(Segments()[0].c_str(), O_RDWR);
+  ASSERT_GE(fd, 0);
+  ASSERT_EQ(pwrite(fd, "X", 1, static_cast<off_t>(2 * kSpoolRecordHeaderBytes + 3)), 1);
+  close(fd);
+  EXPECT_EQ(Drain(*spool), (std::vector<std::string>{"one", "three"}));
+  EXPECT_EQ(metrics_->SpoolDropped(SpoolDrop::kCorrupt), 4u);
+  EXPECT_EQ(spool->pending_spans(), 0u);
+}
+
+TEST_F(SpoolTest, ABatchLargerThanTheSpoolIsRefusedWithoutEmptyingIt) {
+  SpoolOptions options = Plain();
+  options.max_bytes = 200;
+  auto spool = OpenSpool(options);
+  ASSERT_TRUE(spool->Append(SpoolEncoding::kOtlpProtobuf, 1, "kept").ok());
+  EXPECT_FALSE(spool->Append(SpoolEncoding::kOtlpProtobuf, 9, std::string(500, 'x')).ok());
+  EXPECT_EQ(metrics_->SpoolDropped(SpoolDrop::kQuota), 0u);
+  EXPECT_EQ(metrics_->SpoolDropped(SpoolDrop::kWriteFailed), 9u);
+  EXPECT_EQ(Drain(*spool), (std::vector<std::string>{"kept"}));
+}
+
+// Guarantee 5: two processes on one directory would delete each other's
+// segments; the second is refused while the first holds it.
+TEST_F(SpoolTest, OneProcessPerDirectory) {
+  auto first = OpenSpool();
+  SpoolOptions options = Plain();
+  options.dir = dir_;
+  EXPECT_FALSE(Spool::Open(options, metrics_).ok());
+  first.reset();
+  EXPECT_TRUE(Spool::Open(options, metrics_).ok());
 }
 
 }  // namespace

@@ -119,7 +119,9 @@ test('kill -9 during an outage: the next process replays what was spooled', { ti
       const m = await metrics(first);
       return m.spooled > 0 && m.spooled >= m.started - 1 ? m.spooled : null;
     }, 'the spans to reach the spool');
-    first.kill();  // SIGKILL: no shutdown, nothing flushed but what is on disk
+    // SIGKILL: no shutdown, nothing flushed but what is on disk; waited for,
+    // so that the spool's lock is free for the next process.
+    await first.stop('SIGKILL');
     assert.ok(readdirSync(dir).some((f) => f.endsWith('.qtspool')), 'segments left on disk');
 
     sink = await startSink(SINK, ['--http', `127.0.0.1:${port}`]);
