@@ -61,6 +61,26 @@ async function makeRequests(api, n) {
   }
 }
 
+// 100 requests, then SIGTERM: the service must exit 0 within 10 s whatever
+// the collector does. Resolves with the spans it had started.
+async function requestsThenStop(api) {
+  await makeRequests(api, 100);
+  const { started } = await metrics(api);
+  const stopped = await api.stop('SIGTERM');
+  assert.equal(stopped.code, 0);
+  assert.ok(stopped.ms < 10000, `exited in ${stopped.ms} ms`);
+  return started;
+}
+
+// A healthy sink on port and a second process on the same spool directory:
+// resolves with both once every one of `started` spans arrived.
+async function replayedByTheNextStart(port, dir, started) {
+  const sink = await startSink(SINK, ['--http', `127.0.0.1:${port}`]);
+  const second = await startDetached(port, dir);
+  await eventually(() => received(sink).unique.size >= started, `the first process's ${started} spans at the sink`);
+  return { sink, second };
+}
+
 // Ends what a test started (by their own pids) and removes its spool.
 function cleanUp(dir, ...processes) {
   for (const p of processes) p?.kill();
@@ -140,24 +160,16 @@ test('shutdown with a dead collector: exits in time, spools the queue, the next 
   const dir = mkdtempSync(join(tmpdir(), 'spool-'));
   // A long schedule delay: the spans are still queued when SIGTERM comes.
   const first = await startDetached(port, dir, { OTEL_BSP_SCHEDULE_DELAY: '60000', OTEL_BSP_MAX_QUEUE_SIZE: '65536' });
-  let second;
-  let sink;
+  let next = {};
   try {
-    await makeRequests(first, 100);
-    const { started } = await metrics(first);
-    const stopped = await first.stop('SIGTERM');
-    assert.equal(stopped.code, 0);
-    assert.ok(stopped.ms < 10000, `exited in ${stopped.ms} ms`);
+    const started = await requestsThenStop(first);
     const final = first.logs().find((l) => /spans wait on disk for the next start/.test(l.msg ?? l.message ?? l.raw ?? ''));
     assert.ok(final, `a final line says how many were spooled:\n${JSON.stringify(first.logs().slice(-5))}`);
-
-    sink = await startSink(SINK, ['--http', `127.0.0.1:${port}`]);
-    second = await startDetached(port, dir);
-    // Every span of the first process, /metrics calls included, but the one
+    // Every span of the first process, /metrics calls included but the one
     // that read the count.
-    await eventually(() => received(sink).unique.size >= started, `the first process's ${started} spans at the sink`);
+    next = await replayedByTheNextStart(port, dir, started);
   } finally {
-    cleanUp(dir, first, second, sink);
+    cleanUp(dir, first, next.second, next.sink);
   }
 });
 
@@ -174,20 +186,12 @@ test('shutdown timeout against a stalled collector: the queue is spooled, not dr
     OTEL_BSP_SCHEDULE_DELAY: '100',
     QTRACE_SPOOL_DIR: dir,
   });
-  let second;
-  let sink;
+  let next = {};
   try {
-    await makeRequests(first, 100);
-    const { started } = await metrics(first);
-    const stopped = await first.stop('SIGTERM');
-    assert.equal(stopped.code, 0);
-    assert.ok(stopped.ms < 10000, `exited in ${stopped.ms} ms despite the stalled collector`);
+    const started = await requestsThenStop(first);  // in time despite the stalled collector
     stalled.kill();
-
-    sink = await startSink(SINK, ['--http', `127.0.0.1:${port}`]);
-    second = await startDetached(port, dir);
-    await eventually(() => received(sink).unique.size >= started, `the first process's ${started} spans at the sink`);
+    next = await replayedByTheNextStart(port, dir, started);
   } finally {
-    cleanUp(dir, first, stalled, second, sink);
+    cleanUp(dir, first, stalled, next.second, next.sink);
   }
 });
