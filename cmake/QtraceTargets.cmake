@@ -23,3 +23,19 @@ function(qtrace_install_public_headers subdir)
             DESTINATION "${CMAKE_INSTALL_INCLUDEDIR}/qtrace/${subdir}/${folder}")
   endforeach()
 endfunction()
+
+# One of the engine's installed libraries, qtrace::<export_name> (target
+# qtrace_<export_name>): our warnings, the generated include root in the build
+# (where qtrace/sdk and qtrace/exporter resolve) and include/ once installed,
+# and installed into the qtrace package's export set.
+function(qtrace_engine_library target export_name)
+  add_library(qtrace::${export_name} ALIAS ${target})
+  set_target_properties(${target} PROPERTIES EXPORT_NAME ${export_name} OUTPUT_NAME ${target})
+  qtrace_set_warnings(${target})
+  target_include_directories(${target} PUBLIC
+    $<BUILD_INTERFACE:${PROJECT_BINARY_DIR}/generated>
+    $<INSTALL_INTERFACE:${CMAKE_INSTALL_INCLUDEDIR}>)
+  install(TARGETS ${target} EXPORT qtraceTargets
+    ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
+    LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR})
+endfunction()
