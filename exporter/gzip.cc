@@ -28,6 +28,14 @@ absl::StatusOr<std::string> GzipCompress(std::string_view data, int level) {
   return out;
 }
 
+std::string_view PayloadOf(std::string_view body, bool gzip, std::string& scratch) {
+  if (!gzip) return body;
+  absl::StatusOr<std::string> gz = GzipCompress(body);
+  if (!gz.ok()) return body;
+  scratch = std::move(*gz);
+  return scratch;
+}
+
 absl::StatusOr<std::string> GzipDecompress(std::string_view data, std::size_t max_output) {
   z_stream stream{};
   if (inflateInit2(&stream, kGzipWindowBits) != Z_OK) return absl::InternalError("inflateInit2 failed");

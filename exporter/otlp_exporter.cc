@@ -86,14 +86,7 @@ absl::Status OtlpExporter::ExportPart(std::span<const SpanRecordPtr> part, absl:
   }
 
   std::string compressed;
-  std::string_view payload = body_;
-  if (options_.gzip_body) {
-    absl::StatusOr<std::string> gz = GzipCompress(body_);
-    if (gz.ok()) {
-      compressed = std::move(*gz);
-      payload = compressed;
-    }
-  }
+  const std::string_view payload = PayloadOf(body_, options_.gzip_body, compressed);
 
   payload_size_ = payload.size();
   RetryResult result;
@@ -111,7 +104,7 @@ absl::Status OtlpExporter::ExportPart(std::span<const SpanRecordPtr> part, absl:
   const std::uint64_t n = part.size();
   const SendOutcome& last = result.last;
   if (last.kind == SendOutcome::Kind::kOk) {
-    const std::uint64_t rejected = std::min<std::uint64_t>(n, static_cast<std::uint64_t>(std::max<std::int64_t>(0, last.rejected_spans)));
+    const std::uint64_t rejected = last.RejectedOf(n);
     metrics_->spans_exported.fetch_add(n - rejected, std::memory_order_relaxed);
     if (rejected > 0 || !last.partial_message.empty()) {
       metrics_->AddFailed(ExportFailure::kPartialSuccess, rejected);

@@ -3,6 +3,7 @@
 // to do with its outcome.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -23,6 +24,12 @@ struct SendOutcome {
   std::optional<absl::Duration> retry_after;  // announced by the server (Retry-After, RetryInfo)
   std::int64_t rejected_spans = 0;          // partial success
   std::string partial_message;
+
+  // Of a request of `spans` spans, how many the backend rejected (what it
+  // said, within 0 and spans).
+  std::uint64_t RejectedOf(std::uint64_t spans) const {
+    return std::min<std::uint64_t>(spans, static_cast<std::uint64_t>(std::max<std::int64_t>(0, rejected_spans)));
+  }
 
   static SendOutcome Ok() { return SendOutcome{}; }
   static SendOutcome Retryable(std::string reason, std::optional<absl::Duration> after = std::nullopt) {

@@ -11,9 +11,12 @@
 #include <bit>
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
+#include <system_error>
 #include <vector>
 
 #include "qtrace/exporter/gzip.h"
+#include "qtrace/sdk/ids.h"
 #include "qtrace/sdk/common/strings.h"
 
 namespace qtrace {
@@ -157,11 +160,6 @@ void SyncDirectory(const std::string& dir) {
   if (fd.valid()) fsync(fd.get());
 }
 
-std::uint64_t FileSize(int fd) {
-  struct stat st {};
-  return fstat(fd, &st) == 0 ? static_cast<std::uint64_t>(st.st_size) : 0;
-}
-
 }  // namespace
 
 Spool::Spool(SpoolOptions options, std::shared_ptr<PipelineMetrics> metrics)
@@ -183,13 +181,10 @@ std::string Spool::PathOf(std::uint64_t id, std::string_view suffix) const {
 }
 
 absl::Status Spool::Index() {
-  // mkdir -p: every component that is missing.
-  for (std::size_t slash = options_.dir.find('/', 1);; slash = options_.dir.find('/', slash + 1)) {
-    const std::string part = options_.dir.substr(0, slash);
-    if (mkdir(part.c_str(), 0700) != 0 && errno != EEXIST) {
-      return absl::UnavailableError(StrCat("cannot create the spool directory '", part, "': ", std::strerror(errno)));
-    }
-    if (slash == std::string::npos) break;
+  std::error_code error;
+  std::filesystem::create_directories(options_.dir, error);
+  if (error) {
+    return absl::UnavailableError(StrCat("cannot create the spool directory '", options_.dir, "': ", error.message()));
   }
   // One process per spool: a second one would delete segments the first
   // still writes. The lock goes with the process, kill -9 included.
@@ -209,14 +204,11 @@ absl::Status Spool::Index() {
     const std::string_view name(entry->d_name);
     if (!StartsWith(name, kSegmentPrefix) || !EndsWith(name, kSegmentSuffix)) continue;
     const std::string_view hex = name.substr(kSegmentPrefix.size(), name.size() - kSegmentPrefix.size() - kSegmentSuffix.size());
+    std::uint8_t bytes[8];
+    if (!ParseLowerHex(hex, bytes, sizeof bytes)) continue;  // PathOf writes 16 lower-case digits
     std::uint64_t id = 0;
-    bool ok = hex.size() == 16;
-    for (char c : hex) {
-      const int digit = HexDigitValue(c);
-      ok = ok && digit >= 0;
-      id = id << 4 | static_cast<std::uint64_t>(digit < 0 ? 0 : digit);
-    }
-    if (ok) ids.push_back(id);
+    for (std::uint8_t b : bytes) id = id << 8 | b;
+    ids.push_back(id);
   }
   std::sort(ids.begin(), ids.end());
   // New segments take ids after every one on disk, even one that cannot be
@@ -225,11 +217,12 @@ absl::Status Spool::Index() {
   for (std::uint64_t id : ids) {
     UniqueFd fd(open(PathOf(id, kSegmentSuffix).c_str(), O_RDONLY | O_CLOEXEC));
     if (!fd.valid()) continue;
+    struct stat st {};
+    if (fstat(fd.get(), &st) != 0) continue;
     Segment segment;
     segment.id = id;
-    segment.bytes = FileSize(fd.get());
-    struct stat st {};
-    if (fstat(fd.get(), &st) == 0) segment.newest = absl::FromTimeT(st.st_mtime);
+    segment.bytes = static_cast<std::uint64_t>(st.st_size);
+    segment.newest = absl::FromTimeT(st.st_mtime);
     // Where an earlier process stopped acknowledging.
     UniqueFd ack(open(PathOf(id, kAckSuffix).c_str(), O_RDONLY | O_CLOEXEC));
     if (ack.valid()) {
@@ -368,9 +361,8 @@ std::optional<SpoolRecord> Spool::OldestStored(absl::Time now) {
   DropExpired(now);
   while (!segments_.empty()) {
     Segment& segment = segments_.front();
-    const bool is_active = active_.valid() && segments_.size() == 1;
     if (segment.read_offset >= segment.bytes) {
-      if (is_active) return std::nullopt;  // everything written has been read
+      if (IsActive(segment)) return std::nullopt;  // everything written has been read
       DropSegment(segments_.begin(), SpoolDrop::kCount);
       continue;
     }
@@ -415,8 +407,7 @@ void Spool::Acknowledge(const SpoolRecord& record) {
   if (it == segments_.end() || record.end_offset <= it->read_offset) return;  // dropped meanwhile
   it->read_offset = record.end_offset;
   it->spans -= std::min<std::uint64_t>(it->spans, record.spans);
-  const bool is_active = active_.valid() && std::next(it) == segments_.end();
-  if (it->read_offset >= it->bytes && !is_active) {
+  if (it->read_offset >= it->bytes && !IsActive(*it)) {
     DropSegment(it, SpoolDrop::kCount);
   } else {
     WriteAck(*it);
@@ -449,7 +440,7 @@ void Spool::DropSegment(std::deque<Segment>::iterator segment, SpoolDrop reason)
     in_flight_.orphan_reason = reason;
   }
   if (reason != SpoolDrop::kCount && spans > 0) metrics_->AddSpoolDropped(reason, spans);
-  if (std::next(segment) == segments_.end() && active_.valid()) active_.Reset();
+  if (IsActive(*segment)) active_.Reset();
   // The .ack first: a crash between the two leaves no .ack without its segment.
   unlink(PathOf(segment->id, kAckSuffix).c_str());
   unlink(PathOf(segment->id, kSegmentSuffix).c_str());
@@ -477,8 +468,6 @@ void Spool::Flush() {
   std::lock_guard<std::mutex> lock(mu_);
   SyncActive();
 }
-
-bool Spool::empty() const { return pending_spans() == 0; }
 
 std::uint64_t Spool::bytes() const {
   std::lock_guard<std::mutex> lock(mu_);

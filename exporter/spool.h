@@ -116,7 +116,6 @@ class Spool {
   // fdatasync of the segment being written (shutdown).
   void Flush();
 
-  bool empty() const;
   std::uint64_t bytes() const;
   std::uint64_t pending_spans() const;  // spans in records not yet acknowledged
 
@@ -141,6 +140,8 @@ class Spool {
   void MakeRoomFor(std::uint64_t record_bytes);
   void WriteAck(const Segment& segment);
   void PublishSize();
+  // Whether segment is the one being written (always the last).
+  bool IsActive(const Segment& segment) const { return active_.valid() && &segment == &segments_.back(); }
   void WarnOnce(std::string_view what);
 
   // The record Oldest() handed out last, until it is acknowledged. When its

@@ -71,10 +71,7 @@ void SpoolReplayer::Run() {
         if (!WaitFor(until - absl::Now())) return;
       }
     }
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      if (stopping_) return;
-    }
+    if (stopping()) return;
     std::optional<SpoolRecord> record = spool_.Oldest();
     if (!record) {
       // Nothing to replay, so nothing to probe the backend with: the live
@@ -101,22 +98,14 @@ bool SpoolReplayer::Replay(const SpoolRecord& record) {
     return true;
   }
   std::string compressed;
-  std::string_view payload = record.body;
-  if (options_.gzip_body) {
-    absl::StatusOr<std::string> gz = GzipCompress(record.body);
-    if (gz.ok()) {
-      compressed = std::move(*gz);
-      payload = compressed;
-    }
-  }
+  const std::string_view payload = PayloadOf(record.body, options_.gzip_body, compressed);
   metrics_->export_batches.fetch_add(1, std::memory_order_relaxed);
   metrics_->export_bytes.fetch_add(payload.size(), std::memory_order_relaxed);
   if (failures_ > 0) metrics_->export_retries.fetch_add(1, std::memory_order_relaxed);
   const SendOutcome outcome = sender_->Send(payload, absl::Now() + options_.send_timeout);
   switch (outcome.kind) {
     case SendOutcome::Kind::kOk: {
-      const std::uint64_t rejected = std::min<std::uint64_t>(
-          record.spans, static_cast<std::uint64_t>(std::max<std::int64_t>(0, outcome.rejected_spans)));
+      const std::uint64_t rejected = outcome.RejectedOf(record.spans);
       metrics_->spans_exported.fetch_add(record.spans - rejected, std::memory_order_relaxed);
       metrics_->spans_replayed.fetch_add(record.spans - rejected, std::memory_order_relaxed);
       if (rejected > 0) metrics_->AddFailed(ExportFailure::kPartialSuccess, rejected);
