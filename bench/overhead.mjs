@@ -9,7 +9,9 @@ import { startService, call } from '../tests/integration/service_helpers.mjs';
 
 const seconds = Number(process.argv[2] || 10);
 const rounds = Number(process.argv[3] || 2);
-const API = 'build/release/api_server/qa-pms-api';
+// QTRACE_BENCH_API names another build of the service, for a before/after
+// comparison of two builds on the same machine.
+const API = process.env.QTRACE_BENCH_API || 'build/release/api_server/qa-pms-api';
 const SINK = 'build/release/tools/otlp-sink';
 const tmpfs = mkdtempSync('/dev/shm/qa-pms-bench-');
 

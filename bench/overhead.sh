@@ -4,6 +4,7 @@
 # HTTP/protobuf, 10 %), alternating runs, with tools/otlp-sink receiving.
 #
 #   bench/overhead.sh [seconds per run, default 10] [rounds, default 2]
+#   QTRACE_BENCH_API=/path/to/qa-pms-api bench/overhead.sh ...   (another build)
 # Exits non-zero when the added median latency exceeds the 5 ms budget or a
 # span is lost; prints our tighter targets as PASS/MISS lines.
 set -euo pipefail

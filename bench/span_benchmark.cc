@@ -10,9 +10,18 @@
 // the share of the run's spans that the exporter received (`exported`) and
 // the share the full queue dropped (`dropped`), each run flushed before its
 // counts are read. A dropped span skips the queue and the exporter's work.
+//
+// The sampled rows are paced so that nothing is dropped: when more than half
+// the queue waits for the exporter, the producing thread stops its clock and
+// waits until a quarter is left (`waited` is the share of the run's wall time
+// spent so; a span's own cost is what the clock keeps). `BM_SpanSampledFlatOut`
+// is the same span unpaced: there the exporter falls behind and the full
+// queue drops spans, which skip the exporter's work and so flatter the figure.
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <memory>
+#include <thread>
 
 #include "benchmark/benchmark.h"
 #include "qtrace/sdk/batch_span_processor.h"
@@ -40,8 +49,37 @@ struct BenchPipeline {
   std::unique_ptr<qtrace::TracerProvider> provider;
   std::shared_ptr<qtrace::PipelineMetrics> metrics;
   std::shared_ptr<std::atomic<std::uint64_t>> received = std::make_shared<std::atomic<std::uint64_t>>(0);
+  // Spans ended by every thread, added a chunk at a time by paced runs.
+  std::atomic<std::uint64_t> ended{0};
   const qtrace::Tracer* tracer = nullptr;
 };
+
+constexpr std::uint64_t kQueueSize = 2048;
+constexpr std::uint64_t kBatchSize = 512;
+// A paced thread looks at the queue every kPaceChunk spans of its own.
+constexpr std::uint64_t kPaceChunk = 64;
+
+// Waits, with the thread's clock stopped, while more than half the queue is
+// waiting for the exporter, until a quarter is; returns the wall time waited.
+// The bound on the wait only keeps a broken pipeline from hanging the run
+// (its drops then show in `dropped`).
+double WaitForExporter(benchmark::State& state, BenchPipeline& p) {
+  // Signed: `ended` lags by each thread's last partial chunk, so the
+  // exporter may have received more than it says ended.
+  auto waiting = [&p] {
+    return static_cast<std::int64_t>(p.ended.load(std::memory_order_relaxed) -
+                                     p.received->load(std::memory_order_relaxed) -
+                                     p.metrics->spans_dropped_queue_full.load(std::memory_order_relaxed));
+  };
+  if (waiting() <= static_cast<std::int64_t>(kQueueSize / 2)) return 0;
+  state.PauseTiming();
+  const auto start = std::chrono::steady_clock::now();
+  const auto give_up = start + std::chrono::seconds(1);
+  while (waiting() > static_cast<std::int64_t>(kQueueSize / 4) && std::chrono::steady_clock::now() < give_up) std::this_thread::yield();
+  const double waited = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  state.ResumeTiming();
+  return waited;
+}
 
 enum class Sampling { kAlwaysOff, kAlwaysOn, kTraceIdRatio, kProbability };
 constexpr int kSamplingChoices = 4;
@@ -62,7 +100,8 @@ void BuildPipeline(BenchPipeline& p, std::unique_ptr<qtrace::Sampler> sampler, b
   qtrace::TracerProviderOptions options;
   options.metrics = p.metrics;
   options.processor = std::make_unique<qtrace::BatchSpanProcessor>(
-      std::make_unique<DiscardingExporter>(p.received), qtrace::BatchOptions{2048, 512, absl::Milliseconds(5)},
+      std::make_unique<DiscardingExporter>(p.received),
+      qtrace::BatchOptions{kQueueSize, kBatchSize, absl::Milliseconds(5)},
       p.metrics);
   options.sampler = std::move(sampler);
   options.keep_error_traces = keep_error_traces;
@@ -78,21 +117,32 @@ BenchPipeline& Pipeline(Sampling sampling) {
   return p;
 }
 
-void SpanWithFiveAttributes(benchmark::State& state, Sampling sampling) {
+enum class Pacing { kFlatOut, kNoDrops };
+
+void SpanWithFiveAttributes(benchmark::State& state, Sampling sampling, Pacing pacing = Pacing::kNoDrops) {
   // Every pipeline is made before the threads of a multi-threaded run start.
   static BenchPipeline* pipelines[kSamplingChoices] = {&Pipeline(Sampling::kAlwaysOff), &Pipeline(Sampling::kAlwaysOn),
                                                        &Pipeline(Sampling::kTraceIdRatio),
                                                        &Pipeline(Sampling::kProbability)};
   BenchPipeline& pipeline = *pipelines[static_cast<int>(sampling)];
   const qtrace::Tracer& tracer = *pipeline.tracer;
-  const bool counts = sampling != Sampling::kAlwaysOff && state.thread_index() == 0;
+  const bool sampled = sampling != Sampling::kAlwaysOff;
+  const bool paced = sampled && pacing == Pacing::kNoDrops;
+  const bool counts = sampled && state.thread_index() == 0;
   std::uint64_t received_before = 0, dropped_before = 0;
   if (counts) {
     // The previous run's spans leave first, so that they count there.
     (void)pipeline.provider->ForceFlush(absl::Seconds(10));
     received_before = pipeline.received->load();
     dropped_before = pipeline.metrics->spans_dropped_queue_full.load();
+    // Every span of earlier runs has ended and, flushed, been received or
+    // dropped: the pacing starts from an empty queue.
+    pipeline.ended.store(received_before + dropped_before);
   }
+  // Google Benchmark starts the threads of a run together after this setup.
+  std::uint64_t chunk = 0;
+  double waited_s = 0;
+  const auto run_start = std::chrono::steady_clock::now();
   for (auto _ : state) {
     qtrace::Span span = tracer.StartSpan("GET /api/v1/projects/{id}", qtrace::SpanKind::kServer);
     span.SetAttribute("http.request.method", "GET")
@@ -101,8 +151,21 @@ void SpanWithFiveAttributes(benchmark::State& state, Sampling sampling) {
         .SetAttribute("http.response.status_code", 200)
         .SetAttribute("server.port", 8080);
     span.End();
+    if (paced && ++chunk == kPaceChunk) {
+      chunk = 0;
+      pipeline.ended.fetch_add(kPaceChunk, std::memory_order_relaxed);
+      waited_s += WaitForExporter(state, pipeline);
+    }
   }
   state.SetItemsProcessed(state.iterations());
+  if (paced) {
+    const double wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - run_start).count();
+    // Summed over the threads, then averaged: each reports its own share.
+    state.counters["waited"] = benchmark::Counter(wall_s > 0 ? waited_s / wall_s : 0, benchmark::Counter::kAvgThreads);
+    // Spans per second of wall time, waits included, summed over the
+    // threads: what the pipeline sustained without a drop.
+    state.counters["wall_rate"] = wall_s > 0 ? static_cast<double>(state.iterations()) / wall_s : 0;
+  }
   if (counts) {
     // Every thread has left the loop (Google Benchmark waits for all at its
     // end), so all spans of the run have ended.
@@ -115,6 +178,9 @@ void SpanWithFiveAttributes(benchmark::State& state, Sampling sampling) {
 }
 
 void BM_SpanSampled(benchmark::State& state) { SpanWithFiveAttributes(state, Sampling::kAlwaysOn); }
+void BM_SpanSampledFlatOut(benchmark::State& state) {
+  SpanWithFiveAttributes(state, Sampling::kAlwaysOn, Pacing::kFlatOut);
+}
 void BM_SpanUnsampled(benchmark::State& state) { SpanWithFiveAttributes(state, Sampling::kAlwaysOff); }
 void BM_SpanSampledByTraceIdRatio(benchmark::State& state) {
   SpanWithFiveAttributes(state, Sampling::kTraceIdRatio);
@@ -124,6 +190,7 @@ void BM_SpanSampledByProbability(benchmark::State& state) {
 }
 
 BENCHMARK(BM_SpanSampled)->Threads(1)->Threads(2)->UseRealTime();
+BENCHMARK(BM_SpanSampledFlatOut)->Threads(1)->Threads(2)->UseRealTime();
 BENCHMARK(BM_SpanUnsampled)->Threads(1)->Threads(2)->UseRealTime();
 BENCHMARK(BM_SpanSampledByTraceIdRatio)->Threads(1)->Threads(2)->UseRealTime();
 BENCHMARK(BM_SpanSampledByProbability)->Threads(1)->Threads(2)->UseRealTime();

@@ -26,14 +26,19 @@ class TracingMiddlewareTest : public ::testing::Test {
 
   // Runs the request through the middleware; returns the one span it made.
   SpanRecord Serve(const http::Handler& handler = [](http::HttpRequest&) { return http::HttpResponse::Text(200, "ok"); }) {
-    const http::Middleware middleware = TracingMiddleware(t_.tracer(), *propagator_);
+    const std::vector<SpanRecord> spans = ServeWith(t_, handler);
+    EXPECT_EQ(spans.size(), 1u);
+    return spans.empty() ? SpanRecord{} : spans.front();
+  }
+  // Runs the request through the middleware on provider t; returns what it
+  // exported.
+  std::vector<SpanRecord> ServeWith(testutil::TestProvider& t, const http::Handler& handler) {
+    const http::Middleware middleware = TracingMiddleware(t.tracer(), *propagator_);
     try {
       middleware(request_, handler);
     } catch (const std::exception&) {
     }
-    const std::vector<SpanRecord> spans = t_.store->Spans();
-    EXPECT_EQ(spans.size(), 1u);
-    return spans.empty() ? SpanRecord{} : spans.front();
+    return t.store->Spans();
   }
 
   static std::string String(const SpanRecord& s, std::string_view key) {
@@ -120,6 +125,43 @@ TEST_F(TracingMiddlewareTest, ServerErrorTypeIsTheStatusCode) {
   const SpanRecord s = Serve([](http::HttpRequest&) { return http::HttpResponse::Text(503, "busy"); });
   EXPECT_EQ(String(s, "error.type"), "503");
   EXPECT_EQ(s.status, StatusCode::kError);
+}
+
+// Head sampling drops every request here by chance (ratio 0), and errors are
+// always kept: a failed request's span, exported after all, must carry every
+// attribute a sampled one does, although the middleware sets them only once
+// it knows the request failed.
+TEST_F(TracingMiddlewareTest, ErrorKeptSpanHasTheRequestAttributesOfASampledOne) {
+  request_.target = "/api/v1/projects/7?verbose=1";
+  request_.headers = {{"host", "qa.example:8443"}, {"user-agent", "probe/1"}};
+  const SpanRecord sampled = Serve([](http::HttpRequest&) { return http::HttpResponse::Text(503, "busy"); });
+  const auto failing_handlers = {
+      http::Handler([](http::HttpRequest&) { return http::HttpResponse::Text(503, "busy"); }),
+      http::Handler([](http::HttpRequest&) -> http::HttpResponse { throw std::runtime_error("boom"); }),
+  };
+  for (const http::Handler& handler : failing_handlers) {
+    testutil::TestProvider dropping({}, MakeTraceIdRatioSampler(0.0), /*enabled=*/true, /*keep_error_traces=*/true);
+    const std::vector<SpanRecord> spans = ServeWith(dropping, handler);
+    ASSERT_EQ(spans.size(), 1u) << "an error is always kept";
+    const SpanRecord& kept = spans.front();
+    for (const char* key : {"http.request.method", "url.path", "url.scheme", "url.query", "client.address",
+                            "network.peer.address", "network.protocol.version", "http.request_id", "http.route",
+                            "server.address", "user_agent.original"}) {
+      EXPECT_EQ(String(kept, key), String(sampled, key)) << key;
+      EXPECT_NE(String(kept, key), "<absent>") << key;
+    }
+    for (const char* key : {"network.peer.port", "server.port"}) {
+      EXPECT_EQ(Int(kept, key), Int(sampled, key)) << key;
+      EXPECT_GT(Int(kept, key), 0) << key;
+    }
+    EXPECT_EQ(kept.status, StatusCode::kError);
+  }
+}
+
+// The same request without an error leaves nothing, as head sampling asked.
+TEST_F(TracingMiddlewareTest, DroppedRequestThatSucceedsExportsNothing) {
+  testutil::TestProvider dropping({}, MakeTraceIdRatioSampler(0.0), /*enabled=*/true, /*keep_error_traces=*/true);
+  EXPECT_TRUE(ServeWith(dropping, [](http::HttpRequest&) { return http::HttpResponse::Text(200, "ok"); }).empty());
 }
 
 }  // namespace

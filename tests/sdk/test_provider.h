@@ -10,14 +10,17 @@
 namespace qtrace::testutil {
 
 struct TestProvider {
-  explicit TestProvider(SpanLimits limits = {}, std::unique_ptr<Sampler> sampler = nullptr, bool enabled = true)
-      : store(std::make_shared<InMemorySpanStore>()), provider(Options(store, limits, std::move(sampler), enabled)) {}
+  explicit TestProvider(SpanLimits limits = {}, std::unique_ptr<Sampler> sampler = nullptr, bool enabled = true,
+                        bool keep_error_traces = false)
+      : store(std::make_shared<InMemorySpanStore>()),
+        provider(Options(store, limits, std::move(sampler), enabled, keep_error_traces)) {}
 
   Tracer& tracer() { return provider.GetTracer("test-scope", "1.2.3"); }
 
   static TracerProviderOptions Options(const std::shared_ptr<InMemorySpanStore>& store, SpanLimits limits,
-                                       std::unique_ptr<Sampler> sampler, bool enabled) {
+                                       std::unique_ptr<Sampler> sampler, bool enabled, bool keep_error_traces) {
     TracerProviderOptions options;
+    options.keep_error_traces = keep_error_traces;
     options.processor = std::make_unique<SimpleSpanProcessor>(std::make_unique<InMemoryExporter>(store));
     options.limits = limits;
     options.sampler = std::move(sampler);
