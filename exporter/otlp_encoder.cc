@@ -389,6 +389,47 @@ void WriteSpan(ProtoWriter& w, const SpanRecord& span, Scratch& scratch) {
   w.EndMessage(mark);
 }
 
+// Records reach the exporter cold: request threads wrote them on another
+// core, and a record is several blocks (the record, its attribute slots, each
+// key and value over 15 bytes) far apart, each a cache miss in turn when read
+// only as it is encoded. Encoding span i, the loop asks for what later spans
+// need in three steps, each reading only what the step before fetched: the
+// record of span i+4, the attribute slots (and a long name) of span i+2, and
+// the long keys and values of span i+1.
+constexpr std::size_t kPrefetchRecordAhead = 4;
+constexpr std::size_t kPrefetchSlotsAhead = 2;
+constexpr std::size_t kPrefetchTextAhead = 1;
+
+void PrefetchLines(const void* start, std::size_t bytes) {
+  const char* p = static_cast<const char*>(start);
+  for (std::size_t offset = 0; offset < bytes; offset += 64) __builtin_prefetch(p + offset);
+}
+
+void PrefetchRecord(const SpanRecord& span) { PrefetchLines(&span, sizeof(SpanRecord)); }
+
+void PrefetchSlots(const SpanRecord& span) {
+  const std::span<const Attribute> items = span.attributes.items();
+  PrefetchLines(items.data(), items.size_bytes());
+  __builtin_prefetch(span.name.data());
+}
+
+void PrefetchText(const SpanRecord& span) {
+  for (const Attribute& attribute : span.attributes.items()) {
+    __builtin_prefetch(attribute.key.data());
+    if (const auto* text = std::get_if<std::string>(&attribute.value)) __builtin_prefetch(text->data());
+  }
+}
+
+void WriteSpans(ProtoWriter& w, std::span<const SpanRecord* const> spans, Scratch& scratch) {
+  const std::size_t n = spans.size();
+  for (std::size_t i = 0; i < n; ++i) {
+    if (i + kPrefetchRecordAhead < n) PrefetchRecord(*spans[i + kPrefetchRecordAhead]);
+    if (i + kPrefetchSlotsAhead < n) PrefetchSlots(*spans[i + kPrefetchSlotsAhead]);
+    if (i + kPrefetchTextAhead < n) PrefetchText(*spans[i + kPrefetchTextAhead]);
+    WriteSpan(w, *spans[i], scratch);
+  }
+}
+
 void WriteScope(ProtoWriter& w, const InstrumentationScope& scope, Scratch& scratch) {
   using P = ProtoWriter;
   const std::string_view name = ValidUtf8(scope.name, scratch.key);
@@ -692,7 +733,7 @@ void OtlpEncoder::EncodeProtobuf(std::span<const SpanRecordPtr> spans, std::stri
   ForEachGroup(scratch, [&](const InstrumentationScope& scope, std::span<const SpanRecord* const> group) {
     const ProtoWriter::Mark scope_spans = w.BeginMessage(field::kScopeSpans, 3);
     WriteScope(w, scope, scratch);
-    for (const SpanRecord* span : group) WriteSpan(w, *span, scratch);
+    WriteSpans(w, group, scratch);
     w.EndMessage(scope_spans);
   });
   w.EndMessage(resource_spans);
