@@ -11,7 +11,7 @@ const SINK = process.env.OTLP_SINK;
 const API = process.env.QA_PMS_API;
 assert.ok(SINK && API, 'OTLP_SINK and QA_PMS_API must name the binaries');
 
-test('ratio 0.1 over 3000 requests: exported roots within 3 sigma of 10 %', { timeout: 120000 }, async () => {
+test('ratio 0.1 over 3000 requests: exported roots within 5 sigma of 10 %', { timeout: 120000 }, async () => {
   const sink = await startSink(SINK);
   const api = await startService(API, ['--database-url', 'sqlite::memory:', '--sampling-ratio', '0.1'], {
     OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${sink.httpPort}`, OTEL_BSP_SCHEDULE_DELAY: '100',
@@ -32,8 +32,11 @@ test('ratio 0.1 over 3000 requests: exported roots within 3 sigma of 10 %', { ti
     assert.equal(followed.length, 1, 'the sampled parent was followed');
     assert.equal(followed[0].parent_span_id, 'b7ad6b7169203331');
     const sampled = roots.length - followed.length;
+    // The trace ids are random: 5 sigma (218-382 of 3000) fails a correct
+    // sampler less than once in a million runs (3 sigma did once in 370)
+    // and still fails one at 7 % or 13 %.
     const sigma = Math.sqrt(n * 0.1 * 0.9);
-    assert.ok(Math.abs(sampled - n * 0.1) <= 3 * sigma, `${sampled} of ${n} sampled (expected ${n * 0.1} ± ${3 * sigma})`);
+    assert.ok(Math.abs(sampled - n * 0.1) <= 5 * sigma, `${sampled} of ${n} sampled (expected ${n * 0.1} ± ${5 * sigma})`);
   } finally {
     api.kill();
     sink.kill();
