@@ -60,10 +60,11 @@ constexpr std::uint64_t kBatchSize = 512;
 constexpr std::uint64_t kPaceChunk = 64;
 
 // Waits, with the thread's clock stopped, while more than half the queue is
-// waiting for the exporter, until a quarter is; returns the wall time waited.
-// The bound on the wait only keeps a broken pipeline from hanging the run
-// (its drops then show in `dropped`).
-double WaitForExporter(benchmark::State& state, BenchPipeline& p) {
+// waiting for the exporter, until a quarter is; adds the wall time waited to
+// *waited_s. False when the exporter did not drain it within a second: the
+// pipeline is broken, and the run must stop (the clock is stopped while this
+// waits, so a run sized by it would wait a second per chunk for hours).
+bool WaitForExporter(benchmark::State& state, BenchPipeline& p, double* waited_s) {
   // Signed: `ended` lags by each thread's last partial chunk, so the
   // exporter may have received more than it says ended.
   auto waiting = [&p] {
@@ -71,14 +72,21 @@ double WaitForExporter(benchmark::State& state, BenchPipeline& p) {
                                      p.received->load(std::memory_order_relaxed) -
                                      p.metrics->spans_dropped_queue_full.load(std::memory_order_relaxed));
   };
-  if (waiting() <= static_cast<std::int64_t>(kQueueSize / 2)) return 0;
+  if (waiting() <= static_cast<std::int64_t>(kQueueSize / 2)) return true;
   state.PauseTiming();
   const auto start = std::chrono::steady_clock::now();
   const auto give_up = start + std::chrono::seconds(1);
-  while (waiting() > static_cast<std::int64_t>(kQueueSize / 4) && std::chrono::steady_clock::now() < give_up) std::this_thread::yield();
-  const double waited = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  bool drained = true;
+  while (waiting() > static_cast<std::int64_t>(kQueueSize / 4)) {
+    if (std::chrono::steady_clock::now() >= give_up) {
+      drained = false;
+      break;
+    }
+    std::this_thread::yield();
+  }
+  *waited_s += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   state.ResumeTiming();
-  return waited;
+  return drained;
 }
 
 enum class Sampling { kAlwaysOff, kAlwaysOn, kTraceIdRatio, kProbability };
@@ -154,7 +162,10 @@ void SpanWithFiveAttributes(benchmark::State& state, Sampling sampling, Pacing p
     if (paced && ++chunk == kPaceChunk) {
       chunk = 0;
       pipeline.ended.fetch_add(kPaceChunk, std::memory_order_relaxed);
-      waited_s += WaitForExporter(state, pipeline);
+      if (!WaitForExporter(state, pipeline, &waited_s)) {
+        state.SkipWithError("the exporter did not drain the queue within a second");
+        break;
+      }
     }
   }
   state.SetItemsProcessed(state.iterations());

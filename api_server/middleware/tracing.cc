@@ -104,7 +104,9 @@ http::Middleware TracingMiddleware(const Tracer& tracer, const TextMapPropagator
     // fails (errors always kept) is discarded when the request succeeds,
     // which is nine requests in ten at 10 % sampling: it gets the request's
     // attributes only once it has failed. The request is still whole then,
-    // so a kept error span carries the same attributes as a sampled one.
+    // so a kept error span carries the same attributes as a sampled one
+    // (handlers get the request by reference; none changes what these
+    // attributes read, and a handler that did would change them here).
     const bool recorded_for_errors_only = span.IsRecording() && !span.context().IsSampled();
     if (span.IsRecording() && !recorded_for_errors_only) SetRequestAttributes(span, request, method);
     // Baggage from the caller stays current for the handler's own calls.
@@ -114,10 +116,10 @@ http::Middleware TracingMiddleware(const Tracer& tracer, const TextMapPropagator
     try {
       response = next(request);
     } catch (const std::exception& e) {
+      span.SetStatus(StatusCode::kError, e.what());  // first: whatever follows, the span is kept
       if (recorded_for_errors_only) SetRequestAttributes(span, request, method);
       span.RecordException(e);
       span.SetAttribute("error.type", ExceptionTypeName(e)).SetAttribute("http.response.status_code", 500);
-      span.SetStatus(StatusCode::kError, e.what());
       throw;
     }
     if (response.status >= 500 && recorded_for_errors_only) SetRequestAttributes(span, request, method);
