@@ -101,13 +101,14 @@ http::Middleware TracingMiddleware(const Tracer& tracer, const TextMapPropagator
     options.parent = &parent;
     Span span = tracer.StartSpan(SpanName(method, request.route), SpanKind::kServer, options);
     // A span that head sampling dropped but records in case the request
-    // fails (errors always kept) is discarded when the request succeeds,
-    // which is nine requests in ten at 10 % sampling: it gets the request's
-    // attributes only once it has failed. The request is still whole then,
-    // so a kept error span carries the same attributes as a sampled one
-    // (handlers get the request by reference; none changes what these
-    // attributes read, and a handler that did would change them here).
-    const bool recorded_for_errors_only = span.IsRecording() && !span.context().IsSampled();
+    // fails (errors always kept: its record waits in a DeferredTrace) is
+    // discarded when the request succeeds, which is nine requests in ten at
+    // 10 % sampling: it gets the request's attributes only once it has
+    // failed. The request is still whole then, so a kept error span carries
+    // the same attributes as a sampled one (handlers get the request by
+    // reference; none changes what these attributes read, and a handler that
+    // did would change them here).
+    const bool recorded_for_errors_only = span.IsRecording() && span.record()->deferred != nullptr;
     if (span.IsRecording() && !recorded_for_errors_only) SetRequestAttributes(span, request, method);
     // Baggage from the caller stays current for the handler's own calls.
     const Scope scope = span.ContextOver(parent).Attach();
@@ -122,9 +123,9 @@ http::Middleware TracingMiddleware(const Tracer& tracer, const TextMapPropagator
       span.SetAttribute("error.type", ExceptionTypeName(e)).SetAttribute("http.response.status_code", 500);
       throw;
     }
-    if (response.status >= 500 && recorded_for_errors_only) SetRequestAttributes(span, request, method);
     span.SetAttribute("http.response.status_code", static_cast<std::int64_t>(response.status));
     if (response.status >= 500) {
+      if (recorded_for_errors_only) SetRequestAttributes(span, request, method);
       span.SetAttribute("error.type", std::to_string(response.status));
       span.SetStatus(StatusCode::kError);
     }
