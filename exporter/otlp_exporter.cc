@@ -89,17 +89,11 @@ absl::Status OtlpExporter::ExportPart(std::span<const SpanRecordPtr> part, absl:
   const std::string_view payload = PayloadOf(body_, options_.gzip_body, compressed);
 
   payload_size_ = payload.size();
-  RetryResult result;
-  if (spool_ != nullptr) {
-    // One try: a retry would hold the exporter thread while the queue fills;
-    // the spool's replay retries instead.
-    OnAttempt(1);
-    result.last = sender_->Send(payload, deadline);
-    result.attempts = 1;
-    result.interrupted = sleep_.interrupted();
-  } else {
-    result = SendWithRetry(*sender_, payload, deadline, options_.retry, sleep_, random_, this);
-  }
+  // With a spool, one try: a retry would hold the exporter thread while the
+  // queue fills; the spool's replay retries instead.
+  RetryPolicy policy = options_.retry;
+  if (spool_ != nullptr) policy.max_attempts = 1;
+  const RetryResult result = SendWithRetry(*sender_, payload, deadline, policy, sleep_, random_, this);
 
   const std::uint64_t n = part.size();
   const SendOutcome& last = result.last;

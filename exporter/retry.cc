@@ -44,6 +44,7 @@ RetryResult SendWithRetry(Sender& sender, std::string_view body, absl::Time dead
     if (observer != nullptr) observer->OnAttempt(result.attempts);
     result.last = sender.Send(body, deadline);
     if (result.last.kind != SendOutcome::Kind::kRetryable) return result;
+    if (policy.max_attempts > 0 && result.attempts >= policy.max_attempts) return result;
     // The server's announced delay wins over our back-off.
     const absl::Duration wait = result.last.retry_after.value_or(BackoffDelay(policy, result.attempts, random));
     if (absl::Now() + wait >= deadline) {

@@ -22,6 +22,9 @@ struct RetryPolicy {
   absl::Duration max_backoff = absl::Seconds(5);
   double multiplier = 1.5;
   double jitter = 0.2;  // each delay is scaled by a random factor in [1 - jitter, 1 + jitter]
+  // Tries at most this many times (0: until the deadline). The exporter with
+  // a spool tries once: its spool's replay retries instead.
+  int max_attempts = 0;
 };
 
 // A sleep that another thread can cut short. Once interrupted it stays so:

@@ -62,6 +62,20 @@ TEST(RetryTest, TransientFailuresAreRetriedUntilAccepted) {
   EXPECT_EQ(r.attempts, 3);
 }
 
+TEST(RetryTest, MaxAttemptsStopsAfterThatManyTries) {
+  ScriptedSender sender({SendOutcome::Retryable("503"), SendOutcome::Retryable("503"), SendOutcome::Ok()});
+  InterruptibleSleep sleep;
+  std::mt19937_64 random(2);
+  RetryPolicy once = FastPolicy();
+  once.max_attempts = 1;
+  const RetryResult r = SendWithRetry(sender, "body", absl::Now() + absl::Seconds(5), once, sleep, random);
+  EXPECT_EQ(r.last.kind, SendOutcome::Kind::kRetryable);
+  EXPECT_EQ(r.attempts, 1);
+  EXPECT_EQ(sender.times.size(), 1u);
+  EXPECT_FALSE(r.timed_out);
+  EXPECT_FALSE(r.interrupted);
+}
+
 // Remembers what SendWithRetry reported, with what the sender had seen by then.
 class RecordingObserver final : public RetryObserver {
  public:
