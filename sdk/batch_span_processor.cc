@@ -77,11 +77,14 @@ std::size_t BatchSpanProcessor::FillBatch() {
   return batch_.size();
 }
 
-// The specification asks that what a span limit discards be logged, but not
-// once per discarded item: at most one line per span, here on the exporter
-// thread (never on the request path), and those rate-limited overall.
-void BatchSpanProcessor::ReportLimitDrops() {
+// Readies each record for the exporter, here on the exporter thread: the
+// clock-timed spans get their wall-clock times (SpanRecord::ResolveTimes).
+// And the specification asks that what a span limit discards be logged, but
+// not once per discarded item: at most one line per span, here (never on the
+// request path), and those rate-limited overall.
+void BatchSpanProcessor::PrepareBatch() {
   for (const SpanRecordPtr& r : batch_) {
+    r->ResolveTimes();
     const std::uint32_t attributes = r->attributes.dropped();
     if (attributes == 0 && r->dropped_events == 0 && r->dropped_links == 0) continue;
     limit_log_.Report(LogLevel::kWarn,
@@ -94,7 +97,7 @@ void BatchSpanProcessor::ReportLimitDrops() {
 
 void BatchSpanProcessor::ExportBatch() {
   if (batch_.empty()) return;
-  ReportLimitDrops();
+  PrepareBatch();
   absl::Status status = exporter_->Export(batch_);
   if (!status.ok() && cycle_status_.ok()) cycle_status_ = std::move(status);
   done_count_.store(done_count_.load(std::memory_order_relaxed) + batch_.size(), std::memory_order_relaxed);

@@ -62,7 +62,8 @@ class BatchSpanProcessor final : public SpanProcessor {
   void ExportBatch();
   void ReportDrops(bool final_report);
   void ReportErrorBufferDrops(bool final_report);
-  void ReportLimitDrops();
+  // Resolves batch_'s times and reports what span limits discarded.
+  void PrepareBatch();
 
   std::unique_ptr<SpanExporter> exporter_;
   const BatchOptions options_;

@@ -8,10 +8,12 @@
 // TSC costs about a third of a clock_gettime call here, and a span reads the
 // clock twice on the request path.
 //
-// A span's wall-clock start is its tick reading mapped through an anchor
+// A span's wall-clock times are its tick readings mapped through an anchor
 // (ticks, wall time, nanoseconds per tick) that the exporter thread refreshes
-// on every wake-up: the mapping follows NTP within one schedule delay, and the
-// tick rate is re-measured over an ever longer baseline.
+// on every wake-up, just before it maps the spans it is about to export
+// (SpanRecord::ResolveTimes): the request thread only reads the counter. The
+// mapping follows NTP within one schedule delay, and the tick rate is
+// re-measured over an ever longer baseline.
 //
 // Thread safety: everything here may be called from any thread, lock-free.
 #pragma once

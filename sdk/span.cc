@@ -104,7 +104,7 @@ void Span::End(std::int64_t end_unix_ns) {
   if (end_unix_ns != 0) {
     record_->end_unix_ns = end_unix_ns;
   } else {
-    record_->end_unix_ns = record_->start_unix_ns + TicksToNanos(SpanTicks() - record_->start_ticks);
+    record_->end_ticks = SpanTicks();  // wall time later, off this thread (ResolveTimes)
   }
   if (record_->deferred) {
     DeferredTracePtr deferred = record_->deferred;

@@ -40,15 +40,27 @@ struct SpanRecord {
   // Empties every field but keeps the storage (strings, attribute slots), so
   // that a record reused from the pool refills without heap allocation.
   void Reset();
+  // Fills start_unix_ns and end_unix_ns from the tick readings where the span
+  // clock timed them (see clock.h). The request thread only reads the ticks;
+  // turning them into wall-clock nanoseconds waits for the export side, where
+  // the processors call this before handing a record to an exporter.
+  // Idempotent; explicit times given to StartSpan or End are kept.
+  void ResolveTimes();
 
   SpanContext context;
   SpanId parent_span_id;  // invalid for a root span
   bool parent_is_remote = false;
   std::string name;
   SpanKind kind = SpanKind::kInternal;
+  // Wall-clock times as exported: explicit ones at once, clock-timed ones
+  // once ResolveTimes has run (0 until then).
   std::int64_t start_unix_ns = 0;
   std::int64_t end_unix_ns = 0;
-  std::int64_t start_ticks = 0;  // span clock ticks at start, for the duration; not exported
+  // Span clock ticks at start and end; 0 when not read (an explicit start
+  // still reads the start ticks: an end from the clock adds the duration).
+  // Not exported.
+  std::int64_t start_ticks = 0;
+  std::int64_t end_ticks = 0;
   AttributeList attributes;
   std::vector<SpanEvent> events;
   std::uint32_t dropped_events = 0;

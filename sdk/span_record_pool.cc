@@ -48,24 +48,6 @@ void SpanRecordDeleter::operator()(SpanRecord* record) const noexcept {
   }
 }
 
-void SpanRecord::Reset() {
-  context = SpanContext();
-  parent_span_id = SpanId();
-  parent_is_remote = false;
-  name.clear();
-  kind = SpanKind::kInternal;
-  start_unix_ns = end_unix_ns = start_ticks = 0;
-  attributes.Clear();
-  events.clear();
-  dropped_events = 0;
-  links.clear();
-  dropped_links = 0;
-  status = StatusCode::kUnset;
-  status_message.clear();
-  scope = nullptr;
-  deferred.reset();
-}
-
 SpanRecordPool::SpanRecordPool(std::size_t capacity)
     : bundles_(std::max<std::size_t>(1, (capacity + kBundleSize - 1) / kBundleSize)),
       id_(g_next_pool_id.fetch_add(1, std::memory_order_relaxed)) {}

@@ -111,8 +111,7 @@ Span Tracer::StartSpan(std::string_view name, SpanKind kind, const StartSpanOpti
   record->name.assign(name);
   record->kind = kind;
   record->start_ticks = SpanTicks();
-  record->start_unix_ns =
-      options.start_unix_ns != 0 ? options.start_unix_ns : WallFromTicks(record->start_ticks);
+  record->start_unix_ns = options.start_unix_ns;  // 0: from the ticks, at export (ResolveTimes)
   record->attributes.SetLimits(state_->limits.attribute_count, state_->limits.attribute_value_length);
   for (const Attribute& attribute : options.attributes) record->attributes.Set(attribute.key, attribute.value);
   for (Attribute& attribute : sampling.attributes) record->attributes.Set(attribute.key, std::move(attribute.value));

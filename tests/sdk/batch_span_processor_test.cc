@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "gtest/gtest.h"
+#include "qtrace/sdk/clock.h"
 #include "qtrace/sdk/diagnostics.h"
 
 namespace qtrace {
@@ -28,6 +29,7 @@ class FakeExporter final : public SpanExporter {
     std::condition_variable cv;
     std::vector<std::string> names;
     std::vector<std::size_t> batch_sizes;
+    std::vector<std::int64_t> start_times;  // start_unix_ns as Export saw it
     bool block = false;        // Export waits until unblocked or interrupted
     bool fail = false;
     bool interrupted = false;
@@ -41,7 +43,10 @@ class FakeExporter final : public SpanExporter {
     state_->cv.wait(lock, [&] { return !state_->block || state_->interrupted; });
     if (state_->interrupted) return absl::CancelledError("interrupted");
     state_->batch_sizes.push_back(batch.size());
-    for (const SpanRecordPtr& r : batch) state_->names.push_back(r->name);
+    for (const SpanRecordPtr& r : batch) {
+      state_->names.push_back(r->name);
+      state_->start_times.push_back(r->start_unix_ns);
+    }
     return state_->fail ? absl::UnavailableError("down") : absl::OkStatus();
   }
   absl::Status Shutdown(absl::Duration) override {
@@ -99,6 +104,23 @@ std::multiset<std::string> ThreadNames() {
     if (std::getline(comm, name)) names.insert(name);
   }
   return names;
+}
+
+// Spans timed by the span clock reach the exporter with wall-clock times,
+// mapped on the exporter thread (SpanRecord::ResolveTimes).
+TEST(BatchSpanProcessorTest, ExporterSeesWallClockTimesOfClockTimedSpans) {
+  Fixture f({100, 10, absl::Seconds(60)});
+  const std::int64_t before = WallNanos();
+  SpanRecordPtr r = Record("timed");
+  r->start_ticks = SpanTicks();
+  r->end_ticks = SpanTicks();
+  f.processor.OnEnd(std::move(r));
+  ASSERT_TRUE(f.processor.ForceFlush(absl::Seconds(5)).ok());
+  const std::int64_t after = WallNanos();
+  std::lock_guard<std::mutex> lock(f.state->mu);
+  ASSERT_EQ(f.state->start_times.size(), 1u);
+  EXPECT_GE(f.state->start_times[0], before - 1'000'000);
+  EXPECT_LE(f.state->start_times[0], after + 1'000'000);
 }
 
 // The exporter thread is named, so that top -H, perf and bench/overhead.sh

@@ -1,12 +1,14 @@
 #include "qtrace/sdk/span.h"
 
 #include <stdexcept>
+#include <vector>
 
 #include "gtest/gtest.h"
 #include "qtrace/sdk/clock.h"
 #include "qtrace/sdk/context.h"
 #include "qtrace/sdk/deferred_trace.h"
 #include "qtrace/sdk/sampler.h"
+#include "qtrace/sdk/tracer_provider.h"
 #include "tests/sdk/test_provider.h"
 
 namespace qtrace {
@@ -76,6 +78,64 @@ TEST(SpanTest, ExplicitTimes) {
   const SpanRecord r = t.store->Spans().at(0);
   EXPECT_EQ(r.start_unix_ns, 1000);
   EXPECT_EQ(r.end_unix_ns, 5000);
+}
+
+// Keeps each record as OnEnd receives it, before any processor work.
+class KeepingProcessor final : public SpanProcessor {
+ public:
+  void OnEnd(SpanRecordPtr record) override { records.push_back(std::move(record)); }
+  absl::Status ForceFlush(absl::Duration) override { return absl::OkStatus(); }
+  absl::Status Shutdown(absl::Duration) override { return absl::OkStatus(); }
+  std::vector<SpanRecordPtr> records;
+};
+
+TEST(SpanTest, RequestThreadReadsTicksAndTheProcessorMapsThemToWallTime) {
+  auto owned = std::make_unique<KeepingProcessor>();
+  KeepingProcessor& kept = *owned;
+  TracerProviderOptions options;
+  options.processor = std::move(owned);
+  TracerProvider provider(std::move(options));
+  const std::int64_t before = WallNanos();
+  Span span = provider.GetTracer("t").StartSpan("timed");
+  span.End();
+  const std::int64_t after = WallNanos();
+  ASSERT_EQ(kept.records.size(), 1u);
+  SpanRecord& r = *kept.records[0];
+  // Ended with tick readings only: no wall-clock mapping on this thread.
+  EXPECT_EQ(r.start_unix_ns, 0);
+  EXPECT_EQ(r.end_unix_ns, 0);
+  EXPECT_NE(r.start_ticks, 0);
+  EXPECT_GE(r.end_ticks, r.start_ticks);
+  r.ResolveTimes();
+  constexpr std::int64_t kAnchorTolerance = 1'000'000;
+  EXPECT_GE(r.start_unix_ns, before - kAnchorTolerance);
+  EXPECT_LE(r.start_unix_ns, after + kAnchorTolerance);
+  EXPECT_GE(r.end_unix_ns, r.start_unix_ns);
+  EXPECT_LE(r.end_unix_ns - r.start_unix_ns, after - before + kAnchorTolerance);
+  // Idempotent: a second call leaves the times as they are.
+  const std::int64_t start = r.start_unix_ns, end = r.end_unix_ns;
+  r.ResolveTimes();
+  EXPECT_EQ(r.start_unix_ns, start);
+  EXPECT_EQ(r.end_unix_ns, end);
+}
+
+TEST(SpanTest, ExplicitStartWithClockEndAddsTheMeasuredDuration) {
+  SpanRecord r;
+  r.start_unix_ns = 1'000'000'000;
+  r.start_ticks = 100;
+  r.end_ticks = 100;  // no time passed
+  r.ResolveTimes();
+  EXPECT_EQ(r.start_unix_ns, 1'000'000'000);
+  EXPECT_EQ(r.end_unix_ns, 1'000'000'000);
+}
+
+TEST(SpanTest, RecordWithoutTicksKeepsItsTimes) {
+  SpanRecord r;  // built by hand, as encoders' tests do
+  r.start_unix_ns = 5;
+  r.end_unix_ns = 7;
+  r.ResolveTimes();
+  EXPECT_EQ(r.start_unix_ns, 5);
+  EXPECT_EQ(r.end_unix_ns, 7);
 }
 
 TEST(SpanTest, ChildOfActiveSpan) {
