@@ -1,6 +1,7 @@
 #include "qtrace/sdk/batch_span_processor.h"
 
 #include <algorithm>
+#include <optional>
 
 #include "absl/time/clock.h"
 #include "qtrace/sdk/clock.h"
@@ -34,7 +35,11 @@ BatchSpanProcessor::BatchSpanProcessor(std::unique_ptr<SpanExporter> exporter, B
     : exporter_(std::move(exporter)),
       options_(EffectiveBatchOptions(options)),
       metrics_(metrics ? std::move(metrics) : std::make_shared<PipelineMetrics>()),
-      queue_(options_.max_queue_size) {
+      queue_(options_.max_queue_size),
+      // Room for one more batch past this before the queue is full.
+      urgent_waiting_(std::max(options_.max_export_batch_size,
+                               options_.max_queue_size - options_.max_export_batch_size)),
+      pacer_(options_.max_export_batch_size) {
   batch_.reserve(options_.max_export_batch_size);
   metrics_->queue_capacity.store(queue_.capacity(), std::memory_order_relaxed);
   thread_ = std::thread([this] { Run(); });
@@ -63,11 +68,20 @@ void BatchSpanProcessor::OnEnd(SpanRecordPtr record) {
   // (A push whose thread was preempted may see a count past its position.)
   const std::size_t done = done_count_.load(std::memory_order_relaxed);
   const std::size_t waiting = position + 1 > done ? position + 1 - done : 0;
-  if (waiting >= options_.max_export_batch_size && !wake_pending_.load(std::memory_order_relaxed) &&
-      !wake_pending_.exchange(true, std::memory_order_acq_rel)) {
-    std::lock_guard<std::mutex> lock(mu_);
-    wake_.notify_one();
-  }
+  if (waiting >= options_.max_export_batch_size) WakeExporter(waiting);
+}
+
+void BatchSpanProcessor::WakeExporter(std::size_t waiting) {
+  // Relaxed loads first: once a wake-up is on its way, the pushes after it
+  // read a line no one writes instead of each writing the flag's line.
+  const bool wake = !wake_pending_.load(std::memory_order_relaxed) &&
+                    !wake_pending_.exchange(true, std::memory_order_acq_rel);
+  const bool urgent = !wake && waiting >= urgent_waiting_ && !urgent_pending_.load(std::memory_order_relaxed) &&
+                      !urgent_pending_.exchange(true, std::memory_order_acq_rel);
+  if (!wake && !urgent) return;
+  producer_signals_.fetch_add(1, std::memory_order_relaxed);
+  std::lock_guard<std::mutex> lock(mu_);
+  wake_.notify_one();
 }
 
 std::size_t BatchSpanProcessor::FillBatch() {
@@ -151,22 +165,36 @@ void BatchSpanProcessor::ReportDrops(bool final_report) {
 void BatchSpanProcessor::Run() {
   NameCurrentThread("qtrace-export");
   auto next_export = absl::Now() + options_.schedule_delay;
+  std::optional<absl::Duration> poll;  // set: wait on the pacer's timer (see export_pacer.h)
   while (true) {
     std::uint64_t flush_target = 0;
     bool flush_pending = false;
     bool stopping = false;
     {
       std::unique_lock<std::mutex> lock(mu_);
-      wake_.wait_until(lock, absl::ToChronoTime(next_export), [&] {
-        return wake_pending_.load(std::memory_order_acquire) || flush_requested_ > flush_done_ ||
-               shutting_down_.load(std::memory_order_acquire) ||
-               batch_.size() + queue_.SizeApprox() >= options_.max_export_batch_size;
-      });
+      const auto asked = [&] {
+        return flush_requested_ > flush_done_ || shutting_down_.load(std::memory_order_acquire);
+      };
+      if (poll) {
+        // Producers skip their batch signal (wake_pending_ stays true); a
+        // burst that nears a full queue still wakes this early.
+        wake_.wait_until(lock, absl::ToChronoTime(std::min(next_export, absl::Now() + *poll)), [&] {
+          return urgent_pending_.load(std::memory_order_acquire) || asked();
+        });
+      } else {
+        wake_.wait_until(lock, absl::ToChronoTime(next_export), [&] {
+          return wake_pending_.load(std::memory_order_acquire) || asked() ||
+                 batch_.size() + queue_.SizeApprox() >= options_.max_export_batch_size;
+        });
+      }
       flush_target = flush_requested_;
       flush_pending = flush_target > flush_done_;  // a ForceFlush waits on this cycle
       stopping = shutting_down_.load(std::memory_order_acquire);
     }
-    wake_pending_.store(false, std::memory_order_release);
+    // Kept true across the cycle: pushes meanwhile need not signal, this
+    // cycle drains them. Cleared below when the exporter parks.
+    if (!wake_pending_.load(std::memory_order_relaxed)) wake_pending_.store(true, std::memory_order_release);
+    if (urgent_pending_.load(std::memory_order_relaxed)) urgent_pending_.store(false, std::memory_order_release);
     RefreshClockAnchor();  // keeps span start times on the wall clock (see clock.h)
     const bool timer_due = absl::Now() >= next_export;
     const bool drain_all = timer_due || stopping || flush_pending;
@@ -179,6 +207,13 @@ void BatchSpanProcessor::Run() {
     }
     if (drain_all) next_export = absl::Now() + options_.schedule_delay;
     ReportDrops(false);
+    poll = pacer_.NextWait(
+        queue_.PushCount() + metrics_->spans_dropped_queue_full.load(std::memory_order_relaxed), absl::Now());
+    // Parking: from here a producer signals the next full batch. A push that
+    // read the flag still true just before this is caught by the wait's own
+    // check of the queue; should both miss (the orderings are relaxed), the
+    // next push signals, or the timer takes it.
+    if (!poll) wake_pending_.store(false, std::memory_order_seq_cst);
 
     std::lock_guard<std::mutex> lock(mu_);
     if (flush_target > flush_done_) {

@@ -5,11 +5,14 @@
 //
 // The exporter thread wakes when max_export_batch_size spans wait, when
 // schedule_delay has passed since the last export, on ForceFlush and on
-// Shutdown (OTEL_BSP_* in the specification).
+// Shutdown (OTEL_BSP_* in the specification). While spans flow steadily it
+// wakes on its own timer, about when a batch has filled (ExportPacer), and
+// the request threads do not signal it unless the queue nears full.
 //
-// Thread safety: OnEnd from any thread, lock-free except once per batch, when
-// the push that fills a batch takes the wake-up mutex for a moment to signal
-// the exporter (the exporter holds it only to check its wake condition).
+// Thread safety: OnEnd from any thread, lock-free except when it signals the
+// exporter: at most once per batch, and not at all while the exporter paces
+// itself; the signal takes the wake-up mutex for a moment (the exporter holds
+// it only to check its wake condition).
 // OnEnd reads no line that the exporter writes per span: only the queue slot
 // it pushes into and a count the exporter updates once per batch.
 // ForceFlush and Shutdown from any thread.
@@ -26,6 +29,7 @@
 #include "qtrace/sdk/batch_processing.h"
 #include "qtrace/sdk/cache_line.h"
 #include "qtrace/sdk/diagnostics.h"
+#include "qtrace/sdk/export_pacer.h"
 #include "qtrace/sdk/pipeline_metrics.h"
 #include "qtrace/sdk/ring_buffer.h"
 #include "qtrace/sdk/span_processor.h"
@@ -53,9 +57,14 @@ class BatchSpanProcessor final : public SpanProcessor {
   absl::Status Shutdown(absl::Duration timeout) override;
 
   std::size_t queue_size() const { return queue_.SizeApprox(); }
+  // Times a request thread woke the exporter (a system call on its path).
+  std::uint64_t producer_signals() const { return producer_signals_.load(std::memory_order_relaxed); }
 
  private:
   void Run();
+  // OnEnd's part when a batch or more waits: signals the exporter unless a
+  // wake-up is already on its way.
+  void WakeExporter(std::size_t waiting);
   // Pops up to one batch into batch_; returns how many.
   std::size_t FillBatch();
   // Exports batch_ and records the outcome; clears batch_.
@@ -70,7 +79,13 @@ class BatchSpanProcessor final : public SpanProcessor {
   const std::shared_ptr<PipelineMetrics> metrics_;
   RingBuffer<SpanRecordPtr> queue_;
   std::atomic<bool> shutting_down_{false};
+  // True while a wake-up is already on its way: a producer signalled, or the
+  // exporter waits on its own timer (ExportPacer). Producers then signal
+  // only at urgent_waiting_, once (urgent_pending_).
   std::atomic<bool> wake_pending_{false};
+  std::atomic<bool> urgent_pending_{false};
+  const std::size_t urgent_waiting_;
+  std::atomic<std::uint64_t> producer_signals_{0};
   // Spans taken from the queue and exported (or failed): written by the
   // exporter thread once per batch, read by OnEnd to tell when a batch waits.
   alignas(kCacheLineSize) std::atomic<std::size_t> done_count_{0};
@@ -86,6 +101,7 @@ class BatchSpanProcessor final : public SpanProcessor {
   absl::Status shutdown_status_;
 
   // Exporter thread only:
+  ExportPacer pacer_;
   std::vector<SpanRecordPtr> batch_;
   absl::Status cycle_status_;  // first export error since the last flush
   std::uint64_t reported_drops_ = 0;

@@ -132,6 +132,9 @@ class RingBuffer {
     return push > pop ? push - pop : 0;
   }
 
+  // Values pushed since construction (a count that only grows).
+  std::size_t PushCount() const noexcept { return push_pos_.load(std::memory_order_relaxed); }
+
   std::size_t capacity() const noexcept { return capacity_; }
 
  private:

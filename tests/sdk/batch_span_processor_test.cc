@@ -161,6 +161,46 @@ TEST(BatchSpanProcessorTest, FullBatchAfterAFlushGoesWithoutTheTimer) {
   EXPECT_EQ(f.state->batch_sizes, (std::vector<std::size_t>{3, 10, 10, 10}));
 }
 
+// While spans come steadily the exporter paces itself on its own timer
+// (ExportPacer) and the request threads stop signalling it: 40 bursts of a
+// batch, 5 ms apart, took 40 signals before; each stall of this thread
+// long enough to make the exporter park costs one more now.
+TEST(BatchSpanProcessorTest, SteadyFlowDoesNotMakeRequestThreadsSignal) {
+  Fixture f({100, 10, absl::Seconds(60)});
+  for (int round = 0; round < 40; ++round) {
+    for (int i = 0; i < 10; ++i) f.processor.OnEnd(Record("steady"));
+    std::this_thread::sleep_for(5ms);
+  }
+  EXPECT_TRUE(WaitFor([&] { return f.Exported() == 400; }));
+  EXPECT_LE(f.processor.producer_signals(), 20u);
+  EXPECT_GE(f.processor.producer_signals(), 1u);  // the first batch found the exporter parked
+}
+
+// While the exporter is busy (or pacing itself) a request thread signals
+// only when the queue nears full, one batch of room left, and only once.
+TEST(BatchSpanProcessorTest, BusyExporterIsSignalledOnlyWhenTheQueueNearsFull) {
+  Fixture f({100, 10, absl::Seconds(60)});
+  {
+    std::lock_guard<std::mutex> lock(f.state->mu);
+    f.state->block = true;
+  }
+  for (int i = 0; i < 10; ++i) f.processor.OnEnd(Record("first"));
+  ASSERT_TRUE(WaitFor([&] { return f.processor.queue_size() == 0; }));  // the batch is in Export
+  EXPECT_EQ(f.processor.producer_signals(), 1u);
+  for (int i = 0; i < 79; ++i) f.processor.OnEnd(Record("more"));  // 89 waiting: no signal
+  EXPECT_EQ(f.processor.producer_signals(), 1u);
+  f.processor.OnEnd(Record("urgent"));  // 90: room for one batch left
+  EXPECT_EQ(f.processor.producer_signals(), 2u);
+  for (int i = 0; i < 5; ++i) f.processor.OnEnd(Record("after"));
+  EXPECT_EQ(f.processor.producer_signals(), 2u);
+  {
+    std::lock_guard<std::mutex> lock(f.state->mu);
+    f.state->block = false;
+    f.state->cv.notify_all();
+  }
+  EXPECT_TRUE(WaitFor([&] { return f.Exported() == 90; }));  // full batches; the tail of 5 waits for the timer
+}
+
 // Review item 10: a flush drains the partial tail once; later wake-ups for
 // a full batch leave the next partial one to the timer.
 TEST(BatchSpanProcessorTest, PartialTailAfterAFlushStillWaitsForTheTimer) {

@@ -1,0 +1,58 @@
+#include "qtrace/sdk/export_pacer.h"
+
+#include "gtest/gtest.h"
+
+namespace qtrace {
+namespace {
+
+const absl::Time kStart = absl::FromUnixSeconds(1'000'000);
+
+TEST(ExportPacerTest, FirstCycleParks) {
+  ExportPacer pacer(512);
+  EXPECT_EQ(pacer.NextWait(5000, kStart), std::nullopt);
+}
+
+TEST(ExportPacerTest, SteadyFlowWaitsOneAndAHalfBatchesOnTheTimer) {
+  ExportPacer pacer(512);
+  ASSERT_EQ(pacer.NextWait(0, kStart), std::nullopt);
+  // 1024 spans in 2 ms: a batch every millisecond.
+  EXPECT_EQ(pacer.NextWait(1024, kStart + absl::Milliseconds(2)), absl::Microseconds(1500));
+  // The rate halves: the wait doubles.
+  EXPECT_EQ(pacer.NextWait(1024 + 512, kStart + absl::Milliseconds(4)), absl::Milliseconds(3));
+}
+
+TEST(ExportPacerTest, ATimedWakeThatFindsALittleLessThanABatchKeepsPacing) {
+  ExportPacer pacer(512);
+  (void)pacer.NextWait(0, kStart);
+  (void)pacer.NextWait(512, kStart + absl::Milliseconds(1));
+  // 300 spans (more than half a batch) in the next millisecond.
+  const std::optional<absl::Duration> wait = pacer.NextWait(812, kStart + absl::Milliseconds(2));
+  ASSERT_TRUE(wait.has_value());
+  EXPECT_EQ(*wait, absl::Milliseconds(1) * (1.5 * 512.0 / 300.0));
+}
+
+TEST(ExportPacerTest, LessThanHalfABatchSinceTheLastCycleParks) {
+  ExportPacer pacer(512);
+  (void)pacer.NextWait(0, kStart);
+  ASSERT_TRUE(pacer.NextWait(512, kStart + absl::Milliseconds(1)).has_value());
+  EXPECT_EQ(pacer.NextWait(512 + 255, kStart + absl::Milliseconds(2)), std::nullopt);
+  EXPECT_EQ(pacer.NextWait(512 + 255, kStart + absl::Milliseconds(3)), std::nullopt);  // nothing came
+}
+
+TEST(ExportPacerTest, ASlowFlowParksRatherThanPollingPastTheLongestWait) {
+  ExportPacer pacer(512);
+  (void)pacer.NextWait(0, kStart);
+  // A batch per 100 ms: a wait of 150 ms; signals are rare enough.
+  EXPECT_EQ(pacer.NextWait(512, kStart + absl::Milliseconds(100)), std::nullopt);
+  // Three batches per 200 ms: exactly the longest wait, still paced.
+  EXPECT_EQ(pacer.NextWait(512 + 1536, kStart + absl::Milliseconds(300)), ExportPacer::kMaxPollInterval);
+}
+
+TEST(ExportPacerTest, AFloodWaitsTheShortestInterval) {
+  ExportPacer pacer(512);
+  (void)pacer.NextWait(0, kStart);
+  EXPECT_EQ(pacer.NextWait(1'000'000, kStart + absl::Milliseconds(1)), ExportPacer::kMinPollInterval);
+}
+
+}  // namespace
+}  // namespace qtrace
