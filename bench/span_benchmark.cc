@@ -11,10 +11,12 @@
 // the share the full queue dropped (`dropped`), each run flushed before its
 // counts are read. A dropped span skips the queue and the exporter's work.
 //
-// The sampled rows are paced so that nothing is dropped: when more than half
-// the queue waits for the exporter, the producing thread stops its clock and
+// The sampled rows are paced so that nothing is dropped: when the queue
+// nears full (past the point where a span's End wakes an exporter that paces
+// itself, sdk/export_pacer.h), the producing thread stops its clock and
 // waits until a quarter is left (`waited` is the share of the run's wall time
-// spent so; a span's own cost is what the clock keeps). `BM_SpanSampledFlatOut`
+// spent so; a span's own cost is what the clock keeps). `signals_per_1k` is
+// how often per thousand spans an End woke the exporter (a system call). `BM_SpanSampledFlatOut`
 // is the same span unpaced: there the exporter falls behind and the full
 // queue drops spans, which skip the exporter's work and so flatter the figure.
 #include <atomic>
@@ -52,15 +54,23 @@ struct BenchPipeline {
   // Spans ended by every thread, added a chunk at a time by paced runs.
   std::atomic<std::uint64_t> ended{0};
   const qtrace::Tracer* tracer = nullptr;
+  const qtrace::BatchSpanProcessor* processor = nullptr;  // owned by the provider
 };
 
 constexpr std::uint64_t kQueueSize = 2048;
 constexpr std::uint64_t kBatchSize = 512;
 // A paced thread looks at the queue every kPaceChunk spans of its own.
 constexpr std::uint64_t kPaceChunk = 64;
+// Past this many waiting, a paced thread waits. Not lower: the processor's
+// producers wake a self-pacing exporter only when one batch of room is left
+// (queue - batch), and a benchmark thread that waited below that would wait
+// for the exporter's timer, which then counts the waits into the rate it
+// paces by, slowing itself down: a loop no real request thread is in.
+// Two threads' lag of a chunk each still leaves room in the queue.
+constexpr std::uint64_t kPaceAbove = kQueueSize - kBatchSize + kPaceChunk;
 
-// Waits, with the thread's clock stopped, while more than half the queue is
-// waiting for the exporter, until a quarter is; adds the wall time waited to
+// Waits, with the thread's clock stopped, while more than kPaceAbove spans
+// wait for the exporter, until a quarter of the queue does; adds the wall time waited to
 // *waited_s. False when the exporter did not drain it within a second: the
 // pipeline is broken, and the run must stop (the clock is stopped while this
 // waits, so a run sized by it would wait a second per chunk for hours).
@@ -72,7 +82,7 @@ bool WaitForExporter(benchmark::State& state, BenchPipeline& p, double* waited_s
                                      p.received->load(std::memory_order_relaxed) -
                                      p.metrics->spans_dropped_queue_full.load(std::memory_order_relaxed));
   };
-  if (waiting() <= static_cast<std::int64_t>(kQueueSize / 2)) return true;
+  if (waiting() <= static_cast<std::int64_t>(kPaceAbove)) return true;
   state.PauseTiming();
   const auto start = std::chrono::steady_clock::now();
   const auto give_up = start + std::chrono::seconds(1);
@@ -107,10 +117,12 @@ void BuildPipeline(BenchPipeline& p, std::unique_ptr<qtrace::Sampler> sampler, b
   p.metrics = std::make_shared<qtrace::PipelineMetrics>();
   qtrace::TracerProviderOptions options;
   options.metrics = p.metrics;
-  options.processor = std::make_unique<qtrace::BatchSpanProcessor>(
+  auto processor = std::make_unique<qtrace::BatchSpanProcessor>(
       std::make_unique<DiscardingExporter>(p.received),
       qtrace::BatchOptions{kQueueSize, kBatchSize, absl::Milliseconds(5)},
       p.metrics);
+  p.processor = processor.get();
+  options.processor = std::move(processor);
   options.sampler = std::move(sampler);
   options.keep_error_traces = keep_error_traces;
   p.provider = std::make_unique<qtrace::TracerProvider>(std::move(options));
@@ -137,12 +149,13 @@ void SpanWithFiveAttributes(benchmark::State& state, Sampling sampling, Pacing p
   const bool sampled = sampling != Sampling::kAlwaysOff;
   const bool paced = sampled && pacing == Pacing::kNoDrops;
   const bool counts = sampled && state.thread_index() == 0;
-  std::uint64_t received_before = 0, dropped_before = 0;
+  std::uint64_t received_before = 0, dropped_before = 0, signals_before = 0;
   if (counts) {
     // The previous run's spans leave first, so that they count there.
     (void)pipeline.provider->ForceFlush(absl::Seconds(10));
     received_before = pipeline.received->load();
     dropped_before = pipeline.metrics->spans_dropped_queue_full.load();
+    signals_before = pipeline.processor->producer_signals();
     // Every span of earlier runs has ended and, flushed, been received or
     // dropped: the pacing starts from an empty queue.
     pipeline.ended.store(received_before + dropped_before);
@@ -185,6 +198,10 @@ void SpanWithFiveAttributes(benchmark::State& state, Sampling sampling, Pacing p
     state.counters["exported"] = static_cast<double>(pipeline.received->load() - received_before) / ended;
     state.counters["dropped"] =
         static_cast<double>(pipeline.metrics->spans_dropped_queue_full.load() - dropped_before) / ended;
+    // Per thousand spans, the times a span's End woke the exporter (a system
+    // call on the request thread; see sdk/export_pacer.h).
+    state.counters["signals_per_1k"] =
+        static_cast<double>(pipeline.processor->producer_signals() - signals_before) * 1000 / ended;
   }
 }
 
