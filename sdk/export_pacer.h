@@ -23,9 +23,11 @@ namespace qtrace {
 
 class ExportPacer {
  public:
-  // Longest wait on the timer: a slower flow parks (and is signalled) instead,
-  // which then costs at most a few signals a second.
-  static constexpr absl::Duration kMaxPollInterval = absl::Milliseconds(100);
+  // Longest wait on the timer. A slower flow parks the exporter and pays a
+  // signal per batch: at most a few hundred a second, against the memory a
+  // pacing exporter costs (it lets half a batch more wait, and a wait that
+  // overshoots lets more: records the pool then keeps).
+  static constexpr absl::Duration kMaxPollInterval = absl::Milliseconds(2);
   // Shortest wait on the timer: a faster flow than a batch per this is one
   // the exporter does not keep up with anyway.
   static constexpr absl::Duration kMinPollInterval = absl::Microseconds(20);

@@ -161,18 +161,18 @@ TEST(BatchSpanProcessorTest, FullBatchAfterAFlushGoesWithoutTheTimer) {
   EXPECT_EQ(f.state->batch_sizes, (std::vector<std::size_t>{3, 10, 10, 10}));
 }
 
-// While spans come steadily the exporter paces itself on its own timer
-// (ExportPacer) and the request threads stop signalling it: 40 bursts of a
-// batch, 5 ms apart, took 40 signals before; each stall of this thread
-// long enough to make the exporter park costs one more now.
+// While spans come fast and steadily the exporter paces itself on its own
+// timer (ExportPacer) and the request threads stop signalling it: 100 bursts
+// of a batch, 300 µs apart, took 100 signals before; each stall of this
+// thread long enough to make the exporter park costs one more now.
 TEST(BatchSpanProcessorTest, SteadyFlowDoesNotMakeRequestThreadsSignal) {
   Fixture f({100, 10, absl::Seconds(60)});
-  for (int round = 0; round < 40; ++round) {
+  for (int round = 0; round < 100; ++round) {
     for (int i = 0; i < 10; ++i) f.processor.OnEnd(Record("steady"));
-    std::this_thread::sleep_for(5ms);
+    std::this_thread::sleep_for(300us);
   }
-  EXPECT_TRUE(WaitFor([&] { return f.Exported() == 400; }));
-  EXPECT_LE(f.processor.producer_signals(), 20u);
+  EXPECT_TRUE(WaitFor([&] { return f.Exported() == 1000; }));
+  EXPECT_LE(f.processor.producer_signals(), 50u);
   EXPECT_GE(f.processor.producer_signals(), 1u);  // the first batch found the exporter parked
 }
 
