@@ -53,9 +53,10 @@ class AttributeList {
     Attribute* slot = SlotFor(key);
     if (slot == nullptr) return;
     value = Utf8Prefix(value, value_length_limit_);
-    // Assign into an existing string to reuse its capacity.
+    // Assign into an existing string to reuse its capacity, and not at all
+    // when it already holds this value (see SetScalar).
     if (auto* existing = std::get_if<std::string>(&slot->value)) {
-      existing->assign(value);
+      if (std::string_view(*existing) != value) existing->assign(value);
     } else {
       slot->value.emplace<std::string>(value);
     }
@@ -89,8 +90,12 @@ class AttributeList {
   void SetScalar(std::string_view key, T value) {
     Attribute* slot = SlotFor(key);
     if (slot == nullptr) return;
+    // A reused record is often refilled with the very values it held (the
+    // same route, method, port): leaving an equal value unwritten keeps its
+    // line clean, so the exporter's core, which read it last, keeps its copy
+    // and this core need not take the line back from it to write.
     if (T* same = std::get_if<T>(&slot->value)) {
-      *same = value;
+      if (!(*same == value)) *same = value;
     } else {
       slot->value = value;
     }

@@ -5,21 +5,29 @@
 namespace qtrace {
 
 void SpanRecord::Reset() {
+  // Each field is written only when it is not already empty: a record's lines
+  // were last read on the exporter's core, and a line written here must be
+  // taken back from there first, while one only read stays shared.
+  const auto clear = [](auto& field, const auto& empty) {
+    if (!(field == empty)) field = empty;
+  };
   context = SpanContext();
-  parent_span_id = SpanId();
-  parent_is_remote = false;
-  name.clear();
-  kind = SpanKind::kInternal;
+  clear(parent_span_id, SpanId());
+  clear(parent_is_remote, false);
+  // The name is left for the next span to overwrite: Tracer::StartSpan
+  // always sets one, and when it is the same name (the same route) its
+  // buffer is then never written at all.
+  clear(kind, SpanKind::kInternal);
   start_unix_ns = end_unix_ns = start_ticks = end_ticks = 0;
   attributes.Clear();
-  events.clear();
-  dropped_events = 0;
-  links.clear();
-  dropped_links = 0;
-  status = StatusCode::kUnset;
-  status_message.clear();
-  scope = nullptr;
-  deferred.reset();
+  if (!events.empty()) events.clear();
+  clear(dropped_events, 0u);
+  if (!links.empty()) links.clear();
+  clear(dropped_links, 0u);
+  clear(status, StatusCode::kUnset);
+  if (!status_message.empty()) status_message.clear();
+  clear(scope, static_cast<const InstrumentationScope*>(nullptr));
+  if (deferred) deferred.reset();
 }
 
 void SpanRecord::ResolveTimes() {

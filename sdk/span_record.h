@@ -37,7 +37,8 @@ struct SpanLink {
 class DeferredTrace;
 
 struct SpanRecord {
-  // Empties every field but keeps the storage (strings, attribute slots), so
+  // Empties every field but the name (which the next span sets: see
+  // span_record.cc) and keeps the storage (strings, attribute slots), so
   // that a record reused from the pool refills without heap allocation.
   void Reset();
   // Fills start_unix_ns and end_unix_ns from the tick readings where the span

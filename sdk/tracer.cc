@@ -108,7 +108,7 @@ Span Tracer::StartSpan(std::string_view name, SpanKind kind, const StartSpanOpti
   record->context = context;
   record->parent_span_id = parent.span_id();
   record->parent_is_remote = parent.is_remote();
-  record->name.assign(name);
+  if (std::string_view(record->name) != name) record->name.assign(name);  // a kept name stays clean (Reset)
   record->kind = kind;
   record->start_ticks = SpanTicks();
   record->start_unix_ns = options.start_unix_ns;  // 0: from the ticks, at export (ResolveTimes)

@@ -46,14 +46,33 @@ TEST(SpanRecordPoolTest, ReleasedRecordsComeBackEmpty) {
   for (std::size_t i = 0; i < 2 * kBundle; ++i) {
     SpanRecordPtr r = pool.Acquire();
     r->name = "used";
+    r->kind = SpanKind::kServer;
+    r->parent_is_remote = true;
+    r->start_ticks = r->end_ticks = 7;
     r->attributes.Set("k", "v");
+    r->events.emplace_back().name = "event";
+    r->dropped_events = 1;
+    r->links.emplace_back();
+    r->dropped_links = 2;
+    r->status = StatusCode::kError;
+    r->status_message = "failed";
     taken.push_back(std::move(r));
   }
   taken.clear();
   for (std::size_t i = 0; i < 2 * kBundle; ++i) {
     SpanRecordPtr r = pool.Acquire();
-    EXPECT_TRUE(r->name.empty());
+    // The name alone is kept: the next span always sets its own.
+    EXPECT_EQ(r->kind, SpanKind::kInternal);
+    EXPECT_FALSE(r->parent_is_remote);
+    EXPECT_EQ(r->start_ticks, 0);
+    EXPECT_EQ(r->end_ticks, 0);
     EXPECT_TRUE(r->attributes.empty());
+    EXPECT_TRUE(r->events.empty());
+    EXPECT_EQ(r->dropped_events, 0u);
+    EXPECT_TRUE(r->links.empty());
+    EXPECT_EQ(r->dropped_links, 0u);
+    EXPECT_EQ(r->status, StatusCode::kUnset);
+    EXPECT_TRUE(r->status_message.empty());
   }
 }
 

@@ -8,6 +8,7 @@
 #include "qtrace/sdk/context.h"
 #include "qtrace/sdk/deferred_trace.h"
 #include "qtrace/sdk/sampler.h"
+#include "qtrace/sdk/span_record_pool.h"
 #include "qtrace/sdk/tracer_provider.h"
 #include "tests/sdk/test_provider.h"
 
@@ -136,6 +137,37 @@ TEST(SpanTest, RecordWithoutTicksKeepsItsTimes) {
   r.ResolveTimes();
   EXPECT_EQ(r.start_unix_ns, 5);
   EXPECT_EQ(r.end_unix_ns, 7);
+}
+
+// Records come back from the pool with their name and attribute values kept
+// and are written only where the new span differs: every span must still
+// export exactly its own name and values.
+TEST(SpanTest, ReusedRecordsExportTheirOwnNamesAndValues) {
+  TestProvider t;
+  const struct {
+    const char* name;
+    const char* route;
+    std::int64_t port;
+  } spans[] = {{"GET /a", "/a", 1}, {"GET /a", "/a", 1}, {"GET /b", "/a", 2},
+               {"GET /a", "/bb", 2}, {"GET /a", "", 1}, {"GET /a-longer-than-fifteen", "/a", 1}};
+  // Enough rounds for the pool to hand records back: it moves them between
+  // threads in bundles of SpanRecordPool::kBundleSize.
+  constexpr std::size_t kRounds = 40;
+  for (std::size_t round = 0; round < kRounds; ++round) {
+    for (const auto& s : spans) {
+      Span span = t.tracer().StartSpan(s.name);
+      span.SetAttribute("http.route", s.route).SetAttribute("server.port", s.port);
+    }
+  }
+  EXPECT_LT(t.provider.record_pool().heap_allocations(), kRounds * std::size(spans));  // records were reused
+  const auto exported = t.store->Spans();
+  ASSERT_EQ(exported.size(), kRounds * std::size(spans));
+  for (std::size_t i = 0; i < exported.size(); ++i) {
+    const auto& want = spans[i % std::size(spans)];
+    EXPECT_EQ(exported[i].name, want.name) << i;
+    EXPECT_EQ(exported[i].attributes.GetString("http.route"), want.route) << i;
+    EXPECT_EQ(exported[i].attributes.GetInt("server.port"), want.port) << i;
+  }
 }
 
 TEST(SpanTest, ChildOfActiveSpan) {
