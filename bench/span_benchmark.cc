@@ -16,9 +16,10 @@
 // itself, sdk/export_pacer.h), the producing thread stops its clock and
 // waits until a quarter is left (`waited` is the share of the run's wall time
 // spent so; a span's own cost is what the clock keeps). `signals_per_1k` is
-// how often per thousand spans an End woke the exporter (a system call). `BM_SpanSampledFlatOut`
-// is the same span unpaced: there the exporter falls behind and the full
-// queue drops spans, which skip the exporter's work and so flatter the figure.
+// how often per thousand spans an End signalled the exporter (a system call
+// when the exporter was waiting). `BM_SpanSampledFlatOut` is the same span
+// unpaced: there the exporter falls behind and the full queue drops spans,
+// which skip the exporter's work and so flatter the figure.
 #include <atomic>
 #include <chrono>
 #include <cstdint>

@@ -61,7 +61,9 @@ std::string ConsoleExporter::FormatSpan(const SpanRecord& span) {
   std::vector<std::string> attrs;
   for (const Attribute& a : span.attributes) attrs.push_back(StrCat(a.key, "=", ValueText(a.value)));
   char duration[32];
-  std::snprintf(duration, sizeof duration, "%.3fms", static_cast<double>(span.end_unix_ns - span.start_unix_ns) / 1e6);
+  const SpanRecord::WallTimes times = span.Times();
+  std::snprintf(duration, sizeof duration, "%.3fms",
+                static_cast<double>(times.end_unix_ns - times.start_unix_ns) / 1e6);
   return StrCat(span.context.trace_id().ToHex(), " ", span.context.span_id().ToHex(), " <- ",
                 span.parent_span_id.IsValid() ? span.parent_span_id.ToHex() : std::string("root"), " ",
                 KindName(span.kind), " \"", span.name, "\" ", duration, " ", status, " {", Join(attrs, ", "), "}");

@@ -376,8 +376,9 @@ void WriteSpan(ProtoWriter& w, const SpanRecord& span, Scratch& scratch) {
   }
   if (!span.name.empty()) WriteString(w, field::kName, span.name, scratch.value);
   w.VarintField(field::kKind, static_cast<std::uint64_t>(span.kind));
-  if (span.start_unix_ns != 0) w.Fixed64Field(field::kStartTime, static_cast<std::uint64_t>(span.start_unix_ns));
-  if (span.end_unix_ns != 0) w.Fixed64Field(field::kEndTime, static_cast<std::uint64_t>(span.end_unix_ns));
+  const SpanRecord::WallTimes times = span.Times();
+  if (times.start_unix_ns != 0) w.Fixed64Field(field::kStartTime, static_cast<std::uint64_t>(times.start_unix_ns));
+  if (times.end_unix_ns != 0) w.Fixed64Field(field::kEndTime, static_cast<std::uint64_t>(times.end_unix_ns));
   WriteAttributes(w, field::kAttributes, span.attributes, scratch);
   if (span.attributes.dropped() != 0) w.VarintField(field::kDroppedAttributes, span.attributes.dropped());
   for (const SpanEvent& event : span.events) WriteEvent(w, event, scratch);
@@ -659,13 +660,14 @@ void JsonSpan(JsonOut& j, const SpanRecord& span, Scratch& scratch) {
   }
   j.Lit(",\"kind\":");
   j.Number(static_cast<unsigned>(span.kind));
-  if (span.start_unix_ns != 0) {
+  const SpanRecord::WallTimes times = span.Times();
+  if (times.start_unix_ns != 0) {
     j.Lit(",\"startTimeUnixNano\":");
-    j.QuotedNumber(static_cast<std::uint64_t>(span.start_unix_ns));
+    j.QuotedNumber(static_cast<std::uint64_t>(times.start_unix_ns));
   }
-  if (span.end_unix_ns != 0) {
+  if (times.end_unix_ns != 0) {
     j.Lit(",\"endTimeUnixNano\":");
-    j.QuotedNumber(static_cast<std::uint64_t>(span.end_unix_ns));
+    j.QuotedNumber(static_cast<std::uint64_t>(times.end_unix_ns));
   }
   if (!span.attributes.empty()) {
     j.Lit(",\"attributes\":");

@@ -94,8 +94,9 @@ void WriteSpan(JsonWriter& w, const SpanRecord& span, std::string_view service_n
   if (span.parent_span_id.IsValid()) w.Key("parentId").String(span.parent_span_id.ToHex());
   w.Key("name").String(span.name);
   if (const std::string_view kind = KindName(span.kind); !kind.empty()) w.Key("kind").String(kind);
-  w.Key("timestamp").Int(span.start_unix_ns / kNanosPerMicro);
-  w.Key("duration").Int((span.end_unix_ns - span.start_unix_ns) / kNanosPerMicro);
+  const SpanRecord::WallTimes times = span.Times();
+  w.Key("timestamp").Int(times.start_unix_ns / kNanosPerMicro);
+  w.Key("duration").Int((times.end_unix_ns - times.start_unix_ns) / kNanosPerMicro);
   w.Key("localEndpoint").BeginObject().Key("serviceName").String(service_name).EndObject();
   if (span.kind == SpanKind::kClient || span.kind == SpanKind::kProducer) {
     if (const RemoteEndpoint remote = RemoteOf(span.attributes); !remote.host.empty()) WriteRemoteEndpoint(w, remote);

@@ -36,7 +36,8 @@ BatchSpanProcessor::BatchSpanProcessor(std::unique_ptr<SpanExporter> exporter, B
       options_(EffectiveBatchOptions(options)),
       metrics_(metrics ? std::move(metrics) : std::make_shared<PipelineMetrics>()),
       queue_(options_.max_queue_size),
-      // Room for one more batch past this before the queue is full.
+      // Room for one more batch past this before the queue is full (or, for
+      // a queue of less than two batches, one batch).
       urgent_waiting_(std::max(options_.max_export_batch_size,
                                options_.max_queue_size - options_.max_export_batch_size)),
       pacer_(options_.max_export_batch_size) {
@@ -61,7 +62,8 @@ void BatchSpanProcessor::OnEnd(SpanRecordPtr record) {
     metrics_->spans_dropped_queue_full.fetch_add(1, std::memory_order_relaxed);
     return;
   }
-  // Wake the exporter once a batch waits, and only once. "Waiting" counts
+  // Wake the exporter once a batch waits (WakeExporter says when it is
+  // needed: not while it paces itself, unless the queue nears full). "Waiting" counts
   // from the pushes (this one's position) and the exporter's count of spans
   // it is done with, a line it writes once per batch; the queue's own size
   // would read the line the exporter writes on every pop.
@@ -91,14 +93,11 @@ std::size_t BatchSpanProcessor::FillBatch() {
   return batch_.size();
 }
 
-// Readies each record for the exporter, here on the exporter thread: the
-// clock-timed spans get their wall-clock times (SpanRecord::ResolveTimes).
-// And the specification asks that what a span limit discards be logged, but
-// not once per discarded item: at most one line per span, here (never on the
-// request path), and those rate-limited overall.
-void BatchSpanProcessor::PrepareBatch() {
+// The specification asks that what a span limit discards be logged, but not
+// once per discarded item: at most one line per span, here on the exporter
+// thread (never on the request path), and those rate-limited overall.
+void BatchSpanProcessor::ReportLimitDrops() {
   for (const SpanRecordPtr& r : batch_) {
-    r->ResolveTimes();
     const std::uint32_t attributes = r->attributes.dropped();
     if (attributes == 0 && r->dropped_events == 0 && r->dropped_links == 0) continue;
     limit_log_.Report(LogLevel::kWarn,
@@ -111,11 +110,11 @@ void BatchSpanProcessor::PrepareBatch() {
 
 void BatchSpanProcessor::ExportBatch() {
   if (batch_.empty()) return;
-  PrepareBatch();
+  ReportLimitDrops();
   absl::Status status = exporter_->Export(batch_);
   if (!status.ok() && cycle_status_.ok()) cycle_status_ = std::move(status);
   done_count_.store(done_count_.load(std::memory_order_relaxed) + batch_.size(), std::memory_order_relaxed);
-  batch_.clear();  // records return to the pool, reset on this thread
+  batch_.clear();  // records return to the pool (reset by the thread that reuses them)
 }
 
 void BatchSpanProcessor::ReportErrorBufferDrops(bool final_report) {
@@ -166,6 +165,7 @@ void BatchSpanProcessor::Run() {
   NameCurrentThread("qtrace-export");
   auto next_export = absl::Now() + options_.schedule_delay;
   std::optional<absl::Duration> poll;  // set: wait on the pacer's timer (see export_pacer.h)
+  bool just_parked = false;            // the last cycle stopped pacing
   while (true) {
     std::uint64_t flush_target = 0;
     bool flush_pending = false;
@@ -177,12 +177,20 @@ void BatchSpanProcessor::Run() {
       };
       if (poll) {
         // Producers skip their batch signal (wake_pending_ stays true); a
-        // burst that nears a full queue still wakes this early.
-        wake_.wait_until(lock, absl::ToChronoTime(std::min(next_export, absl::Now() + *poll)), [&] {
+        // burst that nears a full queue still wakes this early. A relative
+        // wait (on the monotonic clock): a wall-clock step back must not
+        // stretch it while the producers stay silent.
+        wake_.wait_for(lock, absl::ToChronoNanoseconds(std::min(next_export - absl::Now(), *poll)), [&] {
           return urgent_pending_.load(std::memory_order_acquire) || asked();
         });
       } else {
-        wake_.wait_until(lock, absl::ToChronoTime(next_export), [&] {
+        // Right after pacing stops, look once more within the longest
+        // pacing wait: a push that filled a batch may have read the flag as
+        // still set just before it was cleared below (possible where stores
+        // and later loads are reordered), and then it sent no signal.
+        const absl::Time until =
+            just_parked ? std::min(next_export, absl::Now() + ExportPacer::kMaxPollInterval) : next_export;
+        wake_.wait_until(lock, absl::ToChronoTime(until), [&] {
           return wake_pending_.load(std::memory_order_acquire) || asked() ||
                  batch_.size() + queue_.SizeApprox() >= options_.max_export_batch_size;
         });
@@ -195,7 +203,7 @@ void BatchSpanProcessor::Run() {
     // cycle drains them. Cleared below when the exporter parks.
     if (!wake_pending_.load(std::memory_order_relaxed)) wake_pending_.store(true, std::memory_order_release);
     if (urgent_pending_.load(std::memory_order_relaxed)) urgent_pending_.store(false, std::memory_order_release);
-    RefreshClockAnchor();  // keeps span start times on the wall clock (see clock.h)
+    RefreshClockAnchor();  // the mapping of span ticks to wall time, for this cycle's encoding (clock.h)
     const bool timer_due = absl::Now() >= next_export;
     const bool drain_all = timer_due || stopping || flush_pending;
 
@@ -207,12 +215,13 @@ void BatchSpanProcessor::Run() {
     }
     if (drain_all) next_export = absl::Now() + options_.schedule_delay;
     ReportDrops(false);
+    const bool was_pacing = poll.has_value();
     poll = pacer_.NextWait(
         queue_.PushCount() + metrics_->spans_dropped_queue_full.load(std::memory_order_relaxed), absl::Now());
+    just_parked = was_pacing && !poll;
     // Parking: from here a producer signals the next full batch. A push that
-    // read the flag still true just before this is caught by the wait's own
-    // check of the queue; should both miss (the orderings are relaxed), the
-    // next push signals, or the timer takes it.
+    // read the flag still set just before this is caught by the wait's own
+    // check of the queue, or by the look that follows a stop of pacing.
     if (!poll) wake_pending_.store(false, std::memory_order_seq_cst);
 
     std::lock_guard<std::mutex> lock(mu_);

@@ -5,9 +5,10 @@
 //
 // The exporter thread wakes when max_export_batch_size spans wait, when
 // schedule_delay has passed since the last export, on ForceFlush and on
-// Shutdown (OTEL_BSP_* in the specification). While spans flow steadily it
-// wakes on its own timer, about when a batch has filled (ExportPacer), and
-// the request threads do not signal it unless the queue nears full.
+// Shutdown (OTEL_BSP_* in the specification). While spans flow fast and
+// steadily it wakes on its own timer, when about one and a half batches have
+// come (ExportPacer), and the request threads do not signal it unless the
+// queue nears full.
 //
 // Thread safety: OnEnd from any thread, lock-free except when it signals the
 // exporter: at most once per batch, and not at all while the exporter paces
@@ -57,7 +58,8 @@ class BatchSpanProcessor final : public SpanProcessor {
   absl::Status Shutdown(absl::Duration timeout) override;
 
   std::size_t queue_size() const { return queue_.SizeApprox(); }
-  // Times a request thread woke the exporter (a system call on its path).
+  // Times a request thread signalled the exporter (a system call on its path
+  // when the exporter was waiting).
   std::uint64_t producer_signals() const { return producer_signals_.load(std::memory_order_relaxed); }
 
  private:
@@ -71,8 +73,7 @@ class BatchSpanProcessor final : public SpanProcessor {
   void ExportBatch();
   void ReportDrops(bool final_report);
   void ReportErrorBufferDrops(bool final_report);
-  // Resolves batch_'s times and reports what span limits discarded.
-  void PrepareBatch();
+  void ReportLimitDrops();
 
   std::unique_ptr<SpanExporter> exporter_;
   const BatchOptions options_;

@@ -9,11 +9,13 @@
 // clock twice on the request path.
 //
 // A span's wall-clock times are its tick readings mapped through an anchor
-// (ticks, wall time, nanoseconds per tick) that the exporter thread refreshes
-// on every wake-up, just before it maps the spans it is about to export
-// (SpanRecord::ResolveTimes): the request thread only reads the counter. The
-// mapping follows NTP within one schedule delay, and the tick rate is
-// re-measured over an ever longer baseline.
+// (ticks, wall time, nanoseconds per tick) when the span is encoded
+// (SpanRecord::Times): the request thread only reads the counter. With the
+// batch processor that is on the exporter thread, which refreshes the anchor
+// on every wake-up: the mapping follows NTP within one schedule delay, and
+// the tick rate is re-measured over an ever longer baseline. A wall-clock
+// step between a span's start and its export moves the span with the step,
+// relative to its events (stamped with the wall clock as they are added).
 //
 // Thread safety: everything here may be called from any thread, lock-free.
 #pragma once

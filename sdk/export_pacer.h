@@ -24,12 +24,12 @@ namespace qtrace {
 class ExportPacer {
  public:
   // Longest wait on the timer. A slower flow parks the exporter and pays a
-  // signal per batch: at most a few hundred a second, against the memory a
+  // signal per batch, fewer than 750 a second, against the memory a
   // pacing exporter costs (it lets half a batch more wait, and a wait that
   // overshoots lets more: records the pool then keeps).
   static constexpr absl::Duration kMaxPollInterval = absl::Milliseconds(2);
-  // Shortest wait on the timer: a faster flow than a batch per this is one
-  // the exporter does not keep up with anyway.
+  // Shortest wait on the timer (a batch per about 13 µs): a faster flow is
+  // one the exporter does not keep up with anyway.
   static constexpr absl::Duration kMinPollInterval = absl::Microseconds(20);
 
   // REQUIRES: batch_size > 0.

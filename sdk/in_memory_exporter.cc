@@ -5,6 +5,7 @@ namespace qtrace {
 void InMemorySpanStore::Add(const SpanRecord& record) {
   std::lock_guard<std::mutex> lock(mu_);
   spans_.push_back(record);
+  spans_.back().ResolveTimes();  // the copy is read field by field
 }
 
 std::vector<SpanRecord> InMemorySpanStore::Spans() const {

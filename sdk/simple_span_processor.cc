@@ -8,7 +8,6 @@ void SimpleSpanProcessor::OnEnd(SpanRecordPtr record) {
     ++dropped_;
     return;
   }
-  record->ResolveTimes();
   if (!exporter_->Export({&record, 1}).ok()) ++dropped_;
 }
 

@@ -104,7 +104,7 @@ void Span::End(std::int64_t end_unix_ns) {
   if (end_unix_ns != 0) {
     record_->end_unix_ns = end_unix_ns;
   } else {
-    record_->end_ticks = SpanTicks();  // wall time later, off this thread (ResolveTimes)
+    record_->end_ticks = SpanTicks();  // mapped to wall time when encoded (SpanRecord::Times)
   }
   if (record_->deferred) {
     DeferredTracePtr deferred = record_->deferred;

@@ -81,7 +81,8 @@ class Span {
   }
 
   // Read access for instrumentation that decides on what it already wrote
-  // (null when not recording).
+  // (null when not recording). A span timed by the span clock holds tick
+  // readings: its wall-clock times are record()->Times().
   const SpanRecord* record() const { return record_.get(); }
 
  private:

@@ -34,10 +34,9 @@ class SpanExporter {
 class SpanProcessor {
  public:
   virtual ~SpanProcessor() = default;
-  // Takes ownership of a finished, sampled span. Never blocks. A span timed
-  // by the span clock arrives with its tick readings only: an implementation
-  // calls record->ResolveTimes() before the record reaches an exporter (off
-  // the request path where it can).
+  // Takes ownership of a finished, sampled span. Never blocks. (A span timed
+  // by the span clock carries tick readings, not wall times: read them with
+  // SpanRecord::Times().)
   virtual void OnEnd(SpanRecordPtr record) = 0;
   // Exports everything ended before the call. OK when all of it was exported
   // within timeout; otherwise DeadlineExceeded or the export error.

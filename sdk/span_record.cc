@@ -30,9 +30,19 @@ void SpanRecord::Reset() {
   if (deferred) deferred.reset();
 }
 
+SpanRecord::WallTimes SpanRecord::Times() const {
+  WallTimes times{start_unix_ns, end_unix_ns};
+  if (times.start_unix_ns == 0 && start_ticks != 0) times.start_unix_ns = WallFromTicks(start_ticks);
+  if (times.end_unix_ns == 0 && end_ticks != 0) {
+    times.end_unix_ns = times.start_unix_ns + TicksToNanos(end_ticks - start_ticks);
+  }
+  return times;
+}
+
 void SpanRecord::ResolveTimes() {
-  if (start_unix_ns == 0 && start_ticks != 0) start_unix_ns = WallFromTicks(start_ticks);
-  if (end_unix_ns == 0 && end_ticks != 0) end_unix_ns = start_unix_ns + TicksToNanos(end_ticks - start_ticks);
+  const WallTimes times = Times();
+  start_unix_ns = times.start_unix_ns;
+  end_unix_ns = times.end_unix_ns;
 }
 
 }  // namespace qtrace

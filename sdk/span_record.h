@@ -41,11 +41,19 @@ struct SpanRecord {
   // span_record.cc) and keeps the storage (strings, attribute slots), so
   // that a record reused from the pool refills without heap allocation.
   void Reset();
-  // Fills start_unix_ns and end_unix_ns from the tick readings where the span
-  // clock timed them (see clock.h). The request thread only reads the ticks;
-  // turning them into wall-clock nanoseconds waits for the export side, where
-  // the processors call this before handing a record to an exporter.
-  // Idempotent; explicit times given to StartSpan or End are kept.
+  // The span's wall-clock times as they are exported: explicit ones (given to
+  // StartSpan or End) as given, clock-timed ones mapped from the tick
+  // readings through the span clock's current anchor (clock.h). The request
+  // thread only reads the counter; exporters call this as they encode, and it
+  // only reads the record, so that the times come out right whichever
+  // processor, ours or a user's, handed the record over.
+  struct WallTimes {
+    std::int64_t start_unix_ns = 0;
+    std::int64_t end_unix_ns = 0;  // 0: not ended
+  };
+  WallTimes Times() const;
+  // Stores Times() in start_unix_ns and end_unix_ns, for a copy that is read
+  // field by field (InMemorySpanStore). Idempotent.
   void ResolveTimes();
 
   SpanContext context;
@@ -53,8 +61,8 @@ struct SpanRecord {
   bool parent_is_remote = false;
   std::string name;
   SpanKind kind = SpanKind::kInternal;
-  // Wall-clock times as exported: explicit ones at once, clock-timed ones
-  // once ResolveTimes has run (0 until then).
+  // Explicit wall-clock times; 0 where the span clock timed the span (see
+  // Times()) until ResolveTimes fills them in.
   std::int64_t start_unix_ns = 0;
   std::int64_t end_unix_ns = 0;
   // Span clock ticks at start and end; 0 when not read (an explicit start

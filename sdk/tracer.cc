@@ -111,7 +111,7 @@ Span Tracer::StartSpan(std::string_view name, SpanKind kind, const StartSpanOpti
   if (std::string_view(record->name) != name) record->name.assign(name);  // a kept name stays clean (Reset)
   record->kind = kind;
   record->start_ticks = SpanTicks();
-  record->start_unix_ns = options.start_unix_ns;  // 0: from the ticks, at export (ResolveTimes)
+  record->start_unix_ns = options.start_unix_ns;  // 0: from the ticks when encoded (SpanRecord::Times)
   record->attributes.SetLimits(state_->limits.attribute_count, state_->limits.attribute_value_length);
   for (const Attribute& attribute : options.attributes) record->attributes.Set(attribute.key, attribute.value);
   for (Attribute& attribute : sampling.attributes) record->attributes.Set(attribute.key, std::move(attribute.value));

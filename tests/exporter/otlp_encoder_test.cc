@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "qtrace/exporter/proto_writer.h"
+#include "qtrace/sdk/clock.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "opentelemetry/proto/collector/trace/v1/trace_service.pb.h"
@@ -480,6 +481,31 @@ TEST(OtlpEncoderTest, EveryFieldOfARichSpan) {
   EXPECT_EQ(span.attributes(12).value().value_case(), otlp::common::v1::AnyValue::kStringValue);  // ""
   EXPECT_EQ(span.attributes(22).value().value_case(), otlp::common::v1::AnyValue::kArrayValue);   // []
   EXPECT_EQ(span.attributes(22).value().array_value().values_size(), 0);
+}
+
+// A span timed by the span clock carries tick readings only (the request
+// thread does not map them): both encodings map them to wall-clock times.
+TEST(OtlpEncoderTest, ClockTimedSpanGetsWallClockTimesInBothEncodings) {
+  const OtlpEncoder encoder(TestResource());
+  std::vector<SpanRecordPtr> spans;
+  SpanRecordPtr span = MakeSpanRecord();
+  span->context = SpanContext(MakeTraceId(1), MakeSpanId(1), TraceFlags::kSampled, false);
+  span->name = "timed";
+  const std::int64_t before = WallNanos();
+  span->start_ticks = SpanTicks();
+  span->end_ticks = span->start_ticks + 1'000'000;
+  const std::int64_t after = WallNanos();
+  ASSERT_EQ(span->start_unix_ns, 0);
+  spans.push_back(std::move(span));
+  std::string protobuf, json;
+  encoder.EncodeProtobuf(spans, protobuf);
+  encoder.EncodeJson(spans, json);
+  for (const Request& request : {ParseProtobuf(protobuf), ParseJson(json)}) {
+    const auto& s = request.resource_spans(0).scope_spans(0).spans(0);
+    EXPECT_GE(static_cast<std::int64_t>(s.start_time_unix_nano()), before - 1'000'000);
+    EXPECT_LE(static_cast<std::int64_t>(s.start_time_unix_nano()), after + 1'000'000);
+    EXPECT_EQ(static_cast<std::int64_t>(s.end_time_unix_nano() - s.start_time_unix_nano()), TicksToNanos(1'000'000));
+  }
 }
 
 TEST(OtlpEncoderTest, AttributeLimitsGiveDroppedCountsAndTruncatedStrings) {
