@@ -56,7 +56,7 @@ class AttributeList {
     // Assign into an existing string to reuse its capacity, and not at all
     // when it already holds this value (see SetScalar).
     if (auto* existing = std::get_if<std::string>(&slot->value)) {
-      if (std::string_view(*existing) != value) existing->assign(value);
+      if (!SameBytes(*existing, value)) existing->assign(value);
     } else {
       slot->value.emplace<std::string>(value);
     }
@@ -104,16 +104,16 @@ class AttributeList {
   // The slot for key: the existing one, a reused one past size_, or null when
   // the count limit is reached (the drop is counted).
   Attribute* SlotFor(std::string_view key) {
-    // Compared as string_view: lengths first, so that most keys differ
-    // without a memcmp (std::string == string_view compares bytes first).
+    // Lengths first, so that most keys differ without comparing bytes
+    // (std::string == string_view compares bytes first).
     for (std::size_t i = 0; i < size_; ++i) {
-      if (std::string_view(items_[i].key) == key) return &items_[i];
+      if (SameBytes(items_[i].key, key)) return &items_[i];
     }
     if (size_ >= count_limit_ || size_ == items_.size()) return NewSlot(key);
     Attribute& slot = items_[size_++];
     // A record reused from the pool is usually refilled by the same code in
     // the same order: the kept key is often already the right one.
-    if (std::string_view(slot.key) != key) slot.key.assign(key);
+    if (!SameBytes(slot.key, key)) slot.key.assign(key);
     return &slot;
   }
   // SlotFor past the kept storage: grows it, or drops and counts at the limit.

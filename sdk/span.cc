@@ -30,7 +30,7 @@ std::string Demangle(const char* name) {
 }  // namespace
 
 Span::Span(SpanRecordPtr record, SpanProcessor* processor, const SpanLimits* limits)
-    : context_(record->context), record_(std::move(record)), processor_(processor), limits_(limits) {}
+    : record_(std::move(record)), processor_(processor), limits_(limits) {}
 
 Span& Span::operator=(Span&& other) noexcept {
   if (this != &other) {
@@ -101,6 +101,7 @@ std::string ExceptionTypeName(const std::exception& e) { return Demangle(typeid(
 
 void Span::End(std::int64_t end_unix_ns) {
   if (!record_) return;
+  context_ = record_->context;  // the handle keeps the context once the record leaves
   if (end_unix_ns != 0) {
     record_->end_unix_ns = end_unix_ns;
   } else {

@@ -3,6 +3,7 @@
 #include <memory>
 
 #include "qtrace/sdk/clock.h"
+#include "qtrace/sdk/common/strings.h"
 #include "qtrace/sdk/deferred_trace.h"
 #include "qtrace/sdk/span_record_pool.h"
 #include "qtrace/sdk/tracer_provider.h"
@@ -108,7 +109,7 @@ Span Tracer::StartSpan(std::string_view name, SpanKind kind, const StartSpanOpti
   record->context = context;
   record->parent_span_id = parent.span_id();
   record->parent_is_remote = parent.is_remote();
-  if (std::string_view(record->name) != name) record->name.assign(name);  // a kept name stays clean (Reset)
+  if (!SameBytes(record->name, name)) record->name.assign(name);  // a kept name stays clean (Reset)
   record->kind = kind;
   record->start_ticks = SpanTicks();
   record->start_unix_ns = options.start_unix_ns;  // 0: from the ticks when encoded (SpanRecord::Times)

@@ -9,6 +9,7 @@
 #include <charconv>
 #include <concepts>
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -61,6 +62,37 @@ constexpr int LowerHexDigitValue(char c) { return (c >= 'A' && c <= 'F') ? -1 : 
 // The whole text must be the number (no spaces, no trailing junk).
 bool ParseInt64(std::string_view text, std::int64_t* out);
 bool ParseDouble(std::string_view text, double* out);
+
+// a == b, inline, for the short keys, names and values a span compares on the
+// request path: lengths first, then 8-byte words (the last one overlapping),
+// or two overlapping 4-byte words for 4-7 bytes. The library's memcmp is a
+// call through the PLT, which cost more than the compare for these sizes.
+inline bool SameBytes(std::string_view a, std::string_view b) noexcept {
+  const std::size_t n = a.size();
+  if (n != b.size()) return false;
+  const char* p = a.data();
+  const char* q = b.data();
+  const auto word = [](const char* at, auto width) {
+    decltype(width) w;
+    std::memcpy(&w, at, sizeof w);
+    return w;
+  };
+  if (n >= 8) {
+    std::size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+      if (word(p + i, std::uint64_t{}) != word(q + i, std::uint64_t{})) return false;
+    }
+    return i == n || word(p + n - 8, std::uint64_t{}) == word(q + n - 8, std::uint64_t{});
+  }
+  if (n >= 4) {
+    return word(p, std::uint32_t{}) == word(q, std::uint32_t{}) &&
+           word(p + n - 4, std::uint32_t{}) == word(q + n - 4, std::uint32_t{});
+  }
+  for (std::size_t i = 0; i < n; ++i) {
+    if (p[i] != q[i]) return false;
+  }
+  return true;
+}
 
 // The first max_chars characters of UTF-8 text, as a prefix that never ends
 // inside a multi-byte character (a character counts as one whatever its

@@ -7,6 +7,27 @@
 namespace qtrace {
 namespace {
 
+// Every length from 0 to 40 (the byte loop, the 4-byte and the 8-byte
+// paths, with and without a tail), equal and differing at each position,
+// against std::string_view's own comparison.
+TEST(StringsTest, SameBytesAgreesWithStringViewEquality) {
+  for (std::size_t n = 0; n <= 40; ++n) {
+    std::string a(n, 'x');
+    for (std::size_t i = 0; i < n; ++i) a[i] = static_cast<char>('a' + i % 26);
+    std::string b = a;
+    EXPECT_TRUE(SameBytes(a, b)) << n;
+    for (std::size_t i = 0; i < n; ++i) {
+      b[i] = '#';
+      EXPECT_FALSE(SameBytes(a, b)) << n << " differing at " << i;
+      b[i] = a[i];
+    }
+    EXPECT_FALSE(SameBytes(a, a + "y")) << n;
+    if (n > 0) {
+      EXPECT_FALSE(SameBytes(a, std::string_view(a).substr(1))) << n;
+    }
+  }
+}
+
 TEST(StringsTest, TrimRemovesAllWhiteSpaceAtBothEnds) {
   EXPECT_EQ(Trim(" \t\r\n a b \r\n"), "a b");
   EXPECT_EQ(Trim(" \t "), "");
