@@ -55,9 +55,10 @@ async function runMode(mode, round) {
     // a moment later: let them finish before the counters are read.
     await new Promise((r) => setTimeout(r, 300));
     const metrics = (await call(api.base, 'GET', '/metrics')).text;
-    // The exporter thread's CPU per span it exported, over the process's
-    // life (warm-up included on both sides).
-    const exporterCpuUs = threadCpuMicros(api.pid, 'qtrace-export');
+    // The export's CPU per span exported, over the process's life (warm-up
+    // included on both sides): the exporter thread, which encodes, and the
+    // thread it hands the encoded batches to, which sends them.
+    const exporterCpuUs = threadCpuMicros(api.pid, 'qtrace-export') + threadCpuMicros(api.pid, 'qtrace-send');
     const exported = metricValue(metrics, 'otel_sdk_exporter_span_exported_total', 'error_type=""');
     const stopped = await api.stop();
     const summary = (await sink.stop()).summary;
@@ -121,7 +122,7 @@ for (const mode of modes) {
               `of tracing off (target <= ${100 * cpuTarget} %)`);
   if (mode.name.includes('100%')) {
     const exportNs = median(rs.map((r) => r.exportNsPerSpan));
-    console.log(`${exportNs > 0 && exportNs <= 300 ? 'PASS' : 'MISS'} ${mode.name}: exporter thread CPU ${exportNs.toFixed(0)} ns ` +
+    console.log(`${exportNs > 0 && exportNs <= 300 ? 'PASS' : 'MISS'} ${mode.name}: export CPU (exporter and sending threads) ${exportNs.toFixed(0)} ns ` +
                 'per exported span (encode + send; target <= 300 ns)');
     console.log(`${added <= 20 ? 'PASS' : 'MISS'} ${mode.name}: added median latency ${added.toFixed(1)} µs (target <= 20 µs)`);
     console.log(`${ratio >= 0.95 ? 'PASS' : 'MISS'} ${mode.name}: throughput ${ratio.toFixed(3)} of tracing off (target >= 0.95)`);

@@ -37,6 +37,7 @@ const ROWS = [
   ['exporter thread (BatchSpanProcessor::Run)', 'qtrace::BatchSpanProcessor::Run'],
   ['  encoding (OtlpEncoder::EncodeProtobuf)', 'qtrace::OtlpEncoder::EncodeProtobuf'],
   ['    of which attributes (WriteKeyValue)', 'qtrace::(anonymous namespace)::WriteKeyValue'],
+  ['sending thread (SendPipeline::Run)', 'qtrace::SendPipeline::Run'],
   ['  sending (HttpSender::Send)', 'qtrace::HttpSender::Send'],
   ['  sending (GrpcSender::Send)', 'qtrace::GrpcSender::Send'],
   ['  returning records (SpanRecordPool::Release)', 'qtrace::SpanRecordPool::Release'],

@@ -22,9 +22,17 @@ OtlpExporter::OtlpExporter(const Resource& resource, std::unique_ptr<Sender> sen
   } else {
     spool_.reset();
   }
+  if (options_.max_pending_batches > 1) {
+    pipeline_ = std::make_unique<SendPipeline>(
+        options_.max_pending_batches,
+        [this](const std::string& body, std::uint64_t spans, absl::Time deadline) {
+          return SendBody(body, spans, deadline);
+        });
+  }
 }
 
 OtlpExporter::~OtlpExporter() {
+  if (pipeline_ != nullptr) pipeline_->Stop();  // sends what is pending (bounded by the export deadlines)
   if (replayer_ != nullptr) replayer_->Stop();
 }
 
@@ -33,21 +41,21 @@ SpoolEncoding OtlpExporter::Encoding() const {
   return options_.encoding == OtlpEncoding::kJson ? SpoolEncoding::kOtlpJson : SpoolEncoding::kOtlpProtobuf;
 }
 
-absl::Status OtlpExporter::SpoolBody(std::size_t spans) {
-  absl::Status written = spool_->Append(Encoding(), static_cast<std::uint32_t>(spans), body_);
+absl::Status OtlpExporter::SpoolBody(const std::string& body, std::uint64_t spans) {
+  absl::Status written = spool_->Append(Encoding(), static_cast<std::uint32_t>(spans), body);
   spool_failing_ = !written.ok();
   if (!written.ok()) return written;  // counted by the spool as write_failed
   replayer_->Wake();
   return absl::OkStatus();
 }
 
-void OtlpExporter::Encode(std::span<const SpanRecordPtr> part) {
+void OtlpExporter::Encode(std::span<const SpanRecordPtr> part, std::string& out) const {
   if (options_.encode) {
-    options_.encode(part, body_);
+    options_.encode(part, out);
   } else if (options_.encoding == OtlpEncoding::kJson) {
-    encoder_.EncodeJson(part, body_);
+    encoder_.EncodeJson(part, out);
   } else {
-    encoder_.EncodeProtobuf(part, body_);
+    encoder_.EncodeProtobuf(part, out);
   }
 }
 
@@ -61,11 +69,14 @@ absl::Status OtlpExporter::Export(std::span<const SpanRecordPtr> batch) {
 
 absl::Status OtlpExporter::ExportPart(std::span<const SpanRecordPtr> part, absl::Time deadline) {
   if (part.empty()) return absl::OkStatus();
-  Encode(part);
-  if (body_.size() > options_.max_request_bytes) {
+  std::string body = pipeline_ != nullptr ? pipeline_->TakeBuffer() : std::move(body_);
+  Encode(part, body);
+  if (body.size() > options_.max_request_bytes) {
+    const std::size_t size = body.size();
+    if (pipeline_ == nullptr) body_ = std::move(body);
     if (part.size() == 1) {
       metrics_->AddFailed(ExportFailure::kTooLarge, 1);
-      failure_log_.Report(LogLevel::kWarn, StrCat("dropping a span of ", body_.size(), " encoded bytes: over the ",
+      failure_log_.Report(LogLevel::kWarn, StrCat("dropping a span of ", size, " encoded bytes: over the ",
                                                   options_.max_request_bytes, "-byte request limit"));
       return absl::ResourceExhaustedError("span too large to export");
     }
@@ -74,7 +85,18 @@ absl::Status OtlpExporter::ExportPart(std::span<const SpanRecordPtr> part, absl:
     absl::Status second = ExportPart(part.subspan(half), deadline);
     return first.ok() ? second : first;
   }
+  if (pipeline_ != nullptr) {
+    // The records go back to the pool as soon as this returns; the bytes
+    // wait for the sending thread.
+    pipeline_->Submit(std::move(body), part.size(), deadline);
+    return absl::OkStatus();
+  }
+  absl::Status status = SendBody(body, part.size(), deadline);
+  body_ = std::move(body);
+  return status;
+}
 
+absl::Status OtlpExporter::SendBody(const std::string& body, std::uint64_t n, absl::Time deadline) {
   // Shutdown ran out of time (what is still queued goes to the spool, for
   // the next start, instead of being dropped), or the backend is down: no
   // try, straight to the spool. While the spool refuses writes (a full
@@ -82,11 +104,11 @@ absl::Status OtlpExporter::ExportPart(std::span<const SpanRecordPtr> part, absl:
   // with nothing in the spool no replay would find out.
   if (spool_ != nullptr &&
       (shut_down_ || sleep_.interrupted() || (replayer_->collector_down() && !spool_failing_))) {
-    return SpoolBody(part.size());
+    return SpoolBody(body, n);
   }
 
   std::string compressed;
-  const std::string_view payload = PayloadOf(body_, options_.gzip_body, compressed);
+  const std::string_view payload = PayloadOf(body, options_.gzip_body, compressed);
 
   payload_size_ = payload.size();
   // With a spool, one try: a retry would hold the exporter thread while the
@@ -95,7 +117,6 @@ absl::Status OtlpExporter::ExportPart(std::span<const SpanRecordPtr> part, absl:
   if (spool_ != nullptr) policy.max_attempts = 1;
   const RetryResult result = SendWithRetry(*sender_, payload, deadline, policy, sleep_, random_, this);
 
-  const std::uint64_t n = part.size();
   const SendOutcome& last = result.last;
   if (last.kind == SendOutcome::Kind::kOk) {
     const std::uint64_t rejected = last.RejectedOf(n);
@@ -108,7 +129,7 @@ absl::Status OtlpExporter::ExportPart(std::span<const SpanRecordPtr> part, absl:
     return absl::OkStatus();
   }
   if (spool_ != nullptr && (last.kind == SendOutcome::Kind::kRetryable || result.interrupted)) {
-    absl::Status spooled = SpoolBody(n);
+    absl::Status spooled = SpoolBody(body, n);
     // The outage is reported once the batch is in the spool: a replay thread
     // that finds the spool empty takes the outage for over.
     if (!result.interrupted && spooled.ok()) {
@@ -153,7 +174,18 @@ void OtlpExporter::OnRetryScheduled(const SendOutcome& failed, absl::Duration wa
                                             " spans dropped so far because the queue was full"));
 }
 
-absl::Status OtlpExporter::Shutdown(absl::Duration) {
+absl::Status OtlpExporter::Flush(absl::Duration timeout) {
+  if (pipeline_ == nullptr) return absl::OkStatus();  // every Export returned its own outcome
+  return pipeline_->Flush(absl::Now() + timeout);
+}
+
+absl::Status OtlpExporter::Shutdown(absl::Duration timeout) {
+  // What was handed over is sent first, within timeout; past it the sends
+  // are cut short (those batches fail, or go to the spool), and the sending
+  // thread ends.
+  absl::Status status = Flush(timeout);
+  if (absl::IsDeadlineExceeded(status)) Interrupt();
+  if (pipeline_ != nullptr) pipeline_->Stop();
   shut_down_ = true;
   if (replayer_ != nullptr) {
     replayer_->Stop();
@@ -162,7 +194,7 @@ absl::Status OtlpExporter::Shutdown(absl::Duration) {
       Diagnose(LogLevel::kInfo, StrCat("span spool: ", waiting, " spans wait on disk for the next start"));
     }
   }
-  return absl::OkStatus();
+  return status;
 }
 
 void OtlpExporter::Interrupt() {

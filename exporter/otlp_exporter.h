@@ -10,6 +10,11 @@
 // Another wire format over HTTP (Zipkin's JSON) brings its own encode
 // function in the options and gets the same retries, splitting and accounting.
 //
+// With max_pending_batches above 1 the sending (retries, accounting and the
+// spool path included) runs on a thread of its own (send_pipeline.h): Export
+// encodes, hands the bytes over and returns, and Flush reports how the sends
+// went. With 1, Export sends on the calling thread and returns the outcome.
+//
 // With a spool (spool.h) a batch is tried once: when that fails retryably, or
 // while the backend is known to be down, or once shutdown has interrupted
 // the exporter, its encoded body goes to the spool instead of being dropped,
@@ -18,6 +23,7 @@
 // draining the queue.
 #pragma once
 
+#include <atomic>
 #include <functional>
 #include <memory>
 #include <random>
@@ -25,6 +31,7 @@
 
 #include "qtrace/exporter/otlp_encoder.h"
 #include "qtrace/exporter/retry.h"
+#include "qtrace/exporter/send_pipeline.h"
 #include "qtrace/exporter/sender.h"
 #include "qtrace/exporter/spool.h"
 #include "qtrace/exporter/spool_replayer.h"
@@ -50,6 +57,10 @@ struct OtlpExporterOptions {
   // Bounds one Export call, retries included (OTEL_BSP_EXPORT_TIMEOUT).
   absl::Duration export_timeout = absl::Seconds(30);
   std::size_t max_request_bytes = 64 * 1024 * 1024;
+  // Encoded batches handed to the sending thread and not yet answered before
+  // Export waits (QTRACE_EXPORT_MAX_PENDING_BATCHES); 1: no sending thread,
+  // Export sends and returns the outcome.
+  std::size_t max_pending_batches = 1;
 };
 
 // A spool and the sender its replay thread sends with; without a spool,
@@ -67,14 +78,18 @@ class OtlpExporter final : public SpanExporter, private RetryObserver {
   ~OtlpExporter() override;
 
   absl::Status Export(std::span<const SpanRecordPtr> batch) override;
+  absl::Status Flush(absl::Duration timeout) override;
   absl::Status Shutdown(absl::Duration timeout) override;
   void Interrupt() override;
 
  private:
   absl::Status ExportPart(std::span<const SpanRecordPtr> part, absl::Time deadline);
-  void Encode(std::span<const SpanRecordPtr> part);
-  // The spool path: body_ (part.size() spans) to the spool; OK when written.
-  absl::Status SpoolBody(std::size_t spans);
+  void Encode(std::span<const SpanRecordPtr> part, std::string& out) const;
+  // The sending half: body (spans spans) to the backend with retries, or to
+  // the spool; counts the outcome. On the sending thread when there is one.
+  absl::Status SendBody(const std::string& body, std::uint64_t spans, absl::Time deadline);
+  // The spool path: body (spans spans) to the spool; OK when written.
+  absl::Status SpoolBody(const std::string& body, std::uint64_t spans);
   SpoolEncoding Encoding() const;
   // RetryObserver: requests, bytes and retries are counted as they are sent.
   void OnAttempt(int attempt) override;
@@ -86,9 +101,9 @@ class OtlpExporter final : public SpanExporter, private RetryObserver {
   const std::shared_ptr<PipelineMetrics> metrics_;
   InterruptibleSleep sleep_;
   std::mt19937_64 random_;
-  std::string body_;        // reused across exports
+  std::string body_;        // reused across exports without a sending thread
   std::size_t payload_size_ = 0;  // of the request being sent
-  bool shut_down_ = false;
+  std::atomic<bool> shut_down_{false};
   bool spool_failing_ = false;  // the last spool write was refused (full disk)
   RateLimitedDiagnostic failure_log_;
   RateLimitedDiagnostic partial_log_;
@@ -96,6 +111,8 @@ class OtlpExporter final : public SpanExporter, private RetryObserver {
   // Declared last: the replay thread stops before anything it uses goes.
   std::unique_ptr<Spool> spool_;
   std::unique_ptr<SpoolReplayer> replayer_;
+  // Last of all: its thread sends through everything above.
+  std::unique_ptr<SendPipeline> pipeline_;
 };
 
 }  // namespace qtrace

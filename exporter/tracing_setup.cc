@@ -131,6 +131,7 @@ absl::StatusOr<std::unique_ptr<SpanExporter>> MakeSpanExporter(const TracingConf
   if (o.protocol == ExportProtocol::kConsole) return std::unique_ptr<SpanExporter>(std::make_unique<ConsoleExporter>(out));
   OtlpExporterOptions options;
   options.export_timeout = config.sdk.batch.export_timeout;
+  options.max_pending_batches = config.sdk.batch.max_pending_batches;
   if (o.protocol == ExportProtocol::kHttpProtobuf || o.protocol == ExportProtocol::kHttpJson) {
     options.encoding = o.protocol == ExportProtocol::kHttpJson ? OtlpEncoding::kJson : OtlpEncoding::kProtobuf;
     options.gzip_body = o.compression == Compression::kGzip;

@@ -108,11 +108,14 @@ void BatchSpanProcessor::ReportLimitDrops() {
   }
 }
 
+void BatchSpanProcessor::KeepFirstFailure(absl::Status status) {
+  if (!status.ok() && cycle_status_.ok()) cycle_status_ = std::move(status);
+}
+
 void BatchSpanProcessor::ExportBatch() {
   if (batch_.empty()) return;
   ReportLimitDrops();
-  absl::Status status = exporter_->Export(batch_);
-  if (!status.ok() && cycle_status_.ok()) cycle_status_ = std::move(status);
+  KeepFirstFailure(exporter_->Export(batch_));
   done_count_.store(done_count_.load(std::memory_order_relaxed) + batch_.size(), std::memory_order_relaxed);
   batch_.clear();  // records return to the pool (reset by the thread that reuses them)
 }
@@ -214,6 +217,10 @@ void BatchSpanProcessor::Run() {
       ExportBatch();
     }
     if (drain_all) next_export = absl::Now() + options_.schedule_delay;
+    // A flush or shutdown waits for the batches an exporter still sends on
+    // a thread of its own, and for how they went (each send is bounded by
+    // the export timeout, and Shutdown interrupts them).
+    if (flush_pending || stopping) KeepFirstFailure(exporter_->Flush(absl::InfiniteDuration()));
     ReportDrops(false);
     const bool was_pacing = poll.has_value();
     poll = pacer_.NextWait(
@@ -237,6 +244,7 @@ void BatchSpanProcessor::Run() {
   // spans pushed by a racing OnEnd between the check and the drain are
   // exported here.
   while (FillBatch() > 0) ExportBatch();
+  KeepFirstFailure(exporter_->Flush(absl::InfiniteDuration()));
   ReportDrops(true);
   std::lock_guard<std::mutex> lock(mu_);
   stopped_ = true;

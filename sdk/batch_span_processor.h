@@ -71,6 +71,8 @@ class BatchSpanProcessor final : public SpanProcessor {
   std::size_t FillBatch();
   // Exports batch_ and records the outcome; clears batch_.
   void ExportBatch();
+  // Keeps status in cycle_status_ unless a failure is already there.
+  void KeepFirstFailure(absl::Status status);
   void ReportDrops(bool final_report);
   void ReportErrorBufferDrops(bool final_report);
   void ReportLimitDrops();

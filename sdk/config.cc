@@ -260,6 +260,7 @@ void ResolveBatch(EnvReader& env, BatchConfig& b) {
              StrCat("larger than OTEL_BSP_MAX_QUEUE_SIZE; using ", b.max_queue_size));
     b.max_export_batch_size = b.max_queue_size;
   }
+  b.max_pending_batches = static_cast<std::size_t>(env.Integer("QTRACE_EXPORT_MAX_PENDING_BATCHES", 4, 1, 64));
 }
 
 void ResolveLimits(EnvReader& env, SpanLimits& l) {

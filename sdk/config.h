@@ -43,6 +43,10 @@ struct BatchConfig {
   absl::Duration export_timeout = absl::Milliseconds(30000);
   std::size_t max_queue_size = 2048;
   std::size_t max_export_batch_size = 512;
+  // Encoded batches the exporter thread hands to its sending thread before it
+  // waits for an answer (QTRACE_EXPORT_MAX_PENDING_BATCHES); 1 sends on the
+  // exporter thread itself.
+  std::size_t max_pending_batches = 4;
 };
 
 // The Jaeger remote sampler (OTEL_TRACES_SAMPLER=jaeger_remote or

@@ -64,6 +64,7 @@ void WriteConfigMembers(JsonWriter& w, const Config& c) {
   w.Key("export_timeout_ms").Int(JsonMillis(c.batch.export_timeout));
   w.Key("max_queue_size").Int(static_cast<std::int64_t>(c.batch.max_queue_size));
   w.Key("max_export_batch_size").Int(static_cast<std::int64_t>(c.batch.max_export_batch_size));
+  w.Key("max_pending_batches").Int(static_cast<std::int64_t>(c.batch.max_pending_batches));
   w.EndObject();
 
   w.Key("span_limits").BeginObject();

@@ -22,6 +22,11 @@ class SpanExporter {
   // Exports a batch. OK when the backend accepted it; otherwise the reason.
   // REQUIRES: calls are not concurrent.
   virtual absl::Status Export(std::span<const SpanRecordPtr> batch) = 0;
+  // Waits, at most timeout, until every batch given to Export has been sent
+  // or has failed, and returns the first failure since the last Flush. For
+  // an exporter whose Export returns before its batch is sent (one with a
+  // sending thread); others return OK at once.
+  virtual absl::Status Flush(absl::Duration /*timeout*/) { return absl::OkStatus(); }
   // Flushes and releases resources; later Export calls fail. Returns within
   // timeout.
   virtual absl::Status Shutdown(absl::Duration timeout) = 0;

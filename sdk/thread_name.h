@@ -1,7 +1,8 @@
 // Names the SDK's own threads, so that `top -H`, `perf` and /proc show which
-// thread is the exporter ("qtrace-export") and which polls for a sampling
-// strategy ("qtrace-sampling"); bench/overhead.sh reads the exporter
-// thread's CPU by that name.
+// thread is the exporter ("qtrace-export"), which sends its encoded batches
+// ("qtrace-send") and which polls for a sampling strategy
+// ("qtrace-sampling"); bench/overhead.sh reads the export's CPU by those
+// names.
 #pragma once
 
 #include <pthread.h>

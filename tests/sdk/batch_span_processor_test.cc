@@ -32,6 +32,8 @@ class FakeExporter final : public SpanExporter {
     std::vector<SpanRecord::WallTimes> times;  // as Export saw them
     bool block = false;        // Export waits until unblocked or interrupted
     bool fail = false;
+    bool flush_fails = false;  // Flush reports a send that failed after Export returned
+    int flushes = 0;
     bool interrupted = false;
     bool shut_down = false;
   };
@@ -48,6 +50,11 @@ class FakeExporter final : public SpanExporter {
       state_->times.push_back(r->Times());
     }
     return state_->fail ? absl::UnavailableError("down") : absl::OkStatus();
+  }
+  absl::Status Flush(absl::Duration) override {
+    std::lock_guard<std::mutex> lock(state_->mu);
+    ++state_->flushes;
+    return state_->flush_fails ? absl::UnavailableError("a send failed after Export returned") : absl::OkStatus();
   }
   absl::Status Shutdown(absl::Duration) override {
     std::lock_guard<std::mutex> lock(state_->mu);
@@ -313,6 +320,38 @@ TEST(BatchSpanProcessorTest, ForceFlushReportsExportFailure) {
   f.state->fail = false;
   f.processor.OnEnd(Record("y"));
   EXPECT_TRUE(f.processor.ForceFlush(absl::Seconds(5)).ok()) << "a later clean flush is OK again";
+}
+
+// An exporter that sends on a thread of its own returns from Export before
+// the batch is sent: ForceFlush and Shutdown ask it (Flush) how the sends
+// went, and report a failure it had not returned yet.
+TEST(BatchSpanProcessorTest, FlushAndShutdownReportWhatTheExporterSentLater) {
+  Fixture f({100, 10, absl::Seconds(60)});
+  f.state->flush_fails = true;
+  f.processor.OnEnd(Record("x"));
+  EXPECT_EQ(f.processor.ForceFlush(absl::Seconds(5)).code(), absl::StatusCode::kUnavailable);
+  f.state->flush_fails = false;
+  f.processor.OnEnd(Record("y"));
+  EXPECT_TRUE(f.processor.ForceFlush(absl::Seconds(5)).ok());
+  f.state->flush_fails = true;
+  f.processor.OnEnd(Record("z"));
+  EXPECT_EQ(f.processor.Shutdown(absl::Seconds(5)).code(), absl::StatusCode::kUnavailable);
+  EXPECT_EQ(f.Exported(), 3u);
+}
+
+// The timer's export cycles do not wait for the exporter's sends: only a
+// flush or a shutdown does.
+TEST(BatchSpanProcessorTest, OnlyFlushesWaitForTheExportersSends) {
+  Fixture f({100, 10, absl::Seconds(60)});
+  for (int i = 0; i < 30; ++i) f.processor.OnEnd(Record("x"));
+  EXPECT_TRUE(WaitFor([&] { return f.Exported() == 30; }));
+  {
+    std::lock_guard<std::mutex> lock(f.state->mu);
+    EXPECT_EQ(f.state->flushes, 0);
+  }
+  ASSERT_TRUE(f.processor.ForceFlush(absl::Seconds(5)).ok());
+  std::lock_guard<std::mutex> lock(f.state->mu);
+  EXPECT_GE(f.state->flushes, 1);
 }
 
 TEST(BatchSpanProcessorTest, ForceFlushNeverRunsPastItsTimeout) {

@@ -48,6 +48,7 @@ TEST(ConfigTest, Defaults) {
   EXPECT_EQ(c.batch.export_timeout, absl::Milliseconds(30000));
   EXPECT_EQ(c.batch.max_queue_size, 2048u);
   EXPECT_EQ(c.batch.max_export_batch_size, 512u);
+  EXPECT_EQ(c.batch.max_pending_batches, 4u);
   EXPECT_EQ(c.limits.attribute_count, 128u);
   EXPECT_EQ(c.limits.attribute_value_length, AttributeList::kUnlimited);
   EXPECT_EQ(c.log_level, LogLevel::kInfo);
@@ -103,6 +104,18 @@ TEST(ConfigTest, EnvironmentOverrides) {
   EXPECT_EQ(c.batch.max_queue_size, 4096u);
   EXPECT_EQ(c.batch.max_export_batch_size, 128u);
   EXPECT_EQ(c.log_level, LogLevel::kDebug);
+}
+
+// How many encoded batches may wait for the sending thread: 1 sends on the
+// exporter thread itself; 0 and values past 64 warn and keep the default.
+TEST(ConfigTest, PendingBatchesForTheSendingThread) {
+  EXPECT_EQ(Resolve({{"QTRACE_EXPORT_MAX_PENDING_BATCHES", "1"}}).config.batch.max_pending_batches, 1u);
+  EXPECT_EQ(Resolve({{"QTRACE_EXPORT_MAX_PENDING_BATCHES", "16"}}).config.batch.max_pending_batches, 16u);
+  for (const char* bad : {"0", "65", "many"}) {
+    const ResolvedConfig r = Resolve({{"QTRACE_EXPORT_MAX_PENDING_BATCHES", bad}});
+    EXPECT_EQ(r.config.batch.max_pending_batches, 4u) << bad;
+    EXPECT_TRUE(HasWarningAbout(r, "QTRACE_EXPORT_MAX_PENDING_BATCHES")) << bad;
+  }
 }
 
 // The seed's third: production samples 10 % unless told otherwise.
