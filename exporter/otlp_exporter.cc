@@ -76,8 +76,8 @@ absl::Status OtlpExporter::ExportPart(std::span<const SpanRecordPtr> part, absl:
     if (pipeline_ == nullptr) body_ = std::move(body);
     if (part.size() == 1) {
       metrics_->AddFailed(ExportFailure::kTooLarge, 1);
-      failure_log_.Report(LogLevel::kWarn, StrCat("dropping a span of ", size, " encoded bytes: over the ",
-                                                  options_.max_request_bytes, "-byte request limit"));
+      too_large_log_.Report(LogLevel::kWarn, StrCat("dropping a span of ", size, " encoded bytes: over the ",
+                                                    options_.max_request_bytes, "-byte request limit"));
       return absl::ResourceExhaustedError("span too large to export");
     }
     const std::size_t half = part.size() / 2;

@@ -105,7 +105,8 @@ class OtlpExporter final : public SpanExporter, private RetryObserver {
   std::size_t payload_size_ = 0;  // of the request being sent
   std::atomic<bool> shut_down_{false};
   bool spool_failing_ = false;  // the last spool write was refused (full disk)
-  RateLimitedDiagnostic failure_log_;
+  RateLimitedDiagnostic too_large_log_;  // the encoding thread's
+  RateLimitedDiagnostic failure_log_;    // the sending thread's (from here on)
   RateLimitedDiagnostic partial_log_;
   RateLimitedDiagnostic retry_log_;
   // Declared last: the replay thread stops before anything it uses goes.
