@@ -23,16 +23,22 @@ OtlpExporter::OtlpExporter(const Resource& resource, std::unique_ptr<Sender> sen
     spool_.reset();
   }
   if (options_.max_pending_batches > 1) {
+    // Each batch's export timeout runs from when its send starts, as it did
+    // when Export sent it: not from when it was handed over.
     pipeline_ = std::make_unique<SendPipeline>(
-        options_.max_pending_batches,
-        [this](const std::string& body, std::uint64_t spans, absl::Time deadline) {
-          return SendBody(body, spans, deadline);
+        options_.max_pending_batches, [this](const std::string& body, std::uint64_t spans) {
+          return SendBody(body, spans, absl::Now() + options_.export_timeout);
         });
   }
 }
 
 OtlpExporter::~OtlpExporter() {
-  if (pipeline_ != nullptr) pipeline_->Stop();  // sends what is pending (bounded by the export deadlines)
+  if (pipeline_ != nullptr) {
+    // Without a Shutdown first nothing waits for the backend here: batches
+    // still pending fail at once (or go to the spool).
+    Interrupt();
+    pipeline_->Stop();
+  }
   if (replayer_ != nullptr) replayer_->Stop();
 }
 
@@ -76,8 +82,10 @@ absl::Status OtlpExporter::ExportPart(std::span<const SpanRecordPtr> part, absl:
     if (pipeline_ == nullptr) body_ = std::move(body);
     if (part.size() == 1) {
       metrics_->AddFailed(ExportFailure::kTooLarge, 1);
-      too_large_log_.Report(LogLevel::kWarn, StrCat("dropping a span of ", size, " encoded bytes: over the ",
-                                                    options_.max_request_bytes, "-byte request limit"));
+      // The failure log belongs to the sending thread when there is one.
+      RateLimitedDiagnostic& log = pipeline_ != nullptr ? too_large_log_ : failure_log_;
+      log.Report(LogLevel::kWarn, StrCat("dropping a span of ", size, " encoded bytes: over the ",
+                                         options_.max_request_bytes, "-byte request limit"));
       return absl::ResourceExhaustedError("span too large to export");
     }
     const std::size_t half = part.size() / 2;
@@ -88,8 +96,11 @@ absl::Status OtlpExporter::ExportPart(std::span<const SpanRecordPtr> part, absl:
   if (pipeline_ != nullptr) {
     // The records go back to the pool as soon as this returns; the bytes
     // wait for the sending thread.
-    pipeline_->Submit(std::move(body), part.size(), deadline);
-    return absl::OkStatus();
+    if (pipeline_->Submit(body, part.size())) return absl::OkStatus();
+    // Stopped (an Export after Shutdown): send here, now that the sending
+    // thread has ended, so the batch is still spooled or counted.
+    pipeline_->Stop();
+    return SendBody(body, part.size(), deadline);
   }
   absl::Status status = SendBody(body, part.size(), deadline);
   body_ = std::move(body);

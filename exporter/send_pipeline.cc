@@ -28,11 +28,13 @@ std::string SendPipeline::TakeBuffer() {
   return buffer;
 }
 
-void SendPipeline::Submit(std::string body, std::uint64_t spans, absl::Time deadline) {
+bool SendPipeline::Submit(std::string& body, std::uint64_t spans) {
   std::unique_lock<std::mutex> lock(mu_);
-  answered_.wait(lock, [&] { return jobs_.size() + (sending_ ? 1 : 0) < max_pending_; });
-  jobs_.push_back(Job{std::move(body), spans, deadline});
+  answered_.wait(lock, [&] { return stopping_ || jobs_.size() + (sending_ ? 1 : 0) < max_pending_; });
+  if (stopping_) return false;
+  jobs_.push_back(Job{std::move(body), spans});
   job_ready_.notify_one();
+  return true;
 }
 
 absl::Status SendPipeline::Flush(absl::Time deadline) {
@@ -53,7 +55,9 @@ void SendPipeline::Stop() {
     std::lock_guard<std::mutex> lock(mu_);
     stopping_ = true;
     job_ready_.notify_one();
+    answered_.notify_all();  // a Submit waiting for room refuses now
   }
+  std::lock_guard<std::mutex> join_lock(join_mu_);
   if (thread_.joinable()) thread_.join();
 }
 
@@ -67,7 +71,7 @@ void SendPipeline::Run() {
     jobs_.pop_front();
     sending_ = true;
     lock.unlock();
-    absl::Status status = send_(job.body, job.spans, job.deadline);
+    absl::Status status = send_(job.body, job.spans);
     lock.lock();
     sending_ = false;
     if (!status.ok() && first_failure_.ok()) first_failure_ = std::move(status);

@@ -14,13 +14,16 @@
 //     request on the wire: the backend sees what it saw before, sooner).
 //  2. Bodies are recycled: a sent body's buffer comes back to the exporter
 //     thread (TakeBuffer), so that steady state allocates nothing.
-//  3. Flush waits until everything submitted has been answered and returns
+//  3. A batch's send starts its own clock: the send function is called when
+//     the thread takes the batch, not when it was submitted, so a batch that
+//     waited behind slow answers still gets its whole export timeout.
+//  4. Flush waits until everything submitted has been answered and returns
 //     the first failure since the last Flush; Stop sends what is pending,
 //     then ends the thread. Both are bounded by the send function's own
-//     deadlines (and by whatever interrupts it).
+//     deadlines (and by whatever interrupts it). After Stop, Submit refuses.
 //
 // Thread safety: Submit, TakeBuffer and Flush from one thread (the exporter
-// thread); Stop from any thread once Submit is no longer called.
+// thread); Stop from any thread, also from several at once.
 #pragma once
 
 #include <condition_variable>
@@ -41,7 +44,7 @@ class SendPipeline {
  public:
   // Sends one encoded batch of `spans` spans, retries and accounting
   // included, on the pipeline's thread; returns its outcome.
-  using SendFunction = std::function<absl::Status(const std::string& body, std::uint64_t spans, absl::Time deadline)>;
+  using SendFunction = std::function<absl::Status(const std::string& body, std::uint64_t spans)>;
 
   // REQUIRES: max_pending >= 1. Starts the thread.
   SendPipeline(std::size_t max_pending, SendFunction send);
@@ -54,8 +57,9 @@ class SendPipeline {
   // back.
   std::string TakeBuffer();
   // Hands body over for sending; first waits while max_pending batches are
-  // pending (submitted and not yet answered).
-  void Submit(std::string body, std::uint64_t spans, absl::Time deadline);
+  // pending (submitted and not yet answered). False, with body untouched,
+  // once Stop has been asked: the caller sends it itself.
+  [[nodiscard]] bool Submit(std::string& body, std::uint64_t spans);
   // Waits until every batch submitted has been answered, at most until
   // deadline (DeadlineExceeded then). Returns the first failure since the
   // last Flush, or OK.
@@ -71,7 +75,6 @@ class SendPipeline {
   struct Job {
     std::string body;
     std::uint64_t spans = 0;
-    absl::Time deadline;
   };
   void Run();
 
@@ -86,6 +89,7 @@ class SendPipeline {
   bool stopping_ = false;
   absl::Status first_failure_;         // since the last Flush
   std::vector<std::string> spare_;     // sent bodies' buffers
+  std::mutex join_mu_;                 // one Stop joins, the others wait for it
   std::thread thread_;
 };
 

@@ -12,6 +12,7 @@
 #include "absl/time/clock.h"
 #include "gtest/gtest.h"
 #include "qtrace/exporter/otlp_exporter.h"
+#include "tests/temp_dir.h"
 
 namespace qtrace {
 namespace {
@@ -119,6 +120,90 @@ TEST(OtlpExporterPipelineTest, ShutdownCutsSendsShortAtItsDeadline) {
   EXPECT_LT(took, std::chrono::seconds(5)) << "the sends were not cut short";
   EXPECT_EQ(metrics->spans_exported.load(), 0u);
   EXPECT_EQ(metrics->FailedTotal(), 6u);
+}
+
+// A backend that takes 100 ms to answer, a 250 ms export timeout and four
+// batches handed over at once: the fourth starts about 300 ms after it was
+// handed over, and still gets its whole timeout, because each batch's clock
+// starts with its send.
+TEST(OtlpExporterPipelineTest, EachBatchGetsItsWholeExportTimeout) {
+  class SlowSender final : public Sender {
+   public:
+    SendOutcome Send(std::string_view, absl::Time deadline) override {
+      if (absl::Now() + absl::Milliseconds(100) > deadline) return SendOutcome::Retryable("no time left");
+      absl::SleepFor(absl::Milliseconds(100));
+      return SendOutcome::Ok();
+    }
+    void Cancel() override {}
+    std::string Describe() const override { return "slow"; }
+  };
+  auto metrics = std::make_shared<PipelineMetrics>();
+  OtlpExporterOptions options;
+  options.max_pending_batches = 4;
+  options.retry.max_attempts = 1;
+  options.export_timeout = absl::Milliseconds(250);
+  OtlpExporter exporter(Resource(), std::make_unique<SlowSender>(), options, metrics);
+  for (int i = 0; i < 4; ++i) EXPECT_TRUE(exporter.Export(Batch(3)).ok());
+  EXPECT_TRUE(exporter.Flush(absl::Seconds(30)).ok());
+  EXPECT_EQ(metrics->spans_exported.load(), 12u);
+  EXPECT_EQ(metrics->FailedTotal(), 0u);
+}
+
+// Retries and their back-off run on the sending thread: a batch refused once
+// with a retryable error goes through on the second try.
+TEST(OtlpExporterPipelineTest, RetriesRunOnTheSendingThread) {
+  class FlakySender final : public Sender {
+   public:
+    SendOutcome Send(std::string_view, absl::Time) override {
+      return ++calls_ % 2 == 1 ? SendOutcome::Retryable("HTTP 503") : SendOutcome::Ok();
+    }
+    void Cancel() override {}
+    std::string Describe() const override { return "flaky"; }
+
+   private:
+    int calls_ = 0;  // the sending thread's
+  };
+  auto metrics = std::make_shared<PipelineMetrics>();
+  OtlpExporterOptions options;
+  options.max_pending_batches = 4;
+  options.retry = RetryPolicy{absl::Milliseconds(5), absl::Milliseconds(20), 2.0, 0.2};
+  OtlpExporter exporter(Resource(), std::make_unique<FlakySender>(), options, metrics);
+  for (int i = 0; i < 3; ++i) EXPECT_TRUE(exporter.Export(Batch(2)).ok());
+  EXPECT_TRUE(exporter.Flush(absl::Seconds(30)).ok());
+  EXPECT_EQ(metrics->spans_exported.load(), 6u);
+  EXPECT_EQ(metrics->export_retries.load(), 3u);
+}
+
+// With a spool and a backend that is down, the sending thread puts the
+// batches on disk (a spooled batch is not a failure), and an Export after
+// Shutdown is spooled too rather than lost.
+TEST(OtlpExporterPipelineTest, TheSendingThreadSpoolsDuringAnOutage) {
+  testutil::TempDir dir("pipeline-spool");
+  auto metrics = std::make_shared<PipelineMetrics>();
+  SpoolOptions spool_options;
+  spool_options.dir = dir.path();
+  absl::StatusOr<std::unique_ptr<Spool>> spool = Spool::Open(spool_options, metrics);
+  ASSERT_TRUE(spool.ok()) << spool.status();
+  Gate live, replay;
+  {
+    std::lock_guard<std::mutex> lock(live.mu);
+    live.cancelled = true;  // every live send fails at once, retryably: the backend is down
+  }
+  replay.cancelled = true;
+  SpoolSetup setup;
+  setup.spool = std::move(*spool);
+  setup.replay_sender = std::make_unique<GatedSender>(replay);
+  setup.replay.backoff = RetryPolicy{absl::Milliseconds(5), absl::Milliseconds(20), 2.0, 0.2};
+  OtlpExporterOptions options;
+  options.max_pending_batches = 4;
+  OtlpExporter exporter(Resource(), std::make_unique<GatedSender>(live), options, metrics, std::move(setup));
+  for (int i = 0; i < 3; ++i) EXPECT_TRUE(exporter.Export(Batch(4)).ok());
+  EXPECT_TRUE(exporter.Flush(absl::Seconds(30)).ok());
+  EXPECT_EQ(metrics->spans_spooled.load(), 12u);
+  EXPECT_EQ(metrics->FailedTotal(), 0u);
+  EXPECT_TRUE(exporter.Shutdown(absl::Seconds(5)).ok());
+  EXPECT_TRUE(exporter.Export(Batch(1)).ok());
+  EXPECT_EQ(metrics->spans_spooled.load(), 13u);
 }
 
 }  // namespace
