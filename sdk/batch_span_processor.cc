@@ -217,10 +217,11 @@ void BatchSpanProcessor::Run() {
       ExportBatch();
     }
     if (drain_all) next_export = absl::Now() + options_.schedule_delay;
-    // A flush or shutdown waits for the batches an exporter still sends on
-    // a thread of its own, and for how they went (each send is bounded by
-    // the export timeout, and Shutdown interrupts them).
-    if (flush_pending || stopping) KeepFirstFailure(exporter_->Flush(absl::InfiniteDuration()));
+    // A flush waits for the batches an exporter still sends on a thread of
+    // its own, and for how they went (each send is bounded by the export
+    // timeout, and Shutdown interrupts them). A shutdown waits after its
+    // last drain, below.
+    if (flush_pending) KeepFirstFailure(exporter_->Flush(absl::InfiniteDuration()));
     ReportDrops(false);
     const bool was_pacing = poll.has_value();
     poll = pacer_.NextWait(
