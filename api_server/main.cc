@@ -197,7 +197,7 @@ int main(int argc, char** argv) {
   const qtrace::PipelineMetrics& m = (*provider)->metrics();
   qtrace::service::Log(flushed.ok() ? qtrace::LogLevel::kInfo : qtrace::LogLevel::kWarn,
                        StrCat("stopped: spans exported ", m.spans_exported.load(), ", dropped ",
-                              m.spans_dropped_queue_full.load() + m.spans_dropped_shutdown.load() +
+                              m.spans_dropped_queue_full.Load() + m.spans_dropped_shutdown.load() +
                                   m.spans_dropped_error_buffer_full.load(),
                               ", failed ",
                               m.FailedTotal(), flushed.ok() ? "" : StrCat(" (", qtrace::MessageOf(flushed), ")")));

@@ -179,7 +179,7 @@ void OtlpExporter::OnRetryScheduled(const SendOutcome& failed, absl::Duration wa
   // start, not only when the batch is finally given up, and with what the
   // full queue has dropped meanwhile (the processor reports that only between
   // exports).
-  const std::uint64_t dropped = metrics_->spans_dropped_queue_full.load(std::memory_order_relaxed);
+  const std::uint64_t dropped = metrics_->spans_dropped_queue_full.Load();
   retry_log_.Report(LogLevel::kWarn, StrCat("export to ", sender_->Describe(), " failed: ", failed.reason,
                                             "; retrying in ", absl::FormatDuration(wait), "; ", dropped,
                                             " spans dropped so far because the queue was full"));

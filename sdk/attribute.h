@@ -78,6 +78,8 @@ class AttributeList {
   std::string_view GetString(std::string_view key) const;
   std::int64_t GetInt(std::string_view key) const;
   std::span<const Attribute> items() const { return {items_.data(), size_}; }
+  // Every slot kept, the spare ones past size() too: what a refill reads.
+  std::span<const Attribute> storage() const { return {items_.data(), items_.size()}; }
   std::size_t size() const { return size_; }
   std::uint32_t dropped() const { return dropped_; }
   bool empty() const { return size_ == 0; }

@@ -59,7 +59,7 @@ void BatchSpanProcessor::OnEnd(SpanRecordPtr record) {
   }
   std::size_t position = 0;
   if (!queue_.TryPush(record, &position)) {
-    metrics_->spans_dropped_queue_full.fetch_add(1, std::memory_order_relaxed);
+    metrics_->spans_dropped_queue_full.Add();
     return;
   }
   // Wake the exporter once a batch waits (WakeExporter says when it is
@@ -140,7 +140,7 @@ void BatchSpanProcessor::ReportErrorBufferDrops(bool final_report) {
 
 void BatchSpanProcessor::ReportDrops(bool final_report) {
   ReportErrorBufferDrops(final_report);
-  const std::uint64_t drops = metrics_->spans_dropped_queue_full.load(std::memory_order_relaxed);
+  const std::uint64_t drops = metrics_->spans_dropped_queue_full.Load();
   const absl::Time now = absl::Now();
   if (final_report) {
     if (drops > 0) {
@@ -225,7 +225,7 @@ void BatchSpanProcessor::Run() {
     ReportDrops(false);
     const bool was_pacing = poll.has_value();
     poll = pacer_.NextWait(
-        queue_.PushCount() + metrics_->spans_dropped_queue_full.load(std::memory_order_relaxed), absl::Now());
+        queue_.PushCount() + metrics_->spans_dropped_queue_full.Load(), absl::Now());
     just_parked = was_pacing && !poll;
     // Parking: from here a producer signals the next full batch. A push that
     // read the flag still set just before this is caught by the wait's own

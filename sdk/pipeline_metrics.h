@@ -52,7 +52,9 @@ struct PipelineMetrics {
   ShardedCounter spans_started_sampled;
   ShardedCounter spans_started_unsampled;
   ShardedCounter spans_processed;           // handed to the processor
-  std::atomic<std::uint64_t> spans_dropped_queue_full{0};
+  // Sharded too: under overload most spans end here, and a shared counter's
+  // locked add would make each of them wait for its own stores.
+  ShardedCounter spans_dropped_queue_full;
   std::atomic<std::uint64_t> spans_dropped_shutdown{0};
   // Spans exported although head sampling dropped them: their local root
   // ended in error (deferred_trace.h).

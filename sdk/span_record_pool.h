@@ -15,7 +15,11 @@
 //     given back (the longest idle first: the least likely to be still in
 //     the other core's cache; taking the newest first cost 60 ns a span
 //     here); when it is empty, pops a full bundle; when none is idle,
-//     allocates a record (counted).
+//     allocates a record (counted). It then asks the cache, at once, for
+//     every block the refill will read (the record's kept keys and string
+//     values) and for the next record's lines: records come back from the
+//     exporter's core, and read one after another those blocks cost a
+//     cross-core trip each (bench/README.md, 2026-12-06).
 //  2. Release drops the record's hold on its errors-always-kept buffer and
 //     puts the record into this thread's returning bundle; a full
 //     one is pushed to the ring, or its records deleted when the ring is full,

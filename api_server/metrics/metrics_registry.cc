@@ -96,7 +96,7 @@ std::string MetricsRegistry::Render(const PipelineMetrics* p) const {
          std::to_string(p->spans_started_unsampled.Load()));
   Header(out, "otel_sdk_processor_span_processed_total", "counter",
          "Spans handed to the batch processor; error_type says why one was dropped.");
-  const std::uint64_t dropped_full = p->spans_dropped_queue_full.load();
+  const std::uint64_t dropped_full = p->spans_dropped_queue_full.Load();
   const std::uint64_t dropped_shutdown = p->spans_dropped_shutdown.load();
   const std::uint64_t processed = p->spans_processed.Load();
   Sample(out, "otel_sdk_processor_span_processed_total", "error_type=\"\"",

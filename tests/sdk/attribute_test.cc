@@ -86,5 +86,21 @@ TEST(AttributeListTest, ClearKeepsStorageAndResetsCounts) {
   EXPECT_EQ(std::get<std::string>(list.Find("c")->value).data(), storage);
 }
 
+// storage() is what the pool asks the cache for before a refill: the spare
+// slots past size() with their kept keys and values, not only the live ones.
+TEST(AttributeListTest, StorageShowsTheSpareSlotsAClearKept) {
+  AttributeList list;
+  list.Set("http.request.method", "GET");
+  list.Set("url.path", "/api/v1/projects/42");
+  list.Clear();
+  EXPECT_TRUE(list.items().empty());
+  ASSERT_EQ(list.storage().size(), 2u);
+  EXPECT_EQ(list.storage()[0].key, "http.request.method");
+  EXPECT_EQ(std::get<std::string>(list.storage()[1].value), "/api/v1/projects/42");
+  list.Set("http.request.method", "POST");
+  EXPECT_EQ(list.items().size(), 1u);
+  EXPECT_EQ(list.storage().size(), 2u);
+}
+
 }  // namespace
 }  // namespace qtrace

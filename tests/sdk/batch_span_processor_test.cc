@@ -381,7 +381,7 @@ TEST(BatchSpanProcessorTest, FullQueueDropsAndCountsWithoutBlocking) {
     std::lock_guard<std::mutex> lock(f.state->mu);
     EXPECT_TRUE(f.state->names.empty()) << "the exporter was still stuck while OnEnd returned";
   }
-  EXPECT_EQ(f.metrics->spans_dropped_queue_full.load(), 100u);
+  EXPECT_EQ(f.metrics->spans_dropped_queue_full.Load(), 100u);
   EXPECT_EQ(f.processor.queue_size(), 8u);
   {
     std::lock_guard<std::mutex> lock(f.state->mu);
@@ -439,7 +439,7 @@ TEST(BatchSpanProcessorTest, ConcurrentProducersLoseNothingBelowCapacity) {
   }
   for (auto& t : threads) t.join();
   ASSERT_TRUE(f.processor.ForceFlush(absl::Seconds(10)).ok());
-  EXPECT_EQ(f.metrics->spans_dropped_queue_full.load(), 0u);
+  EXPECT_EQ(f.metrics->spans_dropped_queue_full.Load(), 0u);
   std::lock_guard<std::mutex> lock(f.state->mu);
   std::set<std::string> unique(f.state->names.begin(), f.state->names.end());
   EXPECT_EQ(f.state->names.size(), static_cast<std::size_t>(kThreads * kPerThread));

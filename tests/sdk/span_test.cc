@@ -415,7 +415,7 @@ TEST(KeepErrorTracesTest, ErrorBufferOverflowIsCountedApartFromTheQueue) {
     root.SetStatus(StatusCode::kError);
   }
   EXPECT_EQ(provider.metrics().spans_dropped_error_buffer_full.load(), 5u);
-  EXPECT_EQ(provider.metrics().spans_dropped_queue_full.load(), 0u);
+  EXPECT_EQ(provider.metrics().spans_dropped_queue_full.Load(), 0u);
   EXPECT_EQ(store->Spans().size(), DeferredTrace::kMaxBufferedSpans + 1);
 }
 

@@ -191,7 +191,7 @@ int main(int argc, char** argv) {
   const qtrace::PipelineMetrics& m = (*provider)->metrics();
   const std::uint64_t sampled = m.spans_started_sampled.Load();
   const std::uint64_t exported = m.spans_exported.load();
-  const std::uint64_t dropped = m.spans_dropped_queue_full.load() + m.spans_dropped_shutdown.load();
+  const std::uint64_t dropped = m.spans_dropped_queue_full.Load() + m.spans_dropped_shutdown.load();
   std::cout << "tracegen: created=" << created.load() << " sampled=" << sampled << " exported=" << exported
             << " dropped=" << dropped << " failed=" << m.FailedTotal() << " elapsed_s=" << elapsed
             << " rate=" << static_cast<std::int64_t>(static_cast<double>(created.load()) / elapsed) << " spans/s"
