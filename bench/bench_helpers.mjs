@@ -84,6 +84,22 @@ export function threadCpuMicros(pid, name) {
   return 0;
 }
 
+// The whole machine's CPU time so far (/proc/stat, in ticks): all of it, and
+// the part the hypervisor gave to other guests while ours waited ("steal").
+// Steal comes in slices of milliseconds: a run that had much of it has
+// slower threads and longer stalls, and reads more CPU per request and more
+// lost spans than a quiet run of the same build.
+export function machineCpuTicks() {
+  const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1, 9).map(Number);
+  return { total: fields.reduce((a, b) => a + b, 0), steal: fields[7] };
+}
+
+// The share of the machine's CPU time stolen between two machineCpuTicks().
+export function stealShare(before, after) {
+  const total = after.total - before.total;
+  return total > 0 ? (after.steal - before.steal) / total : 0;
+}
+
 // One sample of a Prometheus text exposition, 0 when absent.
 export function metricValue(text, name, labels = '') {
   const escaped = `${name}${labels ? `{${labels}}` : ''}`.replace(/[{}()[\].*+?^$|\\]/g, '\\$&');

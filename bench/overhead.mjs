@@ -3,7 +3,7 @@
 // (GET /api/v1/projects/{id}: one server span and one database span).
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
-import { cpuMicros, metricValue, median, parseWrk, peakRssKb, threadCpuMicros } from './bench_helpers.mjs';
+import { cpuMicros, machineCpuTicks, metricValue, median, parseWrk, peakRssKb, stealShare, threadCpuMicros } from './bench_helpers.mjs';
 import { startSink } from '../tests/integration/process_helpers.mjs';
 import { startService, call } from '../tests/integration/service_helpers.mjs';
 
@@ -44,7 +44,9 @@ async function runMode(mode, round) {
     const url = `${api.base}/api/v1/projects/${project.json.id}`;
     spawnSync('wrk', ['-t2', '-c32', '-d2s', url]);  // warm-up
     const cpuBefore = { api: cpuMicros(api.pid), sink: cpuMicros(sink.pid) };
+    const machineBefore = machineCpuTicks();
     const wrk = spawnSync('wrk', ['-t2', '-c32', `-d${seconds}s`, '--latency', url], { encoding: 'utf8' });
+    const steal = stealShare(machineBefore, machineCpuTicks());
     const result = parseWrk(wrk.stdout);
     // CPU per request: what the service itself spends, apart from the sink
     // (a collector that in production runs elsewhere) that shares the cores.
@@ -66,7 +68,7 @@ async function runMode(mode, round) {
     const unsampled = metricValue(metrics, 'otel_sdk_span_started_total', 'otel_span_sampling_result="DROP"');
     const queueDrops = metricValue(metrics, 'otel_sdk_processor_span_processed_total', 'error_type="queue_full"');
     const spooled = metricValue(metrics, 'qtrace_spool_spans_spooled_total');
-    return { ...result, apiCpuUs, sinkCpuUs, rssMb: rss / 1024, exit: stopped.code, spansReceived: summary.spans,
+    return { ...result, apiCpuUs, sinkCpuUs, steal, rssMb: rss / 1024, exit: stopped.code, spansReceived: summary.spans,
              spansStarted: started, spansUnsampled: unsampled, queueDrops, spooled,
              exportNsPerSpan: exported > 0 ? (exporterCpuUs * 1000) / exported : 0 };
   } finally {
@@ -81,7 +83,8 @@ for (let round = 0; round < rounds; round++) {
     const r = await runMode(mode, round);
     results[mode.name].push(r);
     console.log(`round ${round + 1} ${mode.name.padEnd(20)} ${r.rps.toFixed(0)} req/s  p50 ${r.p50.toFixed(3)} ms  p99 ${r.p99.toFixed(3)} ms  ` +
-                `spans received ${r.spansReceived}/${r.spansStarted} started  rss ${r.rssMb.toFixed(1)} MiB`);
+                `spans received ${r.spansReceived}/${r.spansStarted} started  rss ${r.rssMb.toFixed(1)} MiB  ` +
+                `steal ${(100 * r.steal).toFixed(1)} %`);
   }
 }
 
@@ -128,6 +131,13 @@ for (const mode of modes) {
     console.log(`${ratio >= 0.95 ? 'PASS' : 'MISS'} ${mode.name}: throughput ${ratio.toFixed(3)} of tracing off (target >= 0.95)`);
   }
 }
+// What the machine did meanwhile: CPU time the hypervisor gave to other
+// guests during the measured runs. It slows every mode, not one more than
+// another on average, but a round with much of it is noise in the ratios.
+const steals = Object.values(results).flat().map((r) => r.steal);
+console.log(`steal (CPU time the hypervisor gave to other guests) during the measured runs: median ` +
+            `${(100 * median(steals)).toFixed(1)} %, highest ${(100 * Math.max(...steals)).toFixed(1)} %` +
+            (median(steals) > 0.02 ? ' (a busy host: compare rounds, not single figures)' : ''));
 // The spool's cost on the request path: the same mode with it on and off,
 // round by round (and what went through it, which should be nothing: the
 // sink answers).

@@ -113,6 +113,11 @@ stop_sink() {  # prints the sink's span count
   sed -n 's/^otlp-sink: requests=[0-9]* spans=\([0-9]*\) .*/\1/p' "$log" | tail -1
 }
 
+# The machine's CPU ticks so far: all of them, then those the hypervisor gave
+# to other guests ("steal"; /proc/stat). A run with much steal had its
+# threads stopped for milliseconds at a time: slower, and more spans lost.
+cpu_ticks() { awk '/^cpu / { print $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9, $9; exit }' /proc/stat; }
+
 # One value from the result line in $line: "... NAME=VALUE ...".
 field() { sed -n "s/.* $1=\([-0-9.e+]*\).*/\1/p" <<<" $line"; }
 # One value of /usr/bin/time -v's report: file, label.
@@ -124,7 +129,7 @@ RUN_TIMEOUT=$((60 + 3 * COUNT / SLOWEST + COUNT / 50000))
 
 PEERS=(ours go rust-story rust-current)
 TSV=$RESULTS/runs.tsv
-printf 'rep\tprotocol\tmode\tpeer\tcreated\tself_exported\telapsed_s\tns_per_span\tsink_spans\tuser_s\tsys_s\tmax_rss_kb\texit\n' >"$TSV"
+printf 'rep\tprotocol\tmode\tpeer\tcreated\tself_exported\telapsed_s\tns_per_span\tsink_spans\tuser_s\tsys_s\tmax_rss_kb\texit\tsteal\n' >"$TSV"
 
 runs_total=$((REPS * 2 * ${#RATES[@]} * ${#PEERS[@]}))
 run_number=0
@@ -147,6 +152,7 @@ for rep in $(seq "$REPS"); do
             cmd=("$OUT/bin/peer-$peer" --protocol "${protocol%%/*}" --endpoint "127.0.0.1:$port"
               --count "$COUNT" --rate "$rate") ;;
         esac
+        read -r ticks_before steal_before < <(cpu_ticks)
         set +e
         timeout --kill-after=5 "$RUN_TIMEOUT" /usr/bin/time -v -o "$RESULTS/$tag.time" "${cmd[@]}" \
           >"$RESULTS/$tag.out" 2>"$RESULTS/$tag.err" &
@@ -155,6 +161,9 @@ for rep in $(seq "$REPS"); do
         status=$?
         set -e
         RUN_PID=
+        read -r ticks_after steal_after < <(cpu_ticks)
+        steal=$(awk -v s=$((steal_after - steal_before)) -v t=$((ticks_after - ticks_before)) \
+          'BEGIN { if (t > 0) printf "%.4f", s / t; else print 0 }')
         sink_spans=$(stop_sink "$RESULTS/$tag.sink")
         line=$(grep -E '^(peer|tracegen): created=' "$RESULTS/$tag.out" | tail -1 || true)
         created=$(field created) self_exported=$(field exported) elapsed=$(field elapsed_s)
@@ -165,11 +174,12 @@ for rep in $(seq "$REPS"); do
         user=$(timefield "$RESULTS/$tag.time" 'User time (seconds)')
         sys=$(timefield "$RESULTS/$tag.time" 'System time (seconds)')
         rss=$(timefield "$RESULTS/$tag.time" 'Maximum resident set size (kbytes)')
-        printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$rep" "$protocol" "$mode" "$peer" \
+        printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$rep" "$protocol" "$mode" "$peer" \
           "${created:-}" "${self_exported:-}" "${elapsed:-}" "${ns:-}" "${sink_spans:-}" "${user:-}" "${sys:-}" \
-          "${rss:-}" "$status" >>"$TSV"
-        printf '[%3d/%d] rep %d %-13s %-8s %-12s created=%s sink=%s ns/span=%s exit=%s\n' "$run_number" \
-          "$runs_total" "$rep" "$protocol" "$mode" "$peer" "${created:-?}" "${sink_spans:-?}" "${ns:-?}" "$status"
+          "${rss:-}" "$status" "$steal" >>"$TSV"
+        printf '[%3d/%d] rep %d %-13s %-8s %-12s created=%s sink=%s ns/span=%s exit=%s steal=%s\n' "$run_number" \
+          "$runs_total" "$rep" "$protocol" "$mode" "$peer" "${created:-?}" "${sink_spans:-?}" "${ns:-?}" "$status" \
+          "$(awk -v s="$steal" 'BEGIN { printf "%.1f%%", 100 * s }')"
         if [[ -z $line ]]; then
           echo "  no result line; stderr: $(tail -3 "$RESULTS/$tag.err" | tr '\n' ' ')" >&2
         fi

@@ -51,6 +51,7 @@ export function readRuns(text) {
         rssMiB: num('max_rss_kb') / 1024,
         cpuNsPerExported: sink > 0 ? (cpu * 1e9) / sink : NaN,
         selfExported: num('self_exported'),
+        steal: num('steal'),  // absent (NaN) in results from before the column
         sink,
         ok: row.exit === '0' || (row.peer === 'ours' && row.exit === '1'), // tracegen: 1 = some spans dropped
       };
@@ -80,6 +81,7 @@ export function summarize(runs) {
       dropped: m('dropped'),
       rssMiB: m('rssMiB'),
       cpuNsPerExported: m('cpuNsPerExported'),
+      steal: m('steal'),
     });
   }
   const ours = (protocol, mode) => rows.find((r) => r.peer === 'ours' && r.protocol === protocol && r.mode === mode);
@@ -101,8 +103,8 @@ export function summarize(runs) {
 
 export function markdown(rows) {
   const out = [
-    '| program | protocol | mode | ns per span (loop) | exported spans/s | dropped | peak RSS | CPU per exported span | ns per span vs ours | throughput vs ours | runs |',
-    '|---|---|---|---|---|---|---|---|---|---|---|',
+    '| program | protocol | mode | ns per span (loop) | exported spans/s | dropped | peak RSS | CPU per exported span | ns per span vs ours | throughput vs ours | runs | steal |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|',
   ];
   for (const r of rows) {
     const runs = r.failed ? `${r.runs} (${r.failed} failed)` : `${r.runs}`;
@@ -110,7 +112,7 @@ export function markdown(rows) {
       `| ${PEER_NAMES[r.peer] ?? r.peer} | ${r.protocol} | ${r.mode} | ${fixed(r.nsPerSpan, 0)} | ` +
         `${fixed(r.exportedPerS, 0)} | ${percent(r.dropped)} | ${fixed(r.rssMiB, 1)} MiB | ` +
         `${fixed(r.cpuNsPerExported, 0)} ns | ${r.peer === 'ours' ? '1' : fixed(r.nsRatio, 2)} | ` +
-        `${r.peer === 'ours' ? '1' : fixed(r.throughputRatio, 2)} | ${runs} |`,
+        `${r.peer === 'ours' ? '1' : fixed(r.throughputRatio, 2)} | ${runs} | ${percent(r.steal)} |`,
     );
   }
   return out.join('\n');
