@@ -3,7 +3,7 @@
 // (GET /api/v1/projects/{id}: one server span and one database span).
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
-import { cpuMicros, machineCpuTicks, metricValue, median, paceScript, parseWrk, peakRssKb, stealShare, threadCpuMicros } from './bench_helpers.mjs';
+import { cpuMicros, machineCpuTicks, metricValue, median, paceScript, peakRssKb, runWrk, stealShare, threadCpuMicros } from './bench_helpers.mjs';
 import { startSink } from '../tests/integration/process_helpers.mjs';
 import { startService, call } from '../tests/integration/service_helpers.mjs';
 
@@ -58,16 +58,14 @@ async function runMode(mode, round) {
     spawnSync('wrk', ['-t2', '-c32', '-d2s', url]);  // warm-up
     const cpuBefore = { api: cpuMicros(api.pid), sink: cpuMicros(sink.pid) };
     const machineBefore = machineCpuTicks();
-    const wrk = spawnSync('wrk', ['-t2', '-c32', `-d${seconds}s`, '--latency', url], { encoding: 'utf8' });
+    const result = runWrk(url, { threads: 2, connections: 32, seconds });
     const steal = stealShare(machineBefore, machineCpuTicks());
-    const result = parseWrk(wrk.stdout);
     // CPU per request: what the service itself spends, apart from the sink
     // (a collector that in production runs elsewhere) that shares the cores.
     const apiCpuUs = (cpuMicros(api.pid) - cpuBefore.api) / result.requests;
     const sinkCpuUs = (cpuMicros(sink.pid) - cpuBefore.sink) / result.requests;
     const pacedBefore = cpuMicros(api.pid);
-    const pacedWrk = spawnSync('wrk', ['-t2', '-c32', `-d${seconds}s`, '--latency', '-s', pace, url], { encoding: 'utf8' });
-    const paced = parseWrk(pacedWrk.stdout);
+    const paced = runWrk(url, { threads: 2, connections: 32, seconds, script: pace });
     const pacedCpuUs = (cpuMicros(api.pid) - pacedBefore) / paced.requests;
     const rss = peakRssKb(api.pid);
     // Requests still in flight when wrk stopped start their database spans
@@ -109,6 +107,7 @@ for (let round = 0; round < rounds; round++) {
 
 let failed = false;
 const off = results.off;
+const signed = (x, digits) => `${x >= 0 ? '+' : ''}${x.toFixed(digits)}`;
 console.log('\nmode                  req/s     ratio   p50 ms   p99 ms   added p50 µs   peak RSS MiB   spans lost   ' +
             'service CPU µs/req (added)   sink CPU µs/req   at equal load: service CPU µs/req (added)');
 for (const mode of modes) {
@@ -116,6 +115,7 @@ for (const mode of modes) {
   const added = median(rs.map((r, i) => (r.p50 - off[i].p50) * 1000));
   const ratio = median(rs.map((r, i) => r.rps / off[i].rps));
   const addedCpu = median(rs.map((r, i) => r.apiCpuUs - off[i].apiCpuUs));
+  const addedPacedUs = median(rs.map((r, i) => r.pacedCpuUs - off[i].pacedCpuUs));
   // Every span started must be at the sink (the sink sees each exported span
   // once; spans started before the measured run are included on both sides).
   // Queue drops are among them; they are printed on their own too.
@@ -124,10 +124,9 @@ for (const mode of modes) {
   console.log(`${mode.name.padEnd(20)} ${median(rs.map((r) => r.rps)).toFixed(0).padStart(7)}   ${ratio.toFixed(3)}   ` +
               `${median(rs.map((r) => r.p50)).toFixed(3).padStart(6)}   ${median(rs.map((r) => r.p99)).toFixed(3).padStart(6)}   ` +
               `${added.toFixed(1).padStart(12)}   ${median(rs.map((r) => r.rssMb)).toFixed(1).padStart(12)}   ${String(lost).padStart(10)}   ` +
-              `${median(rs.map((r) => r.apiCpuUs)).toFixed(1).padStart(8)} (${addedCpu >= 0 ? '+' : ''}${addedCpu.toFixed(1)})`.padEnd(29) +
+              `${median(rs.map((r) => r.apiCpuUs)).toFixed(1).padStart(8)} (${signed(addedCpu, 1)})`.padEnd(29) +
               `${median(rs.map((r) => r.sinkCpuUs)).toFixed(1).padStart(8)}`.padEnd(18) +
-              `${median(rs.map((r) => r.pacedCpuUs)).toFixed(2).padStart(8)} (${median(rs.map((r, i) => r.pacedCpuUs - off[i].pacedCpuUs)) >= 0 ? '+' : ''}` +
-              `${median(rs.map((r, i) => r.pacedCpuUs - off[i].pacedCpuUs)).toFixed(2)})`);
+              `${median(rs.map((r) => r.pacedCpuUs)).toFixed(2).padStart(8)} (${signed(addedPacedUs, 2)})`);
   if (mode.name === 'off') continue;
   if (added > 5000) { console.log(`FAIL ${mode.name}: added median latency ${added.toFixed(1)} µs > 5 ms budget`); failed = true; }
   if (lost > 0) { console.log(`FAIL ${mode.name}: ${lost} spans lost (${drops} dropped because the queue was full)`); failed = true; }
@@ -143,12 +142,11 @@ for (const mode of modes) {
   // share of the same round's tracing-off CPU saturated (see PACE_MS); the
   // saturated-only figure beside it.
   const addedShare = median(rs.map((r, i) => (r.pacedCpuUs - off[i].pacedCpuUs) / off[i].apiCpuUs));
-  const addedPacedUs = median(rs.map((r, i) => r.pacedCpuUs - off[i].pacedCpuUs));
   const pacedLoad = median(rs.map((r, i) => r.pacedRps / off[i].pacedRps));
   const saturatedShare = median(rs.map((r, i) => (r.apiCpuUs - off[i].apiCpuUs) / off[i].apiCpuUs));
   const cpuTarget = mode.name.includes('100%') ? 0.05 : 0.01;
   console.log(`${addedShare <= cpuTarget ? 'PASS' : 'MISS'} ${mode.name}: added service CPU at equal load ` +
-              `${addedPacedUs >= 0 ? '+' : ''}${addedPacedUs.toFixed(2)} µs, ${(100 * addedShare).toFixed(1)} % of tracing off's saturated ` +
+              `${signed(addedPacedUs, 2)} µs, ${(100 * addedShare).toFixed(1)} % of tracing off's saturated ` +
               `(target <= ${100 * cpuTarget} %; its load ${pacedLoad.toFixed(3)} of tracing off's; saturated: ` +
               `${(100 * saturatedShare).toFixed(1)} %, where the load differs)`);
   if (pacedLoad < 0.97) {

@@ -16,8 +16,10 @@ SendPipeline::~SendPipeline() { Stop(); }
 
 std::size_t SendPipeline::pending() const {
   std::lock_guard<std::mutex> lock(mu_);
-  return jobs_.size() + (sending_ ? 1 : 0);
+  return PendingLocked();
 }
+
+std::size_t SendPipeline::PendingLocked() const { return jobs_.size() + (sending_ ? 1 : 0); }
 
 std::string SendPipeline::TakeBuffer() {
   std::lock_guard<std::mutex> lock(mu_);
@@ -30,7 +32,7 @@ std::string SendPipeline::TakeBuffer() {
 
 bool SendPipeline::Submit(std::string& body, std::uint64_t spans) {
   std::unique_lock<std::mutex> lock(mu_);
-  answered_.wait(lock, [&] { return stopping_ || jobs_.size() + (sending_ ? 1 : 0) < max_pending_; });
+  answered_.wait(lock, [&] { return stopping_ || PendingLocked() < max_pending_; });
   if (stopping_) return false;
   jobs_.push_back(Job{std::move(body), spans});
   job_ready_.notify_one();
@@ -39,7 +41,7 @@ bool SendPipeline::Submit(std::string& body, std::uint64_t spans) {
 
 absl::Status SendPipeline::Flush(absl::Time deadline) {
   std::unique_lock<std::mutex> lock(mu_);
-  const auto all_answered = [&] { return jobs_.empty() && !sending_; };
+  const auto all_answered = [&] { return PendingLocked() == 0; };
   bool answered = true;
   if (deadline == absl::InfiniteFuture()) {
     answered_.wait(lock, all_answered);  // bounded by the sends' own deadlines

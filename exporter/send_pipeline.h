@@ -77,6 +77,8 @@ class SendPipeline {
     std::uint64_t spans = 0;
   };
   void Run();
+  // pending(), with mu_ held.
+  std::size_t PendingLocked() const;
 
   const std::size_t max_pending_;
   const SendFunction send_;

@@ -54,8 +54,8 @@ void PrefetchRefill(const SpanRecord& record) noexcept {
   }
 }
 
-// The record after this one: its own lines and its slots, so that its
-// refill's first reads hit.
+// The record after this one: its own lines (not yet its slots or strings,
+// which need those lines read first), so that its reset's reads hit.
 void PrefetchRecordLines(const SpanRecord& record) noexcept {
   const char* start = reinterpret_cast<const char*>(&record);
   for (std::size_t offset = 0; offset < sizeof(SpanRecord); offset += 64) __builtin_prefetch(start + offset);
