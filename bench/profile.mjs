@@ -1,23 +1,32 @@
 // The driver of bench/profile.sh (see there): GET /api/v1/projects/{id} (a
 // server span and a database span per request) under wrk, once with tracing
 // off and once on, each run sampled by perf; then perf's inclusive share of
-// each function of interest, as CPU microseconds per request.
+// each function of interest, as CPU microseconds per request. With a pause
+// (the fourth argument, in ms), every connection waits that long before each
+// request: the equal load at which bench/overhead.sh reads its CPU targets,
+// where caches go cold between requests, unlike a saturated run.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { cpuMicros, parseWrk } from './bench_helpers.mjs';
+import { cpuMicros, paceScript, runWrk } from './bench_helpers.mjs';
 import { startSink } from '../tests/integration/process_helpers.mjs';
 import { call, startService } from '../tests/integration/service_helpers.mjs';
 
 const seconds = Number(process.argv[2] || 6);
 const protocol = process.argv[3] || 'http/protobuf';
 const ratio = process.argv[4] || '1.0';
-const API = 'build/release/api_server/qa-pms-api';
+const pauseMs = Number(process.argv[5] || 0);
+// QTRACE_BENCH_API names another build of the service, as in bench/overhead.sh.
+const API = process.env.QTRACE_BENCH_API || 'build/release/api_server/qa-pms-api';
 const SINK = 'build/release/tools/otlp-sink';
 const SAMPLE_HZ = 999;
-const work = mkdtempSync(join(tmpdir(), 'qa-pms-profile-'));
+// PROFILE_KEEP_DIR keeps perf's data files (off.data, on.data) there, for
+// `perf report -i` on any function the rows below do not name.
+const keepDir = process.env.PROFILE_KEEP_DIR;
+const work = keepDir ? (mkdirSync(keepDir, { recursive: true }), keepDir) : mkdtempSync(join(tmpdir(), 'qa-pms-profile-'));
 const tmpfs = mkdtempSync('/dev/shm/qa-pms-profile-');
+const pace = pauseMs > 0 ? paceScript(tmpfs, pauseMs) : undefined;
 
 // Rows of the breakdown: a label and the symbol prefixes whose inclusive
 // share it shows (the largest match counts: a function's own inlined copies
@@ -78,10 +87,9 @@ async function profile(name, env) {
                                 '-p', String(api.pid), '-o', data, '--', 'sleep', String(seconds)], { stdio: 'ignore' });
     const perfDone = new Promise((resolve) => perf.on('exit', resolve));
     const cpuBefore = cpuMicros(api.pid);
-    const wrk = spawnSync('wrk', ['-t2', '-c32', `-d${seconds}s`, url], { encoding: 'utf8' });
+    const { requests, rps } = runWrk(url, { threads: 2, connections: 32, seconds, script: pace });
     const cpu = cpuMicros(api.pid) - cpuBefore;
     await perfDone;
-    const { requests, rps } = parseWrk(wrk.stdout);
     const { shares, samples } = inclusiveShares(data);
     // One sample stands for 1/SAMPLE_HZ s of one thread's CPU.
     const usPerRequest = (share) => (share * samples * 1e6) / SAMPLE_HZ / requests;
@@ -100,7 +108,8 @@ async function profile(name, env) {
 const off = await profile('off', { OTEL_SDK_DISABLED: 'true' });
 const on = await profile('on', { OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: ratio });
 const f = (x) => x.toFixed(2).padStart(8);
-console.log(`GET /api/v1/projects/{id}, ${seconds} s under wrk -t2 -c32 with perf sampling at ${SAMPLE_HZ} Hz; ` +
+console.log(`GET /api/v1/projects/{id}, ${seconds} s under wrk -t2 -c32` +
+            `${pace ? ` pausing ${pauseMs} ms before each request` : ''} with perf sampling at ${SAMPLE_HZ} Hz; ` +
             `tracing on: ${protocol}, ratio ${ratio}`);
 console.log(`${'CPU µs per request'.padEnd(48)}      off       on    added`);
 console.log(`${'service, all threads (/proc, perf included)'.padEnd(48)}${f(off.cpuPerRequest)} ${f(on.cpuPerRequest)} ${f(on.cpuPerRequest - off.cpuPerRequest)}`);
@@ -109,5 +118,9 @@ ROWS.forEach(([label], i) => {
   console.log(`${label.padEnd(48)}${f(off.rows[i])} ${f(on.rows[i])} ${f(on.rows[i] - off.rows[i])}`);
 });
 console.log(`requests/s under perf: off ${off.rps.toFixed(0)}, on ${on.rps.toFixed(0)}`);
-rmSync(work, { recursive: true, force: true });
+if (keepDir) {
+  console.log(`perf data kept in ${keepDir}/off.data and ${keepDir}/on.data`);
+} else {
+  rmSync(work, { recursive: true, force: true });
+}
 rmSync(tmpfs, { recursive: true, force: true });
