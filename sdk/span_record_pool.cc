@@ -92,6 +92,18 @@ SpanRecord* SpanRecordPool::NewRecord() {
 
 SpanRecordPtr SpanRecordPool::Acquire() {
   if (t_bundles_gone) return SpanRecordPtr(NewRecord(), SpanRecordDeleter{this});  // never reused: empty
+  // A record this thread gave back itself, the newest first: it is still in
+  // this core's cache. Those are the records that never left the request
+  // thread: a request that head sampling dropped and that was recorded only
+  // in case it failed (nine in ten at 10 % sampling), a span recorded but
+  // not sampled, a span the full queue dropped. Taken through the shared
+  // ring instead, they came back cold, after up to a bundle of others.
+  SpanRecordBundle& own = t_returning.For(id_);
+  if (own.size > own.first) {
+    SpanRecord* record = own.records[--own.size];
+    record->Reset();
+    return SpanRecordPtr(record, SpanRecordDeleter{this});
+  }
   SpanRecordBundle& mine = t_taking.For(id_);
   if (mine.first == mine.size) {
     mine.first = mine.size = 0;
