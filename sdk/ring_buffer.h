@@ -14,6 +14,8 @@
 //  3. Every value pushed is popped exactly once, and values from one producer
 //     come out in the order it pushed them.
 //  4. Capacity is exact (any positive size, not rounded to a power of two).
+//     A power of two (the default queue's 2 048, the record pool's rings)
+//     finds a position's slot with a mask instead of a division.
 //
 // Progress: lock-free, not wait-free, and not linearizable as a queue when a
 // producer is preempted. A producer claims its position (the compare-and-swap)
@@ -60,7 +62,9 @@ class RingBuffer {
  public:
   // REQUIRES: capacity > 0.
   explicit RingBuffer(std::size_t capacity)
-      : capacity_(capacity), slots_(std::make_unique<Slot[]>(capacity_)) {
+      : capacity_(capacity),
+        power_of_two_((capacity & (capacity - 1)) == 0),
+        slots_(std::make_unique<Slot[]>(capacity_)) {
     for (std::size_t i = 0; i < capacity_; ++i) slots_[i].sequence.store(2 * i, std::memory_order_relaxed);
   }
 
@@ -82,7 +86,7 @@ class RingBuffer {
   [[nodiscard]] bool TryPush(T& value, std::size_t* position = nullptr) noexcept {
     std::size_t pos = push_pos_.load(std::memory_order_relaxed);
     while (true) {
-      Slot& slot = slots_[pos % capacity_];
+      Slot& slot = slots_[SlotIndex(pos)];
       const std::size_t sequence = slot.sequence.load(std::memory_order_acquire);
       const auto diff = static_cast<std::intptr_t>(sequence) - static_cast<std::intptr_t>(2 * pos);
       if (diff == 0) {
@@ -106,7 +110,7 @@ class RingBuffer {
   [[nodiscard]] bool TryPop(T& out) noexcept {
     std::size_t pos = pop_pos_.load(std::memory_order_relaxed);
     while (true) {
-      Slot& slot = slots_[pos % capacity_];
+      Slot& slot = slots_[SlotIndex(pos)];
       const std::size_t sequence = slot.sequence.load(std::memory_order_acquire);
       const auto diff = static_cast<std::intptr_t>(sequence) - static_cast<std::intptr_t>(2 * pos + 1);
       if (diff == 0) {
@@ -145,7 +149,16 @@ class RingBuffer {
   };
   static_assert(sizeof(Slot) % kCacheLineSize == 0, "slots must not share cache lines");
 
+  // The slot of a position. A 64-bit division takes tens of cycles, and
+  // the slot's sequence load waits for it on every push and pop (about a
+  // seventh of a push's samples on one host): a power-of-two capacity
+  // masks instead.
+  std::size_t SlotIndex(std::size_t pos) const noexcept {
+    return power_of_two_ ? pos & (capacity_ - 1) : pos % capacity_;
+  }
+
   const std::size_t capacity_;
+  const bool power_of_two_;
   const std::unique_ptr<Slot[]> slots_;
   // The two positions on separate cache lines: producers and the consumer do
   // not invalidate each other's line on every operation.

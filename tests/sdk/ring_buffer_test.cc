@@ -564,7 +564,7 @@ TEST_P(RingBufferStressTest, DroppingProducersAccountForEveryValue) {
 
 INSTANTIATE_TEST_SUITE_P(ProducersAndCapacity, RingBufferStressTest,
                          ::testing::Combine(::testing::Values(1u, 2u, 4u, 8u),
-                                            ::testing::Values(std::size_t{1}, std::size_t{100})),
+                                            ::testing::Values(std::size_t{1}, std::size_t{64}, std::size_t{100})),
                          [](const auto& info) {
                            return std::to_string(std::get<0>(info.param)) + "Producers_Capacity" +
                                   std::to_string(std::get<1>(info.param));
