@@ -141,13 +141,22 @@ for (const mode of modes) {
   // Our targets, service CPU only: the CPU tracing adds at equal load, as a
   // share of the same round's tracing-off CPU saturated (see PACE_MS); the
   // saturated-only figure beside it.
-  const addedShare = median(rs.map((r, i) => (r.pacedCpuUs - off[i].pacedCpuUs) / off[i].apiCpuUs));
+  const roundShares = rs.map((r, i) => (r.pacedCpuUs - off[i].pacedCpuUs) / off[i].apiCpuUs);
+  const addedShare = median(roundShares);
   const pacedLoad = median(rs.map((r, i) => r.pacedRps / off[i].pacedRps));
   const saturatedShare = median(rs.map((r, i) => (r.apiCpuUs - off[i].apiCpuUs) / off[i].apiCpuUs));
   const cpuTarget = mode.name.includes('100%') ? 0.05 : 0.01;
-  console.log(`${addedShare <= cpuTarget ? 'PASS' : 'MISS'} ${mode.name}: added service CPU at equal load ` +
+  // One round's figure at equal load moves by several µs a request, more
+  // than the targets (1 % is about 0.35 µs). A PASS needs every round within
+  // the target either way: a round that reads below tracing off by more than
+  // the target shows noise larger than the target, and a median under it
+  // then proves nothing (UNSURE: run more rounds).
+  const verdict = roundShares.every((x) => Math.abs(x) <= cpuTarget) ? 'PASS'
+    : addedShare <= cpuTarget ? 'UNSURE' : 'MISS';
+  console.log(`${verdict} ${mode.name}: added service CPU at equal load ` +
               `${signed(addedPacedUs, 2)} µs, ${(100 * addedShare).toFixed(1)} % of tracing off's saturated ` +
-              `(target <= ${100 * cpuTarget} %; its load ${pacedLoad.toFixed(3)} of tracing off's; saturated: ` +
+              `(target <= ${100 * cpuTarget} %; rounds ${roundShares.map((x) => `${signed(100 * x, 1)} %`).join(', ')}; ` +
+              `its load ${pacedLoad.toFixed(3)} of tracing off's; saturated: ` +
               `${(100 * saturatedShare).toFixed(1)} %, where the load differs)`);
   if (pacedLoad < 0.97) {
     console.log(`     ${mode.name} did not keep the equal load (${pacedLoad.toFixed(3)}): its CPU per request there is not like for like`);
