@@ -44,7 +44,8 @@ namespace qtrace {
 
 enum class OtlpEncoding { kProtobuf, kJson };
 
-// Writes one request body for a batch into out (cleared first).
+// Writes one request body for a batch into out, replacing what it held (a
+// buffer reused from an earlier batch, its old bytes still in it).
 using BatchEncodeFunction = std::function<void(std::span<const SpanRecordPtr>, std::string& out)>;
 
 struct OtlpExporterOptions {

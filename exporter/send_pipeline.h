@@ -53,8 +53,8 @@ class SendPipeline {
   SendPipeline(const SendPipeline&) = delete;
   SendPipeline& operator=(const SendPipeline&) = delete;
 
-  // An empty buffer, with the capacity of a body sent earlier when one is
-  // back.
+  // A buffer to encode into: a body sent earlier, its bytes still in it, when
+  // one is back (encoders overwrite it: see TakeBuffer's comment), else empty.
   std::string TakeBuffer();
   // Hands body over for sending; first waits while max_pending batches are
   // pending (submitted and not yet answered). False, with body untouched,
