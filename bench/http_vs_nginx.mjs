@@ -51,3 +51,5 @@ const p99 = (name) => median(results[name].map((r) => r.p99));
 console.log(`median ours : ${rps('ours')} req/s, p99 ${p99('ours')} ms`);
 console.log(`median nginx: ${rps('nginx')} req/s, p99 ${p99('nginx')} ms`);
 console.log(`ours/nginx requests per second: ${(rps('ours') / rps('nginx')).toFixed(2)} (goal >= 0.80)`);
+// The servers would keep node's event loop, and so this script, alive.
+process.exit(0);

@@ -18,9 +18,15 @@ OutputBuffer::OutputBuffer(std::string& out, OverwriteTag) : out_(out) {
 
 void OutputBuffer::Grow(std::size_t n) {
   const std::size_t used = size();
-  // Doubling keeps the zero-filling done by resize() proportional to what is
-  // written; within the string's capacity nothing is reallocated.
-  out_.resize(std::max({used + n, 2 * used, std::size_t{512}}));
+  // resize() zeroes every byte it adds, and the bytes are then written over.
+  // Past the string's capacity it doubles, so that a growing batch is
+  // reallocated and zeroed only a few times in all. Within the capacity (a
+  // buffer reused for a batch a little larger than its last) it adds an
+  // eighth of what is written so far: doubling there zeroed a whole batch's
+  // worth of bytes that the batch never used.
+  const std::size_t needed = used + n;
+  const std::size_t step = needed <= out_.capacity() ? used / 8 : used;
+  out_.resize(std::max({needed, used + step, std::size_t{512}}));
   base_ = out_.data();
   cur_ = base_ + used;
   end_ = base_ + out_.size();
