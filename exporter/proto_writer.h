@@ -7,7 +7,7 @@
 // caller's decision.
 //
 // Output buffer. Writes go through a raw pointer into the string's own storage:
-// the string's size is kept ahead of the written bytes (grown by doubling) and
+// the string's size is kept ahead of the written bytes (see Grow) and
 // trimmed to the written size by Finish(). A field write checks the room once
 // (Ensure) and then stores bytes without further checks, which is what makes a
 // field a handful of instructions instead of one std::string::append per

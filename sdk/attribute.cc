@@ -32,6 +32,7 @@ void AttributeList::Set(std::string_view key, AttributeValue value) {
 void AttributeList::Clear() {
   size_ = 0;
   dropped_ = 0;
+  key_lengths_ = 0;
 }
 
 const Attribute* AttributeList::Find(std::string_view key) const {

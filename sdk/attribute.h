@@ -106,11 +106,17 @@ class AttributeList {
   // The slot for key: the existing one, a reused one past size_, or null when
   // the count limit is reached (the drop is counted).
   Attribute* SlotFor(std::string_view key) {
-    // Lengths first, so that most keys differ without comparing bytes
-    // (std::string == string_view compares bytes first).
-    for (std::size_t i = 0; i < size_; ++i) {
-      if (SameBytes(items_[i].key, key)) return &items_[i];
+    // A key is new unless a live key has its length: when none has (most of
+    // a span's keys, which differ in length), the live keys are not read at
+    // all. Otherwise lengths first, so that most keys differ without
+    // comparing bytes (std::string == string_view compares bytes first).
+    const std::uint64_t length_bit = std::uint64_t{1} << (key.size() % 64);
+    if ((key_lengths_ & length_bit) != 0) {
+      for (std::size_t i = 0; i < size_; ++i) {
+        if (SameBytes(items_[i].key, key)) return &items_[i];
+      }
     }
+    key_lengths_ |= length_bit;  // also when the key is dropped: a bit may be set for no live key
     if (size_ >= count_limit_ || size_ == items_.size()) return NewSlot(key);
     Attribute& slot = items_[size_++];
     // A record reused from the pool is usually refilled by the same code in
@@ -126,6 +132,8 @@ class AttributeList {
   // kept from an earlier use so that refilling does not allocate.
   std::vector<Attribute> items_;
   std::size_t size_ = 0;
+  // Bit (length % 64) set for the length of every live key (see SlotFor).
+  std::uint64_t key_lengths_ = 0;
   std::uint32_t dropped_ = 0;
   std::size_t count_limit_ = 128;
   std::size_t value_length_limit_ = kUnlimited;

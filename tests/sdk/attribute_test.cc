@@ -33,6 +33,33 @@ TEST(AttributeListTest, SameKeyOverwritesWithoutCounting) {
   EXPECT_EQ(std::get<std::string>(list.Find("a")->value), "now a string");
 }
 
+// Keys of one length (and of lengths 64 apart) are told apart by their
+// bytes: a key is only taken as new without a look at the live keys when no
+// live key has its length.
+TEST(AttributeListTest, KeysOfOneLengthAreEachFoundAndOverwritten) {
+  AttributeList list;
+  const std::string long_a = std::string(70, 'a');  // 70 % 64 == 6, the length of "http.x"
+  list.Set("url.scheme", "http");
+  list.Set("http.route", "/api/v1/projects/{id}");  // the same length as url.scheme
+  list.Set("http.x", 1);
+  list.Set(long_a, 2);
+  list.Set("http.route", "/health");
+  list.Set("url.scheme", "https");
+  list.Set(long_a, 3);
+  list.Set("http.x", 4);
+  EXPECT_EQ(list.size(), 4u);
+  EXPECT_EQ(list.GetString("url.scheme"), "https");
+  EXPECT_EQ(list.GetString("http.route"), "/health");
+  EXPECT_EQ(list.GetInt("http.x"), 4);
+  EXPECT_EQ(list.GetInt(long_a), 3);
+  // After a Clear the kept slots are spare storage, not live keys.
+  list.Clear();
+  list.Set("http.route", "/");
+  list.Set("http.route", "/again");
+  EXPECT_EQ(list.size(), 1u);
+  EXPECT_EQ(list.GetString("http.route"), "/again");
+}
+
 TEST(AttributeListTest, CountLimitDropsAndCounts) {
   AttributeList list(3, AttributeList::kUnlimited);
   for (int i = 0; i < 10; ++i) list.Set("k" + std::to_string(i), i);
