@@ -1,6 +1,7 @@
 #include "api_server/middleware/tracing.h"
 
 #include <algorithm>
+#include <array>
 #include <exception>
 
 #include "api_server/middleware/request_attributes.h"
@@ -59,10 +60,6 @@ std::string_view SpanName(std::string_view method, std::string_view route) {
   return name;
 }
 
-std::string TraceResponse(const SpanContext& context) {
-  std::string value = TraceContextPropagator::FormatTraceParent(context);
-  return value;
-}
 
 }  // namespace
 
@@ -129,7 +126,12 @@ http::Middleware TracingMiddleware(const Tracer& tracer, const TextMapPropagator
       span.SetAttribute("error.type", std::to_string(response.status));
       span.SetStatus(StatusCode::kError);
     }
-    if (span.context().IsSampled()) response.SetHeader("traceresponse", TraceResponse(span.context()));
+    if (span.context().IsSampled()) {
+      // Formatted on the stack: the header keeps the only copy.
+      std::array<char, TraceContextPropagator::kTraceParentSize> traceresponse;
+      TraceContextPropagator::FormatTraceParent(span.context(), traceresponse);
+      response.SetHeader("traceresponse", std::string_view(traceresponse.data(), traceresponse.size()));
+    }
     return response;
   };
 }

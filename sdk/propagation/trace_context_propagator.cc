@@ -15,7 +15,8 @@ constexpr std::size_t kTraceIdOffset = 3;
 constexpr std::size_t kParentIdOffset = kTraceIdOffset + TraceId::kHexSize + 1;  // 36
 constexpr std::size_t kFlagsOffset = kParentIdOffset + SpanId::kHexSize + 1;     // 53
 constexpr std::size_t kFlagsSize = 2;
-constexpr std::size_t kTraceParentSize = kFlagsOffset + kFlagsSize;  // 55
+constexpr std::size_t kTraceParentSize = TraceContextPropagator::kTraceParentSize;
+static_assert(kTraceParentSize == kFlagsOffset + kFlagsSize);
 
 constexpr std::uint8_t kVersion00 = 0x00;
 constexpr std::uint8_t kInvalidVersion = 0xff;
@@ -62,13 +63,20 @@ std::optional<SpanContext> TraceContextPropagator::ParseTraceParent(std::string_
 std::string TraceContextPropagator::FormatTraceParent(const SpanContext& context) {
   if (!context.IsValid()) return {};
   std::string out(kTraceParentSize, '-');
+  FormatTraceParent(context, std::span<char, kTraceParentSize>(out.data(), kTraceParentSize));
+  return out;
+}
+
+void TraceContextPropagator::FormatTraceParent(const SpanContext& context, std::span<char, kTraceParentSize> out) {
   out[0] = '0';
   out[1] = '0';
+  out[kTraceIdOffset - 1] = '-';
   context.trace_id().ToHex(out.data() + kTraceIdOffset);
+  out[kParentIdOffset - 1] = '-';
   context.span_id().ToHex(out.data() + kParentIdOffset);
+  out[kFlagsOffset - 1] = '-';
   const std::uint8_t flags = context.flags();
   WriteLowerHex(&flags, 1, out.data() + kFlagsOffset);
-  return out;
 }
 
 void TraceContextPropagator::Inject(const Context& context, TextMapCarrier& carrier) const {

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <optional>
+#include <span>
 #include <string>
 
 #include "qtrace/sdk/propagation/text_map.h"
@@ -26,8 +27,13 @@ class TraceContextPropagator final : public TextMapPropagator {
   // Parses a traceparent value; the result is marked remote and carries no
   // tracestate. nullopt when invalid.
   static std::optional<SpanContext> ParseTraceParent(std::string_view value);
-  // "00-<trace id>-<span id>-<flags>" for a valid context.
+  // The length of a version-00 traceparent value.
+  static constexpr std::size_t kTraceParentSize = 55;
+  // "00-<trace id>-<span id>-<flags>" for a valid context, empty otherwise.
   static std::string FormatTraceParent(const SpanContext& context);
+  // The same value written into out, for a caller that keeps it in a buffer
+  // of its own rather than on the heap. REQUIRES: context.IsValid().
+  static void FormatTraceParent(const SpanContext& context, std::span<char, kTraceParentSize> out);
 };
 
 }  // namespace qtrace

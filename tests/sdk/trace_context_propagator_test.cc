@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -242,6 +243,17 @@ TEST(TraceContextPropagatorTest, FormatTraceParentWritesVersion00AndTheFlagsByte
   EXPECT_EQ(TraceContextPropagator::FormatTraceParent(unsampled), Tp("00", kTrace, kParent, "00"));
   const SpanContext random_bit(*TraceId::FromHex(kTrace), *SpanId::FromHex(kParent), 0x03, false);
   EXPECT_EQ(TraceContextPropagator::FormatTraceParent(random_bit), Tp("00", kTrace, kParent, "03"));
+}
+
+// The form that writes into the caller's buffer (the service's traceresponse)
+// writes every byte of it, whatever the buffer held.
+TEST(TraceContextPropagatorTest, FormatTraceParentIntoABufferWritesTheSameValue) {
+  const SpanContext context = *TraceContextPropagator::ParseTraceParent(kValid);
+  std::array<char, TraceContextPropagator::kTraceParentSize> buffer;
+  buffer.fill('x');
+  TraceContextPropagator::FormatTraceParent(context, buffer);
+  EXPECT_EQ(std::string_view(buffer.data(), buffer.size()), kValid);
+  EXPECT_EQ(std::string_view(buffer.data(), buffer.size()), TraceContextPropagator::FormatTraceParent(context));
 }
 
 TEST(TraceContextPropagatorTest, FormatTraceParentOfInvalidContextIsEmpty) {
