@@ -121,3 +121,19 @@ export async function freePort() {
   await new Promise((r) => server.close(r));
   return port;
 }
+
+// The traced service as the end-to-end scripts run it: spans to endpoint, the
+// queue and batch sized for wrk's load (a batch every 200 ms), errors always
+// kept (the default, named so that the scripts say what they measure), and
+// warnings only. Each mode adds its sampler and protocol.
+export function tracedServiceEnv(endpoint) {
+  return {
+    OTEL_EXPORTER_OTLP_ENDPOINT: endpoint, OTEL_BSP_SCHEDULE_DELAY: '200', OTEL_BSP_MAX_QUEUE_SIZE: '65536',
+    OTEL_BSP_MAX_EXPORT_BATCH_SIZE: '2048', QTRACE_KEEP_ERROR_TRACES: 'true', OTEL_LOG_LEVEL: 'warn',
+  };
+}
+
+// Head sampling at ratio r. The ratio goes with the sampler that takes it:
+// OTEL_TRACES_SAMPLER_ARG alone is ignored (with a warning), as the
+// specification says.
+export const ratioSampler = (r) => ({ OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: r });

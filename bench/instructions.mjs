@@ -16,7 +16,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runWrk } from './bench_helpers.mjs';
+import { ratioSampler, runWrk, tracedServiceEnv } from './bench_helpers.mjs';
 import { startProcess, startSink } from '../tests/integration/process_helpers.mjs';
 import { call } from '../tests/integration/service_helpers.mjs';
 
@@ -29,11 +29,10 @@ const SINK = 'build/release/tools/otlp-sink';
 const work = mkdtempSync(join(tmpdir(), 'qa-pms-instructions-'));
 const tmpfs = mkdtempSync('/dev/shm/qa-pms-instructions-');
 
-const ratio = (r) => ({ OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: r });
 const modes = [
   { name: 'off', env: { OTEL_SDK_DISABLED: 'true' } },
-  { name: '10%', env: ratio('0.1') },
-  { name: '100%', env: ratio('1.0') },
+  { name: '10%', env: ratioSampler('0.1') },
+  { name: '100%', env: ratioSampler('1.0') },
 ];
 
 function callgrindControl(args) {
@@ -72,14 +71,13 @@ function selfInstructions(file) {
 async function measure(mode) {
   const sink = await startSink(SINK, [], { jsonl: false });
   const endpoint = protocol === 'grpc' ? `http://127.0.0.1:${sink.grpcPort}` : `http://127.0.0.1:${sink.httpPort}`;
-  const out = join(work, `${mode.name.replace(/\W/g, '')}.callgrind`);
+  const file = mode.name.replace(/\W/g, '');
+  const out = join(work, `${file}.callgrind`);
   const api = await startProcess('valgrind', [
     '--tool=callgrind', '--instr-atstart=no', `--callgrind-out-file=${out}`,
-    API, '--listen', '127.0.0.1:0', '--database-url', `sqlite:${tmpfs}/${mode.name.replace(/\W/g, '')}.db`,
+    API, '--listen', '127.0.0.1:0', '--database-url', `sqlite:${tmpfs}/${file}.db`,
   ], {
-    OTEL_EXPORTER_OTLP_ENDPOINT: endpoint, OTEL_EXPORTER_OTLP_PROTOCOL: protocol, OTEL_BSP_SCHEDULE_DELAY: '200',
-    OTEL_BSP_MAX_QUEUE_SIZE: '65536', OTEL_BSP_MAX_EXPORT_BATCH_SIZE: '2048', QTRACE_KEEP_ERROR_TRACES: 'true',
-    OTEL_LOG_LEVEL: 'warn', QTRACE_SPOOL_DIR: 'none', ...mode.env,
+    ...tracedServiceEnv(endpoint), OTEL_EXPORTER_OTLP_PROTOCOL: protocol, QTRACE_SPOOL_DIR: 'none', ...mode.env,
   }, [/qa-pms-api: listening on 127\.0\.0\.1:(\d+)/], { timeoutMs: 120000 });
   try {
     const base = `http://127.0.0.1:${api.captures[0]}`;

@@ -3,7 +3,8 @@
 // (GET /api/v1/projects/{id}: one server span and one database span).
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
-import { cpuMicros, machineCpuTicks, metricValue, median, paceScript, peakRssKb, runWrk, stealShare, threadCpuMicros } from './bench_helpers.mjs';
+import { cpuMicros, machineCpuTicks, metricValue, median, paceScript, peakRssKb, ratioSampler, runWrk, stealShare, threadCpuMicros,
+         tracedServiceEnv } from './bench_helpers.mjs';
 import { startSink } from '../tests/integration/process_helpers.mjs';
 import { startService, call } from '../tests/integration/service_helpers.mjs';
 
@@ -28,26 +29,22 @@ const tmpfs = mkdtempSync('/dev/shm/qa-pms-bench-');
 const PACE_MS = 5;
 const pace = paceScript(tmpfs, PACE_MS);
 
-// The ratio goes with the sampler that takes it: OTEL_TRACES_SAMPLER_ARG
-// alone is ignored (with a warning), as the specification says.
-const ratio = (r) => ({ OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: r });
 const modes = [
   { name: 'off', env: { OTEL_SDK_DISABLED: 'true' } },
-  { name: 'grpc 100%', env: { OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc', ...ratio('1.0') }, grpc: true },
-  { name: 'http/protobuf 100%', env: { OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf', ...ratio('1.0') } },
-  { name: 'http/protobuf 10%', env: { OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf', ...ratio('0.1') }, ratio: 0.1 },
+  { name: 'grpc 100%', env: { OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc', ...ratioSampler('1.0') }, grpc: true },
+  { name: 'http/protobuf 100%', env: { OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf', ...ratioSampler('1.0') } },
+  { name: 'http/protobuf 10%', env: { OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf', ...ratioSampler('0.1') }, ratio: 0.1 },
   // The same as http/protobuf 100 % with the on-disk spool on (a directory of
   // its own per run): the request path never touches the spool, so its cost
   // should match the mode without it.
-  { name: 'http/protobuf 100% spool', env: { OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf', ...ratio('1.0') }, spool: true },
+  { name: 'http/protobuf 100% spool', env: { OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf', ...ratioSampler('1.0') }, spool: true },
 ];
 
 async function runMode(mode, round) {
   const sink = await startSink(SINK, [], { jsonl: false });
   const endpoint = mode.grpc ? `http://127.0.0.1:${sink.grpcPort}` : `http://127.0.0.1:${sink.httpPort}`;
   const api = await startService(API, ['--database-url', `sqlite:${tmpfs}/qa-${round}-${mode.name.replace(/\W/g, '')}.db`], {
-    OTEL_EXPORTER_OTLP_ENDPOINT: endpoint, OTEL_BSP_SCHEDULE_DELAY: '200', OTEL_BSP_MAX_QUEUE_SIZE: '65536',
-    OTEL_BSP_MAX_EXPORT_BATCH_SIZE: '2048', QTRACE_KEEP_ERROR_TRACES: 'true', OTEL_LOG_LEVEL: 'warn',
+    ...tracedServiceEnv(endpoint),
     // The pipeline as measured before the spool; a spool beside the databases
     // of one tmpfs would be shared by every round.
     QTRACE_SPOOL_DIR: mode.spool ? `${tmpfs}/spool-${round}` : 'none', ...mode.env,

@@ -9,7 +9,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { cpuMicros, paceScript, runWrk } from './bench_helpers.mjs';
+import { cpuMicros, paceScript, ratioSampler, runWrk, tracedServiceEnv } from './bench_helpers.mjs';
 import { startSink } from '../tests/integration/process_helpers.mjs';
 import { call, startService } from '../tests/integration/service_helpers.mjs';
 
@@ -74,8 +74,7 @@ async function profile(name, env) {
   const sink = await startSink(SINK, [], { jsonl: false });
   const endpoint = protocol === 'grpc' ? `http://127.0.0.1:${sink.grpcPort}` : `http://127.0.0.1:${sink.httpPort}`;
   const api = await startService(API, ['--database-url', `sqlite:${tmpfs}/${name}.db`], {
-    OTEL_EXPORTER_OTLP_ENDPOINT: endpoint, OTEL_EXPORTER_OTLP_PROTOCOL: protocol, OTEL_BSP_SCHEDULE_DELAY: '200',
-    OTEL_BSP_MAX_QUEUE_SIZE: '65536', OTEL_BSP_MAX_EXPORT_BATCH_SIZE: '2048', OTEL_LOG_LEVEL: 'warn',
+    ...tracedServiceEnv(endpoint), OTEL_EXPORTER_OTLP_PROTOCOL: protocol,
     QTRACE_SPOOL_DIR: 'none', ...env,
   });
   try {
@@ -106,7 +105,7 @@ async function profile(name, env) {
 }
 
 const off = await profile('off', { OTEL_SDK_DISABLED: 'true' });
-const on = await profile('on', { OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: ratio });
+const on = await profile('on', ratioSampler(ratio));
 const f = (x) => x.toFixed(2).padStart(8);
 console.log(`GET /api/v1/projects/{id}, ${seconds} s under wrk -t2 -c32` +
             `${pace ? ` pausing ${pauseMs} ms before each request` : ''} with perf sampling at ${SAMPLE_HZ} Hz; ` +

@@ -60,7 +60,6 @@ std::string_view SpanName(std::string_view method, std::string_view route) {
   return name;
 }
 
-
 }  // namespace
 
 std::optional<std::string_view> RequestHeaderCarrier::Get(std::string_view key) const {
