@@ -75,12 +75,12 @@ BENCHMARK(BM_OtlpEncoderJson);
 
 void SetAttributes(google::protobuf::RepeatedPtrField<otlp::common::v1::KeyValue>* out,
                    const qtrace::AttributeList& attributes) {
-  for (const qtrace::Attribute& attribute : attributes) {
+  for (const qtrace::AttributeView attribute : attributes) {
     otlp::common::v1::KeyValue* kv = out->Add();
-    kv->set_key(attribute.key);
+    kv->set_key(attribute.key.data(), attribute.key.size());
     otlp::common::v1::AnyValue* value = kv->mutable_value();
-    if (const auto* s = std::get_if<std::string>(&attribute.value)) {
-      value->set_string_value(*s);
+    if (const auto* s = std::get_if<std::string_view>(&attribute.value)) {
+      value->set_string_value(s->data(), s->size());
     } else if (const auto* i = std::get_if<std::int64_t>(&attribute.value)) {
       value->set_int_value(*i);
     } else if (const auto* d = std::get_if<double>(&attribute.value)) {

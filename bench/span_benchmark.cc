@@ -62,9 +62,9 @@ class DiscardingExporter final : public qtrace::SpanExporter {
       };
       for (const qtrace::SpanRecordPtr& record : batch) {
         read(record->name);
-        for (const qtrace::Attribute& attribute : record->attributes.items()) {
+        for (const qtrace::AttributeView attribute : record->attributes) {
           read(attribute.key);
-          if (const auto* text = std::get_if<std::string>(&attribute.value)) read(*text);
+          if (const auto* text = std::get_if<std::string_view>(&attribute.value)) read(*text);
         }
       }
       benchmark::DoNotOptimize(sum);

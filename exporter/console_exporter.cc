@@ -59,7 +59,7 @@ std::string ConsoleExporter::FormatSpan(const SpanRecord& span) {
                              : span.status == StatusCode::kOk  ? std::string("OK")
                                                                : std::string("UNSET");
   std::vector<std::string> attrs;
-  for (const Attribute& a : span.attributes) attrs.push_back(StrCat(a.key, "=", ValueText(a.value)));
+  for (const AttributeView a : span.attributes) attrs.push_back(StrCat(a.key, "=", ValueText(a.ToAttribute().value)));
   char duration[32];
   const SpanRecord::WallTimes times = span.Times();
   std::snprintf(duration, sizeof duration, "%.3fms",

@@ -280,13 +280,31 @@ void WriteArrayElement(ProtoWriter& w, const T& v, std::string& scratch) {
   }
 }
 
+// The array an AttributeValue holds, one AnyValue per element.
+void WriteArrayElements(ProtoWriter& w, const AttributeValue& array, Scratch& scratch) {
+  std::visit(
+      [&](const auto& items) {
+        using V = std::decay_t<decltype(items)>;
+        if constexpr (!std::is_same_v<V, bool> && !std::is_same_v<V, std::int64_t> &&
+                      !std::is_same_v<V, double> && !std::is_same_v<V, std::string>) {
+          for (const auto& item : items) {
+            WriteArrayElement(w, static_cast<typename V::value_type>(item), scratch.value);
+          }
+        }
+      },
+      array);
+}
+
 // A KeyValue. A scalar's sizes are known up front, so the lengths are written
 // first and nothing moves; an array goes through BeginMessage/EndMessage.
-void WriteKeyValue(ProtoWriter& w, std::uint32_t number, const Attribute& attribute, Scratch& scratch) {
+// kAscii: the list's bytes are all ASCII (AttributeList::AllAscii), so the
+// key and a string value need no UTF-8 check of their own.
+template <bool kAscii>
+void WriteKeyValue(ProtoWriter& w, std::uint32_t number, const AttributeView& attribute, Scratch& scratch) {
   using P = ProtoWriter;
-  const std::string_view key = ValidUtf8(attribute.key, scratch.key);
+  const std::string_view key = kAscii ? attribute.key : ValidUtf8(attribute.key, scratch.key);
   const std::size_t key_size = P::LengthDelimitedSize(field::kKey, key.size());
-  const AttributeValue& value = attribute.value;
+  const AttributeValueView& value = attribute.value;
   std::size_t any_size;  // the AnyValue's content
   std::string_view text;
   switch (value.index()) {
@@ -294,32 +312,70 @@ void WriteKeyValue(ProtoWriter& w, std::uint32_t number, const Attribute& attrib
     case 1: any_size = 1 + P::VarintSize(static_cast<std::uint64_t>(*std::get_if<std::int64_t>(&value))); break;
     case 2: any_size = 9; break;  // double
     case 3:
-      text = ValidUtf8(*std::get_if<std::string>(&value), scratch.value);
+      text = *std::get_if<std::string_view>(&value);
+      if (!kAscii) text = ValidUtf8(text, scratch.value);
       any_size = P::LengthDelimitedSize(field::kStringValue, text.size());
       break;
-    default: {  // arrays
+    default: {  // an array
       const P::Mark kv = w.BeginMessage(number, 1);
       w.StringField(field::kKey, key);
       const P::Mark any = w.BeginMessage(field::kValue, 1);
       const P::Mark array = w.BeginMessage(field::kArrayValue, 1);
-      std::visit(
-          [&](const auto& items) {
-            using V = std::decay_t<decltype(items)>;
-            if constexpr (!std::is_same_v<V, bool> && !std::is_same_v<V, std::int64_t> &&
-                          !std::is_same_v<V, double> && !std::is_same_v<V, std::string>) {
-              for (const auto& item : items) {
-                WriteArrayElement(w, static_cast<typename V::value_type>(item), scratch.value);
-              }
-            }
-          },
-          value);
+      WriteArrayElements(w, **std::get_if<const AttributeValue*>(&value), scratch);
       w.EndMessage(array);
       w.EndMessage(any);
       w.EndMessage(kv);
       return;
     }
   }
-  w.LengthDelimited(number, key_size + P::LengthDelimitedSize(field::kValue, any_size));
+  const std::size_t kv_size = key_size + P::LengthDelimitedSize(field::kValue, any_size);
+  if (kv_size < 128 && number < 16) [[likely]] {
+    // Most KeyValues: every tag and length is one byte, so the whole of it
+    // is stored after a single room check.
+    w.Ensure(kv_size + 2);
+    char* const start = w.cursor();
+    char* p = start;
+    const auto byte = [](std::size_t v) { return static_cast<char>(v); };
+    const auto copy = [](char* to, std::string_view from) {
+      if (!from.empty()) std::memcpy(to, from.data(), from.size());  // an empty view's data may be null
+    };
+    p[0] = byte(P::MakeTag(number, P::kLengthDelimited));
+    p[1] = byte(kv_size);
+    p[2] = byte(P::MakeTag(field::kKey, P::kLengthDelimited));
+    p[3] = byte(key.size());
+    copy(p + 4, key);
+    p += 4 + key.size();
+    p[0] = byte(P::MakeTag(field::kValue, P::kLengthDelimited));
+    p[1] = byte(any_size);
+    p += 2;
+    switch (value.index()) {
+      case 0:
+        p[0] = byte(P::MakeTag(field::kBoolValue, P::kVarint));
+        p[1] = *std::get_if<bool>(&value) ? 1 : 0;
+        p += 2;
+        break;
+      case 1:
+        p[0] = byte(P::MakeTag(field::kIntValue, P::kVarint));
+        p = P::PutVarint(p + 1, static_cast<std::uint64_t>(*std::get_if<std::int64_t>(&value)));
+        break;
+      case 2: {
+        p[0] = byte(P::MakeTag(field::kDoubleValue, P::kFixed64));
+        const std::uint64_t bits = std::bit_cast<std::uint64_t>(*std::get_if<double>(&value));
+        for (int i = 0; i < 8; ++i) p[1 + i] = byte(bits >> (8 * i));  // one store on little-endian hosts
+        p += 9;
+        break;
+      }
+      default:
+        p[0] = byte(P::MakeTag(field::kStringValue, P::kLengthDelimited));
+        p[1] = byte(text.size());
+        copy(p + 2, text);
+        p += 2 + text.size();
+        break;
+    }
+    w.Advance(static_cast<std::size_t>(p - start));
+    return;
+  }
+  w.LengthDelimited(number, kv_size);
   w.StringField(field::kKey, key);
   w.LengthDelimited(field::kValue, any_size);
   switch (value.index()) {
@@ -331,7 +387,11 @@ void WriteKeyValue(ProtoWriter& w, std::uint32_t number, const Attribute& attrib
 }
 
 void WriteAttributes(ProtoWriter& w, std::uint32_t number, const AttributeList& attributes, Scratch& scratch) {
-  for (const Attribute& attribute : attributes) WriteKeyValue(w, number, attribute, scratch);
+  if (attributes.AllAscii()) {
+    for (const AttributeView attribute : attributes) WriteKeyValue<true>(w, number, attribute, scratch);
+  } else {
+    for (const AttributeView attribute : attributes) WriteKeyValue<false>(w, number, attribute, scratch);
+  }
 }
 
 void WriteEvent(ProtoWriter& w, const SpanEvent& event, Scratch& scratch) {
@@ -391,15 +451,14 @@ void WriteSpan(ProtoWriter& w, const SpanRecord& span, Scratch& scratch) {
 }
 
 // Records reach the exporter cold: request threads wrote them on another
-// core, and a record is several blocks (the record, its attribute slots, each
-// key and value over 15 bytes) far apart, each a cache miss in turn when read
-// only as it is encoded. Encoding span i, the loop asks for what later spans
-// need in three steps, each reading only what the step before fetched: the
-// record of span i+4, the attribute slots (and a long name) of span i+2, and
-// the long keys and values of span i+1.
+// core, and a record is several blocks (the record, its attributes' entries
+// and bytes, a name over 15 bytes) far apart, each a cache miss in turn when
+// read only as it is encoded. Encoding span i, the loop asks for what later
+// spans need in two steps, each reading only what the step before fetched:
+// the record of span i+4, then the attributes' blocks (and a long name) of
+// span i+2.
 constexpr std::size_t kPrefetchRecordAhead = 4;
-constexpr std::size_t kPrefetchSlotsAhead = 2;
-constexpr std::size_t kPrefetchTextAhead = 1;
+constexpr std::size_t kPrefetchAttributesAhead = 2;
 
 void PrefetchLines(const void* start, std::size_t bytes) {
   const char* p = static_cast<const char*>(start);
@@ -408,25 +467,16 @@ void PrefetchLines(const void* start, std::size_t bytes) {
 
 void PrefetchRecord(const SpanRecord& span) { PrefetchLines(&span, sizeof(SpanRecord)); }
 
-void PrefetchSlots(const SpanRecord& span) {
-  const std::span<const Attribute> items = span.attributes.items();
-  PrefetchLines(items.data(), items.size_bytes());
+void PrefetchAttributes(const SpanRecord& span) {
+  for (const AttributeList::Block& block : span.attributes.LiveBlocks()) PrefetchLines(block.start, block.bytes);
   __builtin_prefetch(span.name.data());
-}
-
-void PrefetchText(const SpanRecord& span) {
-  for (const Attribute& attribute : span.attributes.items()) {
-    __builtin_prefetch(attribute.key.data());
-    if (const auto* text = std::get_if<std::string>(&attribute.value)) __builtin_prefetch(text->data());
-  }
 }
 
 void WriteSpans(ProtoWriter& w, std::span<const SpanRecord* const> spans, Scratch& scratch) {
   const std::size_t n = spans.size();
   for (std::size_t i = 0; i < n; ++i) {
     if (i + kPrefetchRecordAhead < n) PrefetchRecord(*spans[i + kPrefetchRecordAhead]);
-    if (i + kPrefetchSlotsAhead < n) PrefetchSlots(*spans[i + kPrefetchSlotsAhead]);
-    if (i + kPrefetchTextAhead < n) PrefetchText(*spans[i + kPrefetchTextAhead]);
+    if (i + kPrefetchAttributesAhead < n) PrefetchAttributes(*spans[i + kPrefetchAttributesAhead]);
     WriteSpan(w, *spans[i], scratch);
   }
 }
@@ -523,29 +573,36 @@ void JsonScalar(JsonOut& j, const T& v, std::string& scratch) {
 void JsonAttributes(JsonOut& j, const AttributeList& attributes, Scratch& scratch) {
   j.AppendByte('[');
   bool first = true;
-  for (const Attribute& attribute : attributes) {
+  for (const AttributeView attribute : attributes) {
     if (!first) j.AppendByte(',');
     first = false;
     j.Lit("{\"key\":");
     j.String(attribute.key, scratch.key);
     j.Lit(",\"value\":");
+    const auto array = [&](const auto& v) {
+      using V = std::decay_t<decltype(v)>;
+      if constexpr (std::is_same_v<V, bool> || std::is_same_v<V, std::int64_t> || std::is_same_v<V, double> ||
+                    std::is_same_v<V, std::string>) {
+        JsonScalar(j, v, scratch.value);  // never: a list keeps only arrays aside
+      } else if (v.empty()) {
+        j.Lit("{\"arrayValue\":{}}");
+      } else {
+        j.Lit("{\"arrayValue\":{\"values\":[");
+        bool first_item = true;
+        for (const auto& item : v) {
+          if (!first_item) j.AppendByte(',');
+          first_item = false;
+          JsonScalar(j, static_cast<typename V::value_type>(item), scratch.value);
+        }
+        j.Lit("]}}");
+      }
+    };
     std::visit(
         [&](const auto& v) {
-          using V = std::decay_t<decltype(v)>;
-          if constexpr (std::is_same_v<V, bool> || std::is_same_v<V, std::int64_t> || std::is_same_v<V, double> ||
-                        std::is_same_v<V, std::string>) {
-            JsonScalar(j, v, scratch.value);
-          } else if (v.empty()) {
-            j.Lit("{\"arrayValue\":{}}");
+          if constexpr (std::is_same_v<std::decay_t<decltype(v)>, const AttributeValue*>) {
+            std::visit(array, *v);
           } else {
-            j.Lit("{\"arrayValue\":{\"values\":[");
-            bool first_item = true;
-            for (const auto& item : v) {
-              if (!first_item) j.AppendByte(',');
-              first_item = false;
-              JsonScalar(j, static_cast<typename V::value_type>(item), scratch.value);
-            }
-            j.Lit("]}}");
+            JsonScalar(j, v, scratch.value);
           }
         },
         attribute.value);

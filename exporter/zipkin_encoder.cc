@@ -71,6 +71,17 @@ void WriteRemoteEndpoint(JsonWriter& w, const RemoteEndpoint& remote) {
   w.EndObject();
 }
 
+// ZipkinTagValue of a value read in place from a list.
+std::string TagValueOf(const AttributeValueView& value) {
+  switch (value.index()) {
+    case 0: return *std::get_if<bool>(&value) ? "true" : "false";
+    case 1: return StrCat(*std::get_if<std::int64_t>(&value));
+    case 2: return DoubleText(*std::get_if<double>(&value));
+    case 3: return std::string(*std::get_if<std::string_view>(&value));
+    default: return ZipkinTagValue(**std::get_if<const AttributeValue*>(&value));
+  }
+}
+
 // "name", or "name": {"key":value,...} when the event has attributes.
 std::string AnnotationValue(const SpanEvent& event) {
   if (event.attributes.empty()) return event.name;
@@ -78,9 +89,9 @@ std::string AnnotationValue(const SpanEvent& event) {
   AppendJsonString(out, event.name);
   JsonWriter attrs;
   attrs.BeginObject();
-  for (const Attribute& a : event.attributes) {
+  for (const AttributeView a : event.attributes) {
     attrs.Key(a.key);
-    WriteAttributeValue(attrs, a.value);
+    WriteAttributeValue(attrs, a.ToAttribute().value);
   }
   attrs.EndObject();
   return StrCat(out, ": ", attrs.str());
@@ -114,11 +125,11 @@ void WriteSpan(JsonWriter& w, const SpanRecord& span, std::string_view service_n
 
   w.Key("tags").BeginObject();
   for (const Attribute& a : resource_tags) w.Key(a.key).String(ZipkinTagValue(a.value));
-  for (const Attribute& a : span.attributes) {
+  for (const AttributeView a : span.attributes) {
     // Only the status may say "error": a boolean error attribute would mark
     // the span failed in Zipkin whatever its value.
     if (a.key == "error") continue;
-    w.Key(a.key).String(ZipkinTagValue(a.value));
+    w.Key(a.key).String(TagValueOf(a.value));
   }
   if (span.scope != nullptr && !span.scope->name.empty()) {
     w.Key("otel.scope.name").String(span.scope->name);
@@ -161,8 +172,8 @@ std::string ZipkinTagValue(const AttributeValue& value) {
 
 ZipkinEncoder::ZipkinEncoder(const Resource& resource) : service_name_(resource.GetString("service.name")) {
   if (service_name_.empty()) service_name_ = "unknown_service";
-  for (const Attribute& a : resource.attributes()) {
-    if (a.key != "service.name") resource_tags_.push_back(a);
+  for (const AttributeView a : resource.attributes()) {
+    if (a.key != "service.name") resource_tags_.push_back(a.ToAttribute());
   }
 }
 

@@ -38,7 +38,7 @@ class DeferredTrace;
 
 struct SpanRecord {
   // Empties every field but the name (which the next span sets: see
-  // span_record.cc) and keeps the storage (strings, attribute slots), so
+  // span_record.cc) and keeps the storage (strings, attribute blocks), so
   // that a record reused from the pool refills without heap allocation.
   void Reset();
   // The span's wall-clock times as they are exported: explicit ones (given to

@@ -41,21 +41,26 @@ thread_local ThreadBundle t_taking;
 thread_local ThreadBundle t_returning;
 
 // A refill reads a kept record one attribute at a time, each read after the
-// last (the slot, then its key's bytes to compare, then the next slot), and
+// last (an entry, then the kept bytes it compares, then the next entry), and
 // a record comes back from the exporter's core, which read it last: each of
 // those reads waits a whole trip to the other core's cache. Asked for here
-// all at once (the name, every slot's key and string value, each a block of
-// its own past 15 bytes), those trips overlap instead.
+// all at once (the name, the attributes' entries and bytes), those trips
+// overlap instead. At most kMaxRefillLines of each block: a record that
+// once held a long value need not bring it all back.
+constexpr std::size_t kMaxRefillLines = 16;
+
 void PrefetchRefill(const SpanRecord& record) noexcept {
   __builtin_prefetch(record.name.data());
-  for (const Attribute& slot : record.attributes.storage()) {
-    __builtin_prefetch(slot.key.data());
-    if (const auto* text = std::get_if<std::string>(&slot.value)) __builtin_prefetch(text->data());
+  for (const AttributeList::Block& block : record.attributes.KeptBlocks()) {
+    const char* start = static_cast<const char*>(block.start);
+    const std::size_t bytes = std::min(block.bytes, kMaxRefillLines * 64);
+    for (std::size_t offset = 0; offset < bytes; offset += 64) __builtin_prefetch(start + offset);
   }
 }
 
-// The record after this one: its own lines (not yet its slots or strings,
-// which need those lines read first), so that its reset's reads hit.
+// The record after this one: its own lines (not yet its attributes' blocks
+// or its name, which need those lines read first), so that its reset's
+// reads hit.
 void PrefetchRecordLines(const SpanRecord& record) noexcept {
   const char* start = reinterpret_cast<const char*>(&record);
   for (std::size_t offset = 0; offset < sizeof(SpanRecord); offset += 64) __builtin_prefetch(start + offset);

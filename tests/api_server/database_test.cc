@@ -242,10 +242,10 @@ TEST_P(DatabaseTest, FailedQuerySpanCarriesTheBackendsCode) {
   const std::vector<SpanRecord> spans = t.store->Spans();
   ASSERT_EQ(spans.size(), 1u);
   const std::string expected = postgres() ? "23505" : std::to_string(SQLITE_CONSTRAINT_UNIQUE);
-  const Attribute* code = spans[0].attributes.Find("db.response.status_code");
-  const Attribute* type = spans[0].attributes.Find("error.type");
-  ASSERT_NE(code, nullptr);
-  ASSERT_NE(type, nullptr);
+  const std::optional<Attribute> code = spans[0].attributes.Find("db.response.status_code");
+  const std::optional<Attribute> type = spans[0].attributes.Find("error.type");
+  ASSERT_TRUE(code.has_value());
+  ASSERT_TRUE(type.has_value());
   EXPECT_EQ(std::get<std::string>(code->value), expected);
   EXPECT_EQ(std::get<std::string>(type->value), expected);
   EXPECT_EQ(spans[0].status, StatusCode::kError);
@@ -260,8 +260,8 @@ TEST_P(DatabaseTest, StatementWithoutATableClaimsNoCollection) {
   const std::vector<SpanRecord> spans = t.store->Spans();
   ASSERT_EQ(spans.size(), 1u);
   EXPECT_EQ(spans[0].name, "SELECT");
-  EXPECT_EQ(spans[0].attributes.Find("db.collection.name"), nullptr);
-  EXPECT_NE(spans[0].attributes.Find("db.operation.name"), nullptr);
+  EXPECT_FALSE(spans[0].attributes.Find("db.collection.name").has_value());
+  EXPECT_TRUE(spans[0].attributes.Find("db.operation.name").has_value());
 }
 
 TEST_P(DatabaseTest, UniqueViolationIsAlreadyExists) {

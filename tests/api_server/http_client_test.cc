@@ -29,13 +29,13 @@ SpanRecord CallAndGetSpan(const std::string& url) {
 }
 
 std::string StringOf(const SpanRecord& s, std::string_view key) {
-  const Attribute* a = s.attributes.Find(key);
-  return a != nullptr && std::holds_alternative<std::string>(a->value) ? std::get<std::string>(a->value) : "<absent>";
+  const std::optional<Attribute> a = s.attributes.Find(key);
+  return a.has_value() && std::holds_alternative<std::string>(a->value) ? std::get<std::string>(a->value) : "<absent>";
 }
 
 std::int64_t IntOf(const SpanRecord& s, std::string_view key) {
-  const Attribute* a = s.attributes.Find(key);
-  return a != nullptr && std::holds_alternative<std::int64_t>(a->value) ? std::get<std::int64_t>(a->value) : -1;
+  const std::optional<Attribute> a = s.attributes.Find(key);
+  return a.has_value() && std::holds_alternative<std::int64_t>(a->value) ? std::get<std::int64_t>(a->value) : -1;
 }
 
 TEST(HttpClientSpanTest, ServerAddressAndPortAlsoWithUserInformation) {
@@ -49,10 +49,10 @@ TEST(HttpClientSpanTest, ServerAddressAndPortAlsoWithUserInformation) {
   // The failure is also an exception event, as the semantic conventions name it.
   ASSERT_EQ(s.events.size(), 1u);
   EXPECT_EQ(s.events[0].name, "exception");
-  const Attribute* type = s.events[0].attributes.Find("exception.type");
-  const Attribute* message = s.events[0].attributes.Find("exception.message");
-  ASSERT_NE(type, nullptr);
-  ASSERT_NE(message, nullptr);
+  const std::optional<Attribute> type = s.events[0].attributes.Find("exception.type");
+  const std::optional<Attribute> message = s.events[0].attributes.Find("exception.message");
+  ASSERT_TRUE(type.has_value());
+  ASSERT_TRUE(message.has_value());
   EXPECT_EQ(std::get<std::string>(type->value), "libcurl error 7");  // CURLE_COULDNT_CONNECT
   EXPECT_EQ(std::get<std::string>(message->value), "Couldn't connect to server");
 }

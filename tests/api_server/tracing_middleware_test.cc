@@ -42,14 +42,14 @@ class TracingMiddlewareTest : public ::testing::Test {
   }
 
   static std::string String(const SpanRecord& s, std::string_view key) {
-    const Attribute* a = s.attributes.Find(key);
-    if (a == nullptr) return "<absent>";
+    const std::optional<Attribute> a = s.attributes.Find(key);
+    if (!a) return "<absent>";
     if (const auto* v = std::get_if<std::string>(&a->value)) return *v;
     return "<not a string>";
   }
   static std::int64_t Int(const SpanRecord& s, std::string_view key) {
-    const Attribute* a = s.attributes.Find(key);
-    if (a == nullptr) return -1;
+    const std::optional<Attribute> a = s.attributes.Find(key);
+    if (!a) return -1;
     if (const auto* v = std::get_if<std::int64_t>(&a->value)) return *v;
     return -2;
   }

@@ -88,7 +88,7 @@ Request ParseJson(const std::string& json) {
 }
 
 bool HasEmptyKey(const AttributeList& attributes) {
-  for (const Attribute& attribute : attributes) {
+  for (const AttributeView attribute : attributes) {
     if (attribute.key.empty()) return true;
   }
   return false;
@@ -167,7 +167,8 @@ void ExpectAttributes(const google::protobuf::RepeatedPtrField<otlp::common::v1:
                       const AttributeList& want) {
   ASSERT_EQ(static_cast<std::size_t>(got.size()), want.size());
   std::size_t i = 0;
-  for (const Attribute& attribute : want) {
+  for (const AttributeView view : want) {
+    const Attribute attribute = view.ToAttribute();
     const auto& kv = got[static_cast<int>(i++)];
     EXPECT_EQ(kv.key(), attribute.key);
     ASSERT_TRUE(kv.has_value()) << attribute.key;

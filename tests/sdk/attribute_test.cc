@@ -1,5 +1,9 @@
 #include "qtrace/sdk/attribute.h"
 
+#include <array>
+#include <string>
+#include <vector>
+
 #include "gtest/gtest.h"
 
 namespace qtrace {
@@ -65,7 +69,7 @@ TEST(AttributeListTest, CountLimitDropsAndCounts) {
   for (int i = 0; i < 10; ++i) list.Set("k" + std::to_string(i), i);
   EXPECT_EQ(list.size(), 3u);
   EXPECT_EQ(list.dropped(), 7u);
-  EXPECT_EQ(list.Find("k3"), nullptr);
+  EXPECT_FALSE(list.Find("k3").has_value());
   list.Set("k0", 100);  // an existing key still updates at the limit
   EXPECT_EQ(std::get<std::int64_t>(list.Find("k0")->value), 100);
   EXPECT_EQ(list.dropped(), 7u);
@@ -104,29 +108,107 @@ TEST(AttributeListTest, ClearKeepsStorageAndResetsCounts) {
   list.Set("a", std::string(100, 'x'));
   list.Set("b", 1);
   ASSERT_EQ(list.dropped(), 1u);
-  const char* storage = std::get<std::string>(list.Find("a")->value).data();
+  const std::array<AttributeList::Block, 2> before = list.KeptBlocks();
   list.Clear();
   EXPECT_TRUE(list.empty());
   EXPECT_EQ(list.dropped(), 0u);
-  EXPECT_EQ(list.Find("a"), nullptr);
-  list.Set("c", std::string(50, 'y'));  // reuses the slot and its string buffer
-  EXPECT_EQ(std::get<std::string>(list.Find("c")->value).data(), storage);
+  EXPECT_FALSE(list.Find("a").has_value());
+  list.Set("c", std::string(50, 'y'));  // refills the kept entry and bytes
+  EXPECT_EQ(list.GetString("c"), std::string(50, 'y'));
+  const std::array<AttributeList::Block, 2> after = list.KeptBlocks();
+  EXPECT_EQ(after[0].start, before[0].start);
+  EXPECT_EQ(after[1].start, before[1].start);
 }
 
-// storage() is what the pool asks the cache for before a refill: the spare
-// slots past size() with their kept keys and values, not only the live ones.
-TEST(AttributeListTest, StorageShowsTheSpareSlotsAClearKept) {
+// KeptBlocks() is what the pool asks the cache for before a refill: the
+// spare entries and bytes a Clear kept, not only the live ones (none here).
+TEST(AttributeListTest, KeptBlocksCoverWhatAClearKept) {
   AttributeList list;
   list.Set("http.request.method", "GET");
   list.Set("url.path", "/api/v1/projects/42");
+  const std::array<AttributeList::Block, 2> live = list.LiveBlocks();
+  EXPECT_EQ(live[1].bytes, std::string_view("http.request.methodGETurl.path/api/v1/projects/42").size());
   list.Clear();
-  EXPECT_TRUE(list.items().empty());
-  ASSERT_EQ(list.storage().size(), 2u);
-  EXPECT_EQ(list.storage()[0].key, "http.request.method");
-  EXPECT_EQ(std::get<std::string>(list.storage()[1].value), "/api/v1/projects/42");
+  EXPECT_EQ(list.begin(), list.end());
+  EXPECT_EQ(list.LiveBlocks()[0].bytes, 0u);
+  EXPECT_EQ(list.LiveBlocks()[1].bytes, 0u);
+  const std::array<AttributeList::Block, 2> kept = list.KeptBlocks();
+  EXPECT_GE(kept[0].bytes, live[0].bytes);
+  EXPECT_EQ(kept[1].bytes, live[1].bytes);
+  EXPECT_EQ(std::string_view(static_cast<const char*>(kept[1].start), kept[1].bytes),
+            "http.request.methodGETurl.path/api/v1/projects/42");
   list.Set("http.request.method", "POST");
-  EXPECT_EQ(list.items().size(), 1u);
-  EXPECT_EQ(list.storage().size(), 2u);
+  EXPECT_EQ(list.size(), 1u);
+  EXPECT_EQ(list.GetString("http.request.method"), "POST");
+}
+
+// Iteration gives every live attribute in the order first set, with its
+// value read in place.
+TEST(AttributeListTest, IteratesInOrderWithViewsOfEveryType) {
+  AttributeList list;
+  list.Set("s", "text");
+  list.Set("i", -7);
+  list.Set("b", false);
+  list.Set("d", 0.25);
+  list.Set("a", AttributeValue(std::vector<std::int64_t>{1, 2, 3}));
+  list.Set("s", "changed");  // keeps its place
+  std::vector<Attribute> seen;
+  for (const AttributeView view : list) seen.push_back(view.ToAttribute());
+  const std::vector<Attribute> expected = {
+      {"s", std::string("changed")}, {"i", std::int64_t{-7}}, {"b", false},
+      {"d", 0.25},                   {"a", std::vector<std::int64_t>{1, 2, 3}}};
+  EXPECT_EQ(seen, expected);
+  ASSERT_TRUE(list.FindView("s").has_value());
+  EXPECT_EQ(std::get<std::string_view>(list.FindView("s")->value), "changed");
+  EXPECT_EQ(std::get<const AttributeValue*>(list.FindView("a")->value)->index(), 5u);
+}
+
+// A value overwritten with a longer one leaves its old bytes behind; a list
+// whose one key is overwritten without end stays bounded, and keeps every
+// other attribute.
+TEST(AttributeListTest, OverwritingWithoutEndKeepsTheBufferBounded) {
+  AttributeList list;
+  list.Set("first", "kept");
+  for (int i = 0; i < 10000; ++i) {
+    list.Set("counter", std::string(static_cast<std::size_t>(i % 100) + 1, static_cast<char>('a' + i % 26)));
+    list.Set("number", i);  // a string overwritten with a number, and back
+    list.Set("number", std::to_string(i));
+  }
+  EXPECT_EQ(list.size(), 3u);
+  EXPECT_EQ(list.GetString("first"), "kept");
+  EXPECT_EQ(list.GetString("counter"), std::string(100, static_cast<char>('a' + 9999 % 26)));
+  EXPECT_EQ(list.GetString("number"), "9999");
+  EXPECT_LE(list.LiveBlocks()[1].bytes, 2048u);
+}
+
+// A value read from the list itself (a view into its buffer) may be set as
+// another attribute's value or key, also when that makes the buffer grow.
+TEST(AttributeListTest, ValuesReadFromTheListCanBeSetAgain) {
+  AttributeList list;
+  list.Set("source", std::string(200, 's'));
+  for (int i = 0; i < 20; ++i) {
+    list.Set("copy" + std::to_string(i), list.GetString("source"));
+  }
+  list.Set(list.GetString("source"), 1);  // a key read from the list
+  for (int i = 0; i < 20; ++i) EXPECT_EQ(list.GetString("copy" + std::to_string(i)), std::string(200, 's'));
+  EXPECT_EQ(list.GetInt(std::string(200, 's')), 1);
+  // An overwrite in place from a view of its own value.
+  list.Set("source", list.GetString("source").substr(0, 10));
+  EXPECT_EQ(list.GetString("source"), std::string(10, 's'));
+}
+
+// AllAscii lets an encoder skip the UTF-8 check of each string; one byte
+// past 0x7f anywhere in a key or value turns it off.
+TEST(AttributeListTest, AllAsciiSeesEveryKeyAndValue) {
+  AttributeList list;
+  list.Set("http.route", "/api/v1/projects/{id}");
+  list.Set("http.response.status_code", 200);
+  EXPECT_TRUE(list.AllAscii());
+  list.Set("name", std::string_view("caf\xc3\xa9"));
+  EXPECT_FALSE(list.AllAscii());
+  list.Clear();
+  list.Set("k\xc3\xa9y", 1);
+  EXPECT_FALSE(list.AllAscii());
 }
 
 }  // namespace

@@ -68,9 +68,9 @@ TEST(ResourceDetectorTest, ResourceAttributesOverrideDetectedButNotDedicatedSett
 TEST(ResourceDetectorTest, AnUnnamedServiceIsUnknownServiceWithoutVersionOrEnvironment) {
   const Resource r = DetectResource(Config{});
   EXPECT_EQ(r.GetString("service.name"), "unknown_service:sdk_tests");
-  EXPECT_EQ(r.attributes().Find("service.version"), nullptr);
-  EXPECT_EQ(r.attributes().Find("deployment.environment.name"), nullptr);
-  EXPECT_EQ(r.attributes().Find("deployment.environment"), nullptr);
+  EXPECT_FALSE(r.attributes().Find("service.version").has_value());
+  EXPECT_FALSE(r.attributes().Find("deployment.environment.name").has_value());
+  EXPECT_FALSE(r.attributes().Find("deployment.environment").has_value());
 
   Config named_by_attributes;
   named_by_attributes.resource_attributes = {{"service.name", std::string("from-attrs")}};

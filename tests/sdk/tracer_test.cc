@@ -172,11 +172,11 @@ TEST(TracerSamplerTest, SeesStartAttributesAndLinks) {
   // The recording span keeps them.
   const std::vector<SpanRecord> spans = f.store->Spans();
   ASSERT_EQ(spans.size(), 1u);
-  ASSERT_NE(spans[0].attributes.Find("n"), nullptr);
+  ASSERT_TRUE(spans[0].attributes.Find("n").has_value());
   EXPECT_EQ(std::get<std::int64_t>(spans[0].attributes.Find("n")->value), 7);
   ASSERT_EQ(spans[0].links.size(), 1u);
   EXPECT_EQ(spans[0].links[0].context.span_id(), RemoteParent(0).span_id());
-  ASSERT_NE(spans[0].links[0].attributes.Find("why"), nullptr);
+  ASSERT_TRUE(spans[0].links[0].attributes.Find("why").has_value());
 }
 
 TEST(TracerSamplerTest, ReturnedAttributesAndTraceStateReachTheSpan) {
@@ -189,7 +189,7 @@ TEST(TracerSamplerTest, ReturnedAttributesAndTraceStateReachTheSpan) {
   span.End();
   const std::vector<SpanRecord> spans = f.store->Spans();
   ASSERT_EQ(spans.size(), 1u);
-  ASSERT_NE(spans[0].attributes.Find("sampler.rule"), nullptr);
+  ASSERT_TRUE(spans[0].attributes.Find("sampler.rule").has_value());
   EXPECT_EQ(spans[0].context.trace_state().Serialize(), "vendor=x");
 }
 
