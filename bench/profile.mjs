@@ -45,7 +45,7 @@ const ROWS = [
   ['  traceresponse (FormatTraceParent)', 'qtrace::TraceContextPropagator::FormatTraceParent'],
   ['exporter thread (BatchSpanProcessor::Run)', 'qtrace::BatchSpanProcessor::Run'],
   ['  encoding (OtlpEncoder::EncodeProtobuf)', 'qtrace::OtlpEncoder::EncodeProtobuf'],
-  ['    of which attributes (WriteKeyValue)', 'qtrace::(anonymous namespace)::WriteKeyValue'],
+  ['    of which attributes (WriteAttributes)', 'qtrace::(anonymous namespace)::WriteAttributes'],
   ['sending thread (SendPipeline::Run)', 'qtrace::SendPipeline::Run'],
   ['  sending (HttpSender::Send)', 'qtrace::HttpSender::Send'],
   ['  sending (GrpcSender::Send)', 'qtrace::GrpcSender::Send'],

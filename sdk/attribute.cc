@@ -51,7 +51,8 @@ void AttributeList::Set(std::string_view key, const AttributeValue& value) {
     arrays_[entry->value] = std::move(copy);
     return;
   }
-  if (!slot.is_new && entry->type == Type::kString) garbage_ += TextSize(*entry);
+  if (!slot.is_new) Retire(*entry);
+  if (dead_arrays_ > 0 && dead_arrays_ >= arrays_.size() / 2) CompactArrays();
   arrays_.push_back(std::move(copy));
   entry->type = Type::kArray;
   entry->value = arrays_.size() - 1;
@@ -68,14 +69,25 @@ void AttributeList::Set(std::string_view key, const AttributeValueView& value) {
 }
 
 void AttributeList::SetGrowing(std::string_view key, std::string_view value) {
+  // What needs no room is done without growing the buffer: a new key past
+  // the count limit is dropped, a shorter string overwrites in place.
+  const std::uint64_t length_bit = std::uint64_t{1} << (key.size() % 64);
+  Entry* live = (key_lengths_ & length_bit) != 0 ? LiveEntry(key) : nullptr;
+  if (live == nullptr && size_ >= count_limit_) {
+    ++dropped_;
+    return;
+  }
+  if (live != nullptr && live->type == Type::kString && TextSize(*live) >= value.size()) {
+    return SetText<kRoomMade>(Slot{live, false}, value);
+  }
   // Copies of what points into the buffer, which is about to move.
   std::string key_copy;
   std::string value_copy;
   if (Aliases(key)) key = key_copy.assign(key);
   if (Aliases(value)) value = value_copy.assign(value);
-  if (!MakeRoom(key.size() + value.size())) return;
-  const Slot slot = EntryFor(key);
-  if (slot.entry != nullptr) SetText(slot, value);
+  if (!MakeRoom((live != nullptr ? 0 : key.size()) + value.size())) return;
+  const Slot slot = EntryFor<kRoomMade>(key);
+  if (slot.entry != nullptr) SetText<kRoomMade>(slot, value);
 }
 
 std::uint32_t AttributeList::PlaceGrowing(std::string_view text) {
@@ -99,11 +111,29 @@ bool AttributeList::MakeRoom(std::size_t n) {
   return true;
 }
 
+void AttributeList::RetireArray(const Entry& e) {
+  arrays_[e.value] = AttributeValue();  // frees the array now
+  ++dead_arrays_;
+}
+
+void AttributeList::CompactArrays() {
+  std::vector<AttributeValue> live;
+  live.reserve(arrays_.size() - dead_arrays_);
+  for (std::size_t i = 0; i < size_; ++i) {
+    Entry& e = entries_[i];
+    if (e.type != Type::kArray) continue;
+    live.push_back(std::move(arrays_[e.value]));
+    e.value = live.size() - 1;
+  }
+  arrays_.swap(live);
+  dead_arrays_ = 0;
+}
+
 void AttributeList::Compact() {
   std::vector<char> kept(bytes_.size());
   std::uint32_t used = 0;
   const auto move = [&](std::uint32_t offset, std::uint32_t size) {
-    std::memcpy(kept.data() + used, bytes_.data() + offset, size);
+    if (size != 0) std::memcpy(kept.data() + used, bytes_.data() + offset, size);  // both may be null at 0
     const std::uint32_t moved_to = used;
     used += size;
     return moved_to;
@@ -119,17 +149,6 @@ void AttributeList::Compact() {
   bytes_.swap(kept);
   used_ = used;
   garbage_ = 0;
-}
-
-AttributeList::Entry* AttributeList::LiveEntry(std::string_view key) {
-  return const_cast<Entry*>(std::as_const(*this).LiveEntry(key));
-}
-
-const AttributeList::Entry* AttributeList::LiveEntry(std::string_view key) const {
-  for (std::size_t i = 0; i < size_; ++i) {
-    if (SameBytes(KeyOf(entries_[i]), key)) return &entries_[i];
-  }
-  return nullptr;
 }
 
 std::optional<AttributeView> AttributeList::FindView(std::string_view key) const {

@@ -82,8 +82,8 @@ class AttributeList {
     // key or value read from this list stays valid while it is copied.
     if (bytes_.size() - used_ < key.size() + value.size()) [[unlikely]]
       return SetGrowing(key, value);
-    const Slot slot = EntryFor(key);
-    if (slot.entry != nullptr) SetText(slot, value);
+    const Slot slot = EntryFor<kRoomMade>(key);
+    if (slot.entry != nullptr) SetText<kRoomMade>(slot, value);
   }
   void Set(std::string_view key, const char* value) { Set(key, std::string_view(value)); }
   void Set(std::string_view key, const std::string& value) { Set(key, std::string_view(value)); }
@@ -99,6 +99,7 @@ class AttributeList {
     dropped_ = 0;
     key_lengths_ = 0;
     if (!arrays_.empty()) arrays_.clear();
+    dead_arrays_ = 0;
   }
   void SetLimits(std::size_t count_limit, std::size_t value_length_limit) {
     count_limit_ = count_limit;
@@ -119,6 +120,10 @@ class AttributeList {
   // Whether every key and string value is ASCII (so valid UTF-8): one test
   // over the byte buffer that spares an encoder a check per string.
   bool AllAscii() const;
+
+  // Places held for arrays: the live arrays and the replaced ones (freed
+  // already), which the next array set drops once they are half or more.
+  std::size_t arrays_held() const { return arrays_.size(); }
 
   // The list's memory as blocks (start, bytes), for the cache: what an
   // encoder reads (live) and what a refill reads (kept: the spare entries and
@@ -165,12 +170,27 @@ class AttributeList {
     // line clean, so the exporter's core, which read it last, keeps its copy
     // and this core need not take the line back from it to write.
     if (entry->type != type || entry->value != bits) {
-      if (!slot.is_new && entry->type == Type::kString) garbage_ += TextSize(*entry);
+      if (!slot.is_new) Retire(*entry);
       entry->type = type;
       entry->value = bits;
     }
   }
 
+  // A live entry's value is about to be replaced: a string's bytes become
+  // garbage, an array is freed and its place in arrays_ waits for reuse.
+  void Retire(const Entry& e) {
+    if (e.type == Type::kString) garbage_ += TextSize(e);
+    if (e.type == Type::kArray) [[unlikely]]
+      RetireArray(e);
+  }
+  void RetireArray(const Entry& e);
+  // Rewrites arrays_ with the live entries' arrays only.
+  void CompactArrays();
+
+  // kRoomMade: the caller made room for the value (and the key) already.
+  static constexpr bool kRoomMade = true;
+
+  template <bool kRoomIsMade = false>
   void SetText(const Slot& slot, std::string_view value) {
     Entry& entry = *slot.entry;
     const auto size = static_cast<std::uint32_t>(value.size());
@@ -184,12 +204,12 @@ class AttributeList {
       entry.value = (entry.value & 0xffffffffu) | (std::uint64_t{size} << 32);
       return;
     }
-    const std::uint32_t offset = Place(value);
-    if (offset == kFull) {  // counted by Place; a live entry keeps its old value
+    const std::uint32_t offset = kRoomIsMade ? PlaceInRoom(value) : Place(value);
+    if (!kRoomIsMade && offset == kFull) {  // counted by Place; a live entry keeps its old value
       if (slot.is_new) --size_;
       return;
     }
-    if (!slot.is_new && entry.type == Type::kString) garbage_ += TextSize(entry);
+    if (!slot.is_new) Retire(entry);
     const std::uint64_t bits = offset | (std::uint64_t{size} << 32);
     if (entry.type != Type::kString || entry.value != bits) {
       entry.type = Type::kString;
@@ -200,6 +220,7 @@ class AttributeList {
   // The entry for key: a live one with that key, or a new one (its key
   // written, its value left for the caller), or null when the count limit is
   // reached (the drop is counted).
+  template <bool kRoomIsMade = false>
   Slot EntryFor(std::string_view key) {
     // A key is new unless a live key has its length: when none has (most of
     // a span's keys, which differ in length), the live keys are not read at
@@ -212,8 +233,8 @@ class AttributeList {
       ++dropped_;
       return {};
     }
-    const std::uint32_t key_offset = Place(key);
-    if (key_offset == kFull) return {};  // counted by Place
+    const std::uint32_t key_offset = kRoomIsMade ? PlaceInRoom(key) : Place(key);
+    if (!kRoomIsMade && key_offset == kFull) return {};  // counted by Place
     key_lengths_ |= length_bit;
     // (An iterator compare: size() would divide by the entry's 24 bytes.)
     if (entries_.begin() + static_cast<std::ptrdiff_t>(size_) == entries_.end()) entries_.emplace_back();
@@ -226,16 +247,27 @@ class AttributeList {
     }
     return {&entry, true};
   }
-  Entry* LiveEntry(std::string_view key);
-  const Entry* LiveEntry(std::string_view key) const;
+  const Entry* LiveEntry(std::string_view key) const {
+    for (std::size_t i = 0; i < size_; ++i) {
+      if (SameBytes(KeyOf(entries_[i]), key)) return &entries_[i];
+    }
+    return nullptr;
+  }
+  Entry* LiveEntry(std::string_view key) {
+    return const_cast<Entry*>(static_cast<const AttributeList&>(*this).LiveEntry(key));
+  }
 
   // Appends text to the byte buffer and returns its offset; leaves bytes
   // already equal (a refill's) unwritten. kFull past 4 GiB (counted dropped).
   static constexpr std::uint32_t kFull = std::numeric_limits<std::uint32_t>::max();
   std::uint32_t Place(std::string_view text) {
-    const std::size_t n = text.size();
-    if (bytes_.size() - used_ < n) [[unlikely]]
+    if (bytes_.size() - used_ < text.size()) [[unlikely]]
       return PlaceGrowing(text);
+    return PlaceInRoom(text);
+  }
+  // Place where the room is known to be there.
+  std::uint32_t PlaceInRoom(std::string_view text) {
+    const std::size_t n = text.size();
     char* at = bytes_.data() + used_;
     if (!SameBytes({at, n}, text)) std::memcpy(at, text.data(), n);
     const std::uint32_t offset = used_;
@@ -283,6 +315,8 @@ class AttributeList {
   // of them: values since overwritten), the rest kept from an earlier use.
   std::vector<char> bytes_;
   std::vector<AttributeValue> arrays_;
+  // Arrays in arrays_ no live entry holds (replaced by another value).
+  std::size_t dead_arrays_ = 0;
   std::size_t size_ = 0;
   std::uint32_t used_ = 0;
   std::uint32_t garbage_ = 0;

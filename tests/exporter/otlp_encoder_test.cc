@@ -725,6 +725,28 @@ TEST(OtlpEncoderTest, LargeAndSmallMessagesKeepMinimalLengths) {
   EncodeAndCheck(encoder, spans);
 }
 
+// A KeyValue whose tags and lengths are all one byte is written in one
+// piece, any other field by field: keys and values whose KeyValue is 120 to
+// 135 bytes long straddle the boundary (127, 128), for every value type.
+TEST(OtlpEncoderTest, KeyValuesAroundTheOneByteLengthBoundary) {
+  const OtlpEncoder encoder(TestResource());
+  std::vector<SpanRecordPtr> spans;
+  for (std::size_t n = 100; n <= 135; ++n) {
+    SpanRecordPtr span = SimpleSpan(&kScopeA, "boundary", static_cast<std::uint8_t>(n));
+    span->attributes.Set("k", std::string(n, 's'));                    // string value
+    span->attributes.Set(std::string(n + 10, 'i'), std::int64_t{-1});  // a ten-byte varint
+    span->attributes.Set(std::string(n + 3, 'd'), 2.5);
+    span->attributes.Set(std::string(n + 6, 'b'), true);
+    span->attributes.Set(std::string(n / 2, 'h'), std::string(n / 2, 'v'));
+    SpanEvent event;
+    event.name = "e";
+    event.attributes.Set(std::string(n, 'e'), std::int64_t{127});
+    span->events.push_back(std::move(event));
+    spans.push_back(std::move(span));
+  }
+  EncodeAndCheck(encoder, spans);
+}
+
 TEST(OtlpEncoderTest, TenThousandSpans) {
   const OtlpEncoder encoder(TestResource());
   std::vector<SpanRecordPtr> spans;

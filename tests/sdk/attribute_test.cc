@@ -1,6 +1,7 @@
 #include "qtrace/sdk/attribute.h"
 
 #include <array>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -179,6 +180,95 @@ TEST(AttributeListTest, OverwritingWithoutEndKeepsTheBufferBounded) {
   EXPECT_EQ(list.GetString("counter"), std::string(100, static_cast<char>('a' + 9999 % 26)));
   EXPECT_EQ(list.GetString("number"), "9999");
   EXPECT_LE(list.LiveBlocks()[1].bytes, 2048u);
+}
+
+// An array replaced by another value is freed, and the places of replaced
+// arrays are dropped as new ones come: a key switched between an array and
+// a scalar without end holds a bounded number of them.
+TEST(AttributeListTest, ArraysReplacedWithoutEndStayBounded) {
+  AttributeList list;
+  list.Set("kept", AttributeValue(std::vector<std::string>{"a", "b"}));
+  for (int i = 0; i < 10000; ++i) {
+    list.Set("k", AttributeValue(std::vector<std::int64_t>(100, i)));
+    if (i % 2 == 0) {
+      list.Set("k", i);
+    } else {
+      list.Set("k", "now a string");
+    }
+  }
+  EXPECT_LE(list.arrays_held(), 4u);
+  EXPECT_EQ(list.GetString("k"), "now a string");
+  list.Set("k", AttributeValue(std::vector<std::int64_t>{7}));
+  EXPECT_EQ(std::get<std::vector<std::int64_t>>(list.Find("k")->value), std::vector<std::int64_t>{7});
+  EXPECT_EQ(std::get<std::vector<std::string>>(list.Find("kept")->value), (std::vector<std::string>{"a", "b"}));
+}
+
+// A set that needs no room grows nothing: a new key past the count limit is
+// dropped (and counted once) before any byte is reserved for it, and a
+// shorter string overwrites a full buffer in place.
+TEST(AttributeListTest, DroppedAndInPlaceSetsDoNotGrowTheBuffer) {
+  AttributeList list(1, AttributeList::kUnlimited);
+  list.Set("a", std::string(300, 'a'));
+  // A buffer that grew to take a megabyte would have moved.
+  const void* buffer = list.LiveBlocks()[1].start;
+  list.Set("b", std::string(1 << 20, 'b'));
+  list.Set("c", AttributeValue(std::vector<std::string>{std::string(1 << 20, 'c')}));
+  EXPECT_EQ(list.dropped(), 2u);
+  EXPECT_EQ(list.size(), 1u);
+  list.Set("a", std::string(200, 'z'));  // in place
+  EXPECT_EQ(list.GetString("a"), std::string(200, 'z'));
+  EXPECT_EQ(list.LiveBlocks()[1].start, buffer);
+}
+
+// A value given as a view of another attribute of the same list, an array
+// included, is copied before the list changes.
+TEST(AttributeListTest, ViewsOfTheListCanBeSetAgain) {
+  AttributeList list;
+  list.Set("array", AttributeValue(std::vector<double>{0.5, 1.5}));
+  list.Set("text", "some text");
+  for (int i = 0; i < 50; ++i) {
+    const std::optional<AttributeView> array = list.FindView("array");
+    const std::optional<AttributeView> text = list.FindView("text");
+    ASSERT_TRUE(array && text);
+    list.Set("array" + std::to_string(i), array->value);
+    list.Set("text" + std::to_string(i), text->value);
+  }
+  EXPECT_EQ(std::get<std::vector<double>>(list.Find("array49")->value), (std::vector<double>{0.5, 1.5}));
+  EXPECT_EQ(list.GetString("text49"), "some text");
+  EXPECT_FALSE(list.FindView("absent").has_value());
+  EXPECT_FALSE(list.Find("absent").has_value());
+}
+
+// The buffer is compacted (values overwritten with longer ones leave their
+// old bytes behind) while the value being set is a view of the buffer.
+TEST(AttributeListTest, CompactionKeepsAValueReadFromTheList) {
+  AttributeList list;
+  list.Set("source", std::string(40, 's'));
+  for (int i = 1; i <= 64; ++i) list.Set("grows", std::string(static_cast<std::size_t>(i) * 4, 'g'));
+  for (int i = 0; i < 64; ++i) list.Set("copy" + std::to_string(i), list.GetString("source"));
+  EXPECT_EQ(list.GetString("grows"), std::string(256, 'g'));
+  for (int i = 0; i < 64; ++i) EXPECT_EQ(list.GetString("copy" + std::to_string(i)), std::string(40, 's'));
+  EXPECT_LE(list.LiveBlocks()[1].bytes, 2u * (40 + 256 + 64 * (6 + 40) + 11));
+}
+
+// A refill after Clear() that changes the kept entries' types reads what
+// this use set, not what the last one left.
+TEST(AttributeListTest, RefillWithOtherTypesReadsTheNewValues) {
+  AttributeList list;
+  list.Set("a", "text");
+  list.Set("b", 1);
+  list.Set("c", AttributeValue(std::vector<bool>{true}));
+  list.Clear();
+  list.Set("a", 2);
+  list.Set("b", AttributeValue(std::vector<std::int64_t>{3}));
+  list.Set("c", "text");
+  EXPECT_EQ(list.GetInt("a"), 2);
+  EXPECT_EQ(std::get<std::vector<std::int64_t>>(list.Find("b")->value), std::vector<std::int64_t>{3});
+  EXPECT_EQ(list.GetString("c"), "text");
+  list.Clear();
+  list.Set("a", 2);  // the same values again: read back the same
+  EXPECT_EQ(list.GetInt("a"), 2);
+  EXPECT_EQ(list.size(), 1u);
 }
 
 // A value read from the list itself (a view into its buffer) may be set as
