@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "qtrace/exporter/proto_writer.h"
+#include "qtrace/sdk/cache_line.h"
 #include "qtrace/sdk/common/json_writer.h"
 #include "qtrace/sdk/common/utf8.h"
 #include "qtrace/sdk/ids.h"
@@ -459,11 +460,6 @@ void WriteSpan(ProtoWriter& w, const SpanRecord& span, Scratch& scratch) {
 // span i+2.
 constexpr std::size_t kPrefetchRecordAhead = 4;
 constexpr std::size_t kPrefetchAttributesAhead = 2;
-
-void PrefetchLines(const void* start, std::size_t bytes) {
-  const char* p = static_cast<const char*>(start);
-  for (std::size_t offset = 0; offset < bytes; offset += 64) __builtin_prefetch(p + offset);
-}
 
 void PrefetchRecord(const SpanRecord& span) { PrefetchLines(&span, sizeof(SpanRecord)); }
 

@@ -1,8 +1,8 @@
 #include "qtrace/sdk/span_record_pool.h"
 
 #include <algorithm>
-#include <string>
-#include <variant>
+
+#include "qtrace/sdk/cache_line.h"
 
 namespace qtrace {
 namespace {
@@ -52,19 +52,14 @@ constexpr std::size_t kMaxRefillLines = 16;
 void PrefetchRefill(const SpanRecord& record) noexcept {
   __builtin_prefetch(record.name.data());
   for (const AttributeList::Block& block : record.attributes.KeptBlocks()) {
-    const char* start = static_cast<const char*>(block.start);
-    const std::size_t bytes = std::min(block.bytes, kMaxRefillLines * 64);
-    for (std::size_t offset = 0; offset < bytes; offset += 64) __builtin_prefetch(start + offset);
+    PrefetchLines(block.start, std::min(block.bytes, kMaxRefillLines * kCacheLineSize));
   }
 }
 
 // The record after this one: its own lines (not yet its attributes' blocks
 // or its name, which need those lines read first), so that its reset's
 // reads hit.
-void PrefetchRecordLines(const SpanRecord& record) noexcept {
-  const char* start = reinterpret_cast<const char*>(&record);
-  for (std::size_t offset = 0; offset < sizeof(SpanRecord); offset += 64) __builtin_prefetch(start + offset);
-}
+void PrefetchRecordLines(const SpanRecord& record) noexcept { PrefetchLines(&record, sizeof(SpanRecord)); }
 
 }  // namespace
 
