@@ -71,8 +71,7 @@ void AttributeList::Set(std::string_view key, const AttributeValueView& value) {
 void AttributeList::SetGrowing(std::string_view key, std::string_view value) {
   // What needs no room is done without growing the buffer: a new key past
   // the count limit is dropped, a shorter string overwrites in place.
-  const std::uint64_t length_bit = std::uint64_t{1} << (key.size() % 64);
-  Entry* live = (key_lengths_ & length_bit) != 0 ? LiveEntry(key) : nullptr;
+  Entry* live = LiveEntry(key);
   if (live == nullptr && size_ >= count_limit_) {
     ++dropped_;
     return;
@@ -132,7 +131,7 @@ void AttributeList::CompactArrays() {
 void AttributeList::Compact() {
   std::vector<char> kept(bytes_.size());
   std::uint32_t used = 0;
-  const auto move = [&](std::uint32_t offset, std::uint32_t size) {
+  const auto keep = [&](std::uint32_t offset, std::uint32_t size) {
     if (size != 0) std::memcpy(kept.data() + used, bytes_.data() + offset, size);  // both may be null at 0
     const std::uint32_t moved_to = used;
     used += size;
@@ -140,10 +139,10 @@ void AttributeList::Compact() {
   };
   for (std::size_t i = 0; i < size_; ++i) {
     Entry& e = entries_[i];
-    e.key_offset = move(e.key_offset, e.key_size);
+    e.key_offset = keep(e.key_offset, e.key_size);
     if (e.type == Type::kString) {
       const std::uint32_t size = TextSize(e);
-      e.value = move(static_cast<std::uint32_t>(e.value), size) | (std::uint64_t{size} << 32);
+      e.value = keep(static_cast<std::uint32_t>(e.value), size) | (std::uint64_t{size} << 32);
     }
   }
   bytes_.swap(kept);

@@ -141,7 +141,7 @@ class AttributeList {
 
  private:
   enum class Type : std::uint32_t { kBool, kInt, kDouble, kString, kArray };
-  // 24 bytes without padding, so that two entries compare as plain bytes.
+  // 24 bytes.
   struct Entry {
     std::uint32_t key_offset = 0;
     std::uint32_t key_size = 0;
@@ -149,8 +149,6 @@ class AttributeList {
     // an array's index in arrays_.
     std::uint64_t value = 0;
     Type type = Type::kBool;
-    std::uint32_t unused = 0;
-    friend bool operator==(const Entry&, const Entry&) = default;
   };
   friend class Iterator;
 
@@ -222,20 +220,14 @@ class AttributeList {
   // reached (the drop is counted).
   template <bool kRoomIsMade = false>
   Slot EntryFor(std::string_view key) {
-    // A key is new unless a live key has its length: when none has (most of
-    // a span's keys, which differ in length), the live keys are not read at
-    // all.
-    const std::uint64_t length_bit = std::uint64_t{1} << (key.size() % 64);
-    if ((key_lengths_ & length_bit) != 0) {
-      if (Entry* live = LiveEntry(key)) return {live, false};
-    }
+    if (Entry* live = LiveEntry(key)) return {live, false};
     if (size_ >= count_limit_) {
       ++dropped_;
       return {};
     }
     const std::uint32_t key_offset = kRoomIsMade ? PlaceInRoom(key) : Place(key);
     if (!kRoomIsMade && key_offset == kFull) return {};  // counted by Place
-    key_lengths_ |= length_bit;
+    key_lengths_ |= LengthBit(key);
     // (An iterator compare: size() would divide by the entry's 24 bytes.)
     if (entries_.begin() + static_cast<std::ptrdiff_t>(size_) == entries_.end()) entries_.emplace_back();
     Entry& entry = entries_[size_++];
@@ -247,7 +239,12 @@ class AttributeList {
     }
     return {&entry, true};
   }
+  // The live entry with this key, or null.
   const Entry* LiveEntry(std::string_view key) const {
+    // A key is new unless a live key has its length: when none has (most of
+    // a span's keys, which differ in length), the live keys are not read at
+    // all.
+    if ((key_lengths_ & LengthBit(key)) == 0) return nullptr;
     for (std::size_t i = 0; i < size_; ++i) {
       if (SameBytes(KeyOf(entries_[i]), key)) return &entries_[i];
     }
@@ -256,6 +253,8 @@ class AttributeList {
   Entry* LiveEntry(std::string_view key) {
     return const_cast<Entry*>(static_cast<const AttributeList&>(*this).LiveEntry(key));
   }
+  // This key's bit in key_lengths_.
+  static std::uint64_t LengthBit(std::string_view key) { return std::uint64_t{1} << (key.size() % 64); }
 
   // Appends text to the byte buffer and returns its offset; leaves bytes
   // already equal (a refill's) unwritten. kFull past 4 GiB (counted dropped).
@@ -322,7 +321,8 @@ class AttributeList {
   std::uint32_t garbage_ = 0;
   // used_ when the list was last cleared: what a refill will read again.
   std::uint32_t kept_used_ = 0;
-  // Bit (length % 64) set for the length of every live key (see EntryFor).
+  // Bit (length % 64) set for the length of every live key (see LiveEntry);
+  // a bit set for no live key only costs a look at the live keys.
   std::uint64_t key_lengths_ = 0;
   std::uint32_t dropped_ = 0;
   std::size_t count_limit_ = 128;
