@@ -71,17 +71,6 @@ void WriteRemoteEndpoint(JsonWriter& w, const RemoteEndpoint& remote) {
   w.EndObject();
 }
 
-// ZipkinTagValue of a value read in place from a list.
-std::string TagValueOf(const AttributeValueView& value) {
-  switch (value.index()) {
-    case 0: return *std::get_if<bool>(&value) ? "true" : "false";
-    case 1: return StrCat(*std::get_if<std::int64_t>(&value));
-    case 2: return DoubleText(*std::get_if<double>(&value));
-    case 3: return std::string(*std::get_if<std::string_view>(&value));
-    default: return ZipkinTagValue(**std::get_if<const AttributeValue*>(&value));
-  }
-}
-
 // "name", or "name": {"key":value,...} when the event has attributes.
 std::string AnnotationValue(const SpanEvent& event) {
   if (event.attributes.empty()) return event.name;
@@ -129,7 +118,7 @@ void WriteSpan(JsonWriter& w, const SpanRecord& span, std::string_view service_n
     // Only the status may say "error": a boolean error attribute would mark
     // the span failed in Zipkin whatever its value.
     if (a.key == "error") continue;
-    w.Key(a.key).String(TagValueOf(a.value));
+    w.Key(a.key).String(ZipkinTagValue(a.ToAttribute().value));
   }
   if (span.scope != nullptr && !span.scope->name.empty()) {
     w.Key("otel.scope.name").String(span.scope->name);
