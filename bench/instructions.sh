@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Instructions per request: qa-pms-api on SQLite (tmpfs) run by valgrind's
-# callgrind under wrk, with tracing off, at 10 % and at 100 %; prints the
+# callgrind under wrk, with tracing off, at 10 %, at 100 % and at 10 % without
+# errors always kept (QTRACE_KEEP_ERROR_TRACES=false); prints the
 # instructions per request of each, what tracing adds, and the functions that
 # add the most. A count that hardly moves between runs, for the changes that
 # CPU time is too noisy to show; it leaves memory out (see
