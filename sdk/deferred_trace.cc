@@ -8,6 +8,7 @@ void DeferredTrace::Export(SpanRecordPtr record) {
   record->context = SpanContext(c.trace_id(), c.span_id(), c.flags() | TraceFlags::kSampled, c.is_remote(),
                                 c.trace_state_ptr());
   record->deferred.reset();
+  if (record->pending_attributes) record->pending_attributes.Run(record->attributes);
   metrics_->spans_kept_for_error.fetch_add(1, std::memory_order_relaxed);
   processor_->OnEnd(std::move(record));
 }

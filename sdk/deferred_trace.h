@@ -3,7 +3,9 @@
 // that local subtree are still recorded, cheaply, into this per-root buffer
 // instead of the export queue. When the root ends, the buffer is decided:
 //   * the root ended in error (a 5xx or an exception sets error status):
-//     every buffered span and the root go to the processor, marked sampled;
+//     every buffered span and the root go to the processor, marked sampled,
+//     each with the attributes it held back until then
+//     (Span::SetAttributesWhenKept);
 //   * otherwise they are dropped (their records return to the pool).
 // Spans that end after the root follow the decision.
 //

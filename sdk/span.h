@@ -48,6 +48,27 @@ class Span {
     return *this;
   }
 
+  // Attributes an exported span needs that a span recorded only in case its
+  // request fails need not cost until it does (pending_attributes.h). For
+  // such a span fill(attributes, source) runs only if the span is kept: when
+  // its local root ends in error, or at its own end if that comes later. Any
+  // other recording span runs it now, and so does a span already holding a
+  // fill. source is copied (trivially copyable, at most 64 bytes); what it
+  // points to must stay valid until both the span and its local root have
+  // ended. A kept span gets these attributes last, so fill should set keys
+  // the span does not set itself.
+  template <class Source>
+  Span& SetAttributesWhenKept(void (*fill)(AttributeList&, const Source&), const Source& source) {
+    static_assert(PendingAttributes::kHoldable<Source>, "a held source is trivially copyable and at most 64 bytes");
+    if (!record_) return *this;
+    if (record_->deferred == nullptr || record_->pending_attributes) {
+      fill(record_->attributes, source);
+    } else {
+      record_->pending_attributes.Hold(fill, source);
+    }
+    return *this;
+  }
+
   // Adds a timestamped event (time 0 means now). Past the event limit the
   // event is dropped and counted.
   Span& AddEvent(std::string_view name, std::initializer_list<Attribute> attributes = {},

@@ -28,6 +28,7 @@ void SpanRecord::Reset() {
   if (!status_message.empty()) status_message.clear();
   clear(scope, static_cast<const InstrumentationScope*>(nullptr));
   if (deferred) deferred.reset();
+  if (pending_attributes) pending_attributes.Drop();
 }
 
 SpanRecord::WallTimes SpanRecord::Times() const {

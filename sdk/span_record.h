@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "qtrace/sdk/attribute.h"
+#include "qtrace/sdk/pending_attributes.h"
 #include "qtrace/sdk/span_context.h"
 
 namespace qtrace {
@@ -82,6 +83,9 @@ struct SpanRecord {
   // Set when head sampling dropped the local root: the record waits in this
   // buffer until the root's outcome is known (see deferred_trace.h).
   std::shared_ptr<DeferredTrace> deferred;
+  // Attributes that wait for such a record to be kept (Span::
+  // SetAttributesWhenKept); DeferredTrace sets them before it exports it.
+  PendingAttributes pending_attributes;
 };
 
 class SpanRecordPool;

@@ -23,7 +23,10 @@
 namespace qtrace::db {
 
 // A statement and what it does, for the span: "SELECT" on "projects".
-// Instances are static constants next to the code that runs them.
+// Instances are static constants next to the code that runs them; text
+// built at run time must at least outlast the request that runs it (the
+// span of a request recorded only in case it fails reads it when it does:
+// Span::SetAttributesWhenKept).
 struct Statement {
   std::string_view text;        // with $1.. placeholders
   std::string_view operation;   // db.operation.name: SELECT, INSERT, UPDATE, DELETE
@@ -68,6 +71,8 @@ class Database {
   // returns fn's status.
   virtual absl::Status InTransaction(const std::function<absl::Status(Database& tx)>& fn) = 0;
 
+  // Valid as long as the database; a transaction's is its database's (the
+  // tracing decorator reads it when a request it served fails).
   virtual const DatabaseInfo& info() const = 0;
 };
 

@@ -25,30 +25,46 @@ std::string_view SpanName(const Statement& statement) {
   return name;
 }
 
+// What a query span's attributes are read from. A span recorded only in
+// case its request fails holds a copy until it is kept: the statement's
+// views are constants (database.h) and the info lives as long as the
+// database, so both outlast the request.
+struct QueryAttributes {
+  const DatabaseInfo* info;
+  Statement statement;
+  std::int64_t returned_rows;  // -1: the query failed
+};
+
+void SetQueryAttributes(AttributeList& attributes, const QueryAttributes& query) {
+  const DatabaseInfo& info = *query.info;
+  const Statement& statement = query.statement;
+  attributes.Set("db.system.name", info.system);
+  attributes.Set("db.namespace", info.name);
+  // A statement on no table (the health ping) claims no collection.
+  if (!statement.collection.empty()) attributes.Set("db.collection.name", statement.collection);
+  attributes.Set("db.operation.name", statement.operation);
+  attributes.Set("db.query.text", statement.text);
+  if (!info.server_address.empty()) {
+    attributes.Set("server.address", info.server_address);
+    attributes.Set("server.port", info.server_port);
+  }
+  if (query.returned_rows >= 0) attributes.Set("db.response.returned_rows", query.returned_rows);
+}
+
 absl::StatusOr<QueryResult> TracedExecute(Database& target, const Tracer& tracer, const QueryObserver& observer,
                                           const Statement& statement, std::span<const Param> params) {
-  const DatabaseInfo& info = target.info();
-  // A statement on no table (the health ping) is named by its operation and
-  // claims no collection.
-  const bool has_collection = !statement.collection.empty();
+  // A statement on no table (the health ping) is named by its operation.
   Span span = tracer.StartSpan(
-      has_collection ? std::string_view(SpanName(statement)) : statement.operation, SpanKind::kClient);
-  if (span.IsRecording()) {
-    span.SetAttribute("db.system.name", info.system).SetAttribute("db.namespace", info.name);
-    if (has_collection) span.SetAttribute("db.collection.name", statement.collection);
-    span.SetAttribute("db.operation.name", statement.operation)
-        .SetAttribute("db.query.text", statement.text);
-    if (!info.server_address.empty()) {
-      span.SetAttribute("server.address", info.server_address).SetAttribute("server.port", info.server_port);
-    }
-  }
+      statement.collection.empty() ? statement.operation : std::string_view(SpanName(statement)), SpanKind::kClient);
   const std::int64_t start = MonotonicNanos();
   absl::StatusOr<QueryResult> result = target.Execute(statement, params);
   const double seconds = static_cast<double>(MonotonicNanos() - start) / 1e9;
   if (observer) observer(statement.operation, statement.collection, seconds, result.ok());
-  if (result.ok()) {
-    span.SetAttribute("db.response.returned_rows", static_cast<std::int64_t>(result->rows.size()));
-  } else {
+  if (span.IsRecording()) {
+    const std::int64_t rows = result.ok() ? static_cast<std::int64_t>(result->rows.size()) : -1;
+    span.SetAttributesWhenKept(&SetQueryAttributes, QueryAttributes{&target.info(), statement, rows});
+  }
+  if (!result.ok()) {
     // error.type matches db.response.status_code when the backend gave one.
     if (const std::optional<std::string> code = ResponseCodeOf(result.status())) {
       span.SetAttribute("db.response.status_code", *code).SetAttribute("error.type", *code);

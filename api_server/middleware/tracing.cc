@@ -119,7 +119,10 @@ http::Middleware TracingMiddleware(const Tracer& tracer, const TextMapPropagator
       span.SetAttribute("error.type", ExceptionTypeName(e)).SetAttribute("http.response.status_code", 500);
       throw;
     }
-    span.SetAttribute("http.response.status_code", static_cast<std::int64_t>(response.status));
+    // A span recorded for errors only is dropped unless the request failed.
+    if (!recorded_for_errors_only || response.status >= 500) {
+      span.SetAttribute("http.response.status_code", static_cast<std::int64_t>(response.status));
+    }
     if (response.status >= 500) {
       if (recorded_for_errors_only) SetRequestAttributes(span, request, method);
       span.SetAttribute("error.type", std::to_string(response.status));

@@ -22,6 +22,7 @@
 #include "api_server/db/tracing_database.h"
 #include "gtest/gtest.h"
 #include "qtrace/sdk/common/strings.h"
+#include "qtrace/sdk/sampler.h"
 #include "tests/sdk/test_provider.h"
 
 namespace qtrace::db {
@@ -249,6 +250,47 @@ TEST_P(DatabaseTest, FailedQuerySpanCarriesTheBackendsCode) {
   EXPECT_EQ(std::get<std::string>(code->value), expected);
   EXPECT_EQ(std::get<std::string>(type->value), expected);
   EXPECT_EQ(spans[0].status, StatusCode::kError);
+}
+
+// A request that head sampling dropped is recorded in case it fails; its
+// query spans hold their attributes back until it does. Kept, a query span
+// carries every attribute a sampled one does, read after the query returned
+// (the statement here is a temporary, its text a constant); dropped, it
+// leaves nothing.
+TEST_P(DatabaseTest, QuerySpanKeptForAnErrorHasTheAttributesOfASampledOne) {
+  const auto run = [&](testutil::TestProvider& t, bool fails) {
+    TracingDatabase traced(*db_, t.tracer());
+    Span request = t.tracer().StartSpan("GET /api/v1/projects/{id}", SpanKind::kServer);
+    const Scope scope = request.Activate();
+    const std::vector<Param> params = {"1"};
+    EXPECT_TRUE(traced.Execute(Statement{"SELECT id FROM projects WHERE id = $1", "SELECT", "projects"}, params).ok());
+    if (fails) request.SetStatus(StatusCode::kError);
+  };
+  testutil::TestProvider sampled;
+  run(sampled, false);
+  ASSERT_EQ(sampled.store->Spans().size(), 2u);
+  const SpanRecord reference = sampled.store->Spans()[0];
+  ASSERT_EQ(reference.name, "SELECT projects");
+
+  for (const bool fails : {false, true}) {
+    testutil::TestProvider dropping({}, MakeTraceIdRatioSampler(0.0), /*enabled=*/true, /*keep_error_traces=*/true);
+    run(dropping, fails);
+    const std::vector<SpanRecord> spans = dropping.store->Spans();
+    if (!fails) {
+      EXPECT_TRUE(spans.empty());
+      continue;
+    }
+    ASSERT_EQ(spans.size(), 2u);
+    const SpanRecord& kept = spans[0];
+    EXPECT_EQ(kept.name, "SELECT projects");
+    EXPECT_EQ(kept.attributes.size(), reference.attributes.size());
+    for (const AttributeView a : reference.attributes) {
+      const std::optional<Attribute> same = kept.attributes.Find(a.key);
+      ASSERT_TRUE(same.has_value()) << a.key;
+      EXPECT_EQ(same->value, a.ToAttribute().value) << a.key;
+    }
+    EXPECT_EQ(kept.attributes.GetString("db.query.text"), "SELECT id FROM projects WHERE id = $1");
+  }
 }
 
 // Review item 15: a statement on no table (the health ping) is named by its

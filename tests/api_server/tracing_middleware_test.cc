@@ -154,6 +154,7 @@ TEST_F(TracingMiddlewareTest, ErrorKeptSpanHasTheRequestAttributesOfASampledOne)
       EXPECT_EQ(Int(kept, key), Int(sampled, key)) << key;
       EXPECT_GT(Int(kept, key), 0) << key;
     }
+    EXPECT_GE(Int(kept, "http.response.status_code"), 500);
     EXPECT_EQ(kept.status, StatusCode::kError);
   }
 }

@@ -419,6 +419,138 @@ TEST(KeepErrorTracesTest, ErrorBufferOverflowIsCountedApartFromTheQueue) {
   EXPECT_EQ(store->Spans().size(), DeferredTrace::kMaxBufferedSpans + 1);
 }
 
+// What the held-attribute tests' fill reads: where it counts its calls, and
+// the value it sets.
+struct CountedFill {
+  int* calls;
+  std::int64_t value;
+};
+
+void SetCounted(AttributeList& attributes, const CountedFill& source) {
+  ++*source.calls;
+  attributes.Set("held", source.value);
+}
+
+// A span recorded only in case its request fails holds its attributes back:
+// they are set when the request fails, and never when it succeeds.
+TEST(KeepErrorTracesTest, HeldAttributesAreSetOnlyWhenTheSpanIsKept) {
+  for (const bool fails : {false, true}) {
+    auto store = std::make_shared<InMemorySpanStore>();
+    TracerProvider provider(KeepErrorsOptions(store));
+    const Tracer& tracer = provider.GetTracer("t");
+    int calls = 0;
+    {
+      Span root = tracer.StartSpan("GET /x", SpanKind::kServer);
+      Scope scope = root.Activate();
+      {
+        Span child = tracer.StartSpan("SELECT projects", SpanKind::kClient);
+        child.SetAttributesWhenKept(&SetCounted, CountedFill{&calls, 42});
+        child.SetAttribute("own", 1);
+        EXPECT_FALSE(child.record()->attributes.Find("held").has_value()) << "held until the root decides";
+      }
+      EXPECT_EQ(calls, 0);
+      if (fails) root.SetStatus(StatusCode::kError);
+    }
+    EXPECT_EQ(calls, fails ? 1 : 0);
+    const auto spans = store->Spans();
+    if (!fails) {
+      EXPECT_TRUE(spans.empty());
+      continue;
+    }
+    ASSERT_EQ(spans.size(), 2u);
+    EXPECT_EQ(spans[0].attributes.GetInt("held"), 42);
+    EXPECT_EQ(spans[0].attributes.GetInt("own"), 1);
+  }
+}
+
+// A span that ends after its root was kept gets them at its own end.
+TEST(KeepErrorTracesTest, HeldAttributesOfASpanEndingAfterItsKeptRoot) {
+  auto store = std::make_shared<InMemorySpanStore>();
+  TracerProvider provider(KeepErrorsOptions(store));
+  const Tracer& tracer = provider.GetTracer("t");
+  int calls = 0;
+  Span late;
+  {
+    Span root = tracer.StartSpan("GET /x", SpanKind::kServer);
+    Scope scope = root.Activate();
+    late = tracer.StartSpan("async work");
+    late.SetAttributesWhenKept(&SetCounted, CountedFill{&calls, 7});
+    root.SetStatus(StatusCode::kError);
+  }
+  EXPECT_EQ(calls, 0);
+  ASSERT_EQ(store->Spans().size(), 1u);
+  late.End();
+  EXPECT_EQ(calls, 1);
+  const auto spans = store->Spans();
+  ASSERT_EQ(spans.size(), 2u);
+  EXPECT_EQ(spans[1].name, "async work");
+  EXPECT_EQ(spans[1].attributes.GetInt("held"), 7);
+}
+
+// A span holds one fill; a second one runs at once, and both end up set.
+TEST(KeepErrorTracesTest, ASecondHeldFillRunsAtOnce) {
+  auto store = std::make_shared<InMemorySpanStore>();
+  TracerProvider provider(KeepErrorsOptions(store));
+  int calls = 0;
+  {
+    Span root = provider.GetTracer("t").StartSpan("GET /x", SpanKind::kServer);
+    root.SetAttributesWhenKept(&SetCounted, CountedFill{&calls, 1});
+    root.SetAttributesWhenKept(+[](AttributeList& attributes, const CountedFill& source) {
+      ++*source.calls;
+      attributes.Set("second", source.value);
+    }, CountedFill{&calls, 2});
+    EXPECT_EQ(calls, 1);
+    root.SetStatus(StatusCode::kError);
+  }
+  EXPECT_EQ(calls, 2);
+  ASSERT_EQ(store->Spans().size(), 1u);
+  EXPECT_EQ(store->Spans()[0].attributes.GetInt("held"), 1);
+  EXPECT_EQ(store->Spans()[0].attributes.GetInt("second"), 2);
+}
+
+// A record dropped with a fill held, reused from the pool, forgets it.
+TEST(KeepErrorTracesTest, AReusedRecordForgetsTheFillItsDroppedSpanHeld) {
+  auto store = std::make_shared<InMemorySpanStore>();
+  TracerProvider provider(KeepErrorsOptions(store));
+  const Tracer& tracer = provider.GetTracer("t");
+  int calls = 0;
+  for (const bool fails : {false, true}) {
+    Span root = tracer.StartSpan("GET /x", SpanKind::kServer);
+    Scope scope = root.Activate();
+    {
+      Span child = tracer.StartSpan("SELECT projects", SpanKind::kClient);
+      if (!fails) child.SetAttributesWhenKept(&SetCounted, CountedFill{&calls, 42});
+    }
+    if (fails) root.SetStatus(StatusCode::kError);
+  }
+  EXPECT_EQ(calls, 0);
+  const auto spans = store->Spans();
+  ASSERT_EQ(spans.size(), 2u);
+  for (const SpanRecord& s : spans) EXPECT_FALSE(s.attributes.Find("held").has_value()) << s.name;
+  EXPECT_EQ(provider.metrics().spans_kept_for_error.load(), 2u);
+}
+
+// Any other span sets them at once: a sampled one (and one that is not
+// recording, never).
+TEST(SpanTest, HeldAttributesOfASampledSpanAreSetAtOnce) {
+  testutil::TestProvider sampled;
+  int calls = 0;
+  {
+    Span span = sampled.tracer().StartSpan("x");
+    span.SetAttributesWhenKept(&SetCounted, CountedFill{&calls, 5});
+    EXPECT_EQ(calls, 1);
+    EXPECT_EQ(span.record()->attributes.GetInt("held"), 5);
+  }
+  testutil::TestProvider off({}, MakeAlwaysOffSampler());
+  {
+    Span span = off.tracer().StartSpan("x");
+    span.SetAttributesWhenKept(&SetCounted, CountedFill{&calls, 5});
+  }
+  EXPECT_EQ(calls, 1);
+  ASSERT_EQ(sampled.store->Spans().size(), 1u);
+  EXPECT_EQ(sampled.store->Spans()[0].attributes.GetInt("held"), 5);
+}
+
 // A sampler that records without sampling (RECORD_ONLY).
 class RecordOnlySampler final : public Sampler {
  public:
