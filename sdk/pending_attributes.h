@@ -5,7 +5,7 @@
 // nine times in ten at 10 % sampling. Span::SetAttributesWhenKept leaves such
 // a span a function and a copy of what it reads instead of its attributes;
 // DeferredTrace runs the function when it keeps the span and drops it when
-// it does not. At 10 % sampling, setting a database span's seven attributes
+// it does not. At 10 % sampling, setting a database span's six attributes
 // cost about 800 instructions a request; holding them costs a copy of 64
 // bytes (bench/README.md, "Attributes that wait for an error").
 #pragma once
@@ -60,7 +60,7 @@ class PendingAttributes {
 
   void (*run_)(AnyFill, AttributeList&, const std::byte*) = nullptr;
   AnyFill fill_ = nullptr;
-  alignas(std::max_align_t) std::array<std::byte, kMaxSourceBytes> source_;
+  alignas(std::max_align_t) std::array<std::byte, kMaxSourceBytes> source_{};
 };
 
 }  // namespace qtrace

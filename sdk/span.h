@@ -56,7 +56,8 @@ class Span {
   // fill. source is copied (trivially copyable, at most 64 bytes); what it
   // points to must stay valid until both the span and its local root have
   // ended. A kept span gets these attributes last, so fill should set keys
-  // the span does not set itself.
+  // the span does not set itself. fill must not throw: it may run as a span
+  // ends, in a destructor.
   template <class Source>
   Span& SetAttributesWhenKept(void (*fill)(AttributeList&, const Source&), const Source& source) {
     static_assert(PendingAttributes::kHoldable<Source>, "a held source is trivially copyable and at most 64 bytes");

@@ -27,7 +27,10 @@ using QueryObserver = std::function<void(std::string_view operation, std::string
 
 class TracingDatabase final : public Database {
  public:
-  // REQUIRES: inner and tracer outlive this object.
+  // REQUIRES: inner and tracer outlive this object, and inner's info() and
+  // the text of the statements it runs outlive every request that ran a
+  // query through it (a request recorded only in case it fails reads them
+  // when it does: Span::SetAttributesWhenKept).
   TracingDatabase(Database& inner, const Tracer& tracer, QueryObserver observer = nullptr)
       : inner_(inner), tracer_(tracer), observer_(std::move(observer)) {}
 

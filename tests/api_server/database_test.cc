@@ -293,6 +293,32 @@ TEST_P(DatabaseTest, QuerySpanKeptForAnErrorHasTheAttributesOfASampledOne) {
   }
 }
 
+// A query that failed in such a request: kept, its span has the error's
+// attributes beside the held ones, and no row count.
+TEST_P(DatabaseTest, FailedQueryKeptForAnErrorHasItsErrorAndTheHeldAttributes) {
+  InsertProject(*db_, "dup");
+  testutil::TestProvider dropping({}, MakeTraceIdRatioSampler(0.0), /*enabled=*/true, /*keep_error_traces=*/true);
+  TracingDatabase traced(*db_, dropping.tracer());
+  {
+    Span request = dropping.tracer().StartSpan("POST /api/v1/projects", SpanKind::kServer);
+    const Scope scope = request.Activate();
+    const std::vector<Param> params = {"dup", "", "2024-05-01"};
+    EXPECT_FALSE(traced.Execute(Statement{kInsertProject, "INSERT", "projects"}, params).ok());
+    request.SetStatus(StatusCode::kError);
+  }
+  const std::vector<SpanRecord> spans = dropping.store->Spans();
+  ASSERT_EQ(spans.size(), 2u);
+  const SpanRecord& kept = spans[0];
+  EXPECT_EQ(kept.name, "INSERT projects");
+  EXPECT_EQ(kept.status, StatusCode::kError);
+  EXPECT_TRUE(kept.attributes.Find("error.type").has_value());
+  EXPECT_TRUE(kept.attributes.Find("db.response.status_code").has_value());
+  EXPECT_EQ(kept.attributes.GetString("db.query.text"), kInsertProject);
+  EXPECT_EQ(kept.attributes.GetString("db.operation.name"), "INSERT");
+  EXPECT_EQ(kept.attributes.GetString("db.collection.name"), "projects");
+  EXPECT_FALSE(kept.attributes.Find("db.response.returned_rows").has_value());
+}
+
 // Review item 15: a statement on no table (the health ping) is named by its
 // operation and claims no collection.
 TEST_P(DatabaseTest, StatementWithoutATableClaimsNoCollection) {
