@@ -118,7 +118,14 @@ test('errors are always kept: at ratio 0 a 5xx request is exported whole', { tim
     assert.equal(server[0].name, 'POST /api/v1/projects/{id}/sync');
     assert.equal(server[0].status.code, 2);
     const children = spans.filter((s) => s.parent_span_id === server[0].span_id);
-    assert.ok(children.some((s) => s.attributes['db.system.name'] === 'sqlite'), 'its database spans too');
+    const queries = children.filter((s) => s.attributes['db.system.name'] === 'sqlite');
+    assert.ok(queries.length > 0, 'its database spans too');
+    // Held back until the request failed (Span::SetAttributesWhenKept), then set.
+    for (const q of queries) {
+      assert.equal(typeof q.attributes['db.query.text'], 'string', q.name);
+      assert.ok(q.name.startsWith(q.attributes['db.operation.name']), q.name);
+      assert.equal(typeof q.attributes['db.response.returned_rows'], 'number', q.name);
+    }
     assert.ok(children.some((s) => s.name === 'POST' && s.attributes['http.response.status_code'] === 500), 'and its client span');
   } finally {
     api.kill();
